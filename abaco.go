@@ -1,0 +1,115 @@
+// Package abaco holds the domain of the abaco service: evaluation results,
+// jobs, the interfaces its implementations satisfy (Evaluator, Store,
+// JobService) and the one error type with stable codes (see error.go).
+//
+// Implementations live in subpackages named after what they wrap: expr (the
+// pure expression engine), cache (cache-aside over a Store), rdb (Redis),
+// inmem (the embedded backend), queue (reliable queues), httpapi (HTTP).
+// Subpackages speak these types and do not know each other; cmd/abaco wires
+// them together.
+package abaco
+
+import (
+	"context"
+	"time"
+)
+
+// Kind is the Python type of an evaluation result.
+type Kind string
+
+// The kinds of value an expression can produce.
+const (
+	KindInt   Kind = "int"
+	KindFloat Kind = "float"
+	KindBool  Kind = "bool"
+)
+
+// CacheStatus says where a result came from.
+type CacheStatus string
+
+// Cache statuses reported with each result (and in the X-Cache header).
+const (
+	// CacheMiss means the engine computed the result for this request.
+	CacheMiss CacheStatus = "miss"
+	// CacheHit means the result was served from a cache tier.
+	CacheHit CacheStatus = "hit"
+	// CacheBypass means the result may not be cached (a limit breach) or the
+	// cache could not be used; the engine computed it.
+	CacheBypass CacheStatus = "bypass"
+)
+
+// Result is the outcome of evaluating one expression.
+type Result struct {
+	// Expression is the canonical form of the input: inputs that parse to
+	// the same tree share it, so it is the cache key.
+	Expression string
+	// Value is the result as Python's repr prints it ("4", "0.5", "True").
+	// It is empty when the evaluation failed.
+	Value string
+	// Kind is the Python type of Value.
+	Kind Kind
+	// Cache says whether this result was computed or served from a cache.
+	Cache CacheStatus
+	// Tier names the cache tier that answered a hit ("local" or "shared").
+	Tier string
+}
+
+// Evaluator evaluates expressions. The cache package implements it on top of
+// the engine; every caller (HTTP handlers, job workers, demos) goes through it.
+type Evaluator interface {
+	// Evaluate parses and evaluates expression. On a deterministic failure
+	// (syntax, division_by_zero, ...) it returns a *Error and a Result whose
+	// Expression and Cache fields are still set when the input parsed.
+	// Limit breaches return code limit; infrastructure failures never do:
+	// the cache degrades to evaluating without it.
+	Evaluate(ctx context.Context, expression string) (Result, error)
+}
+
+// Store is the shared tier of the result cache (Redis, or the embedded
+// in-process store when no Redis is configured). Entries are opaque bytes
+// encoded by the cache package, addressed by canonical expression; the
+// implementation owns the key names.
+type Store interface {
+	// Get returns the entry for a canonical expression; ok is false on a miss.
+	Get(ctx context.Context, canonical string) (entry []byte, ok bool, err error)
+	// Set stores an entry that expires after ttl.
+	Set(ctx context.Context, canonical string, entry []byte, ttl time.Duration) error
+	// Flush removes every cache entry (and nothing else) and reports how many.
+	Flush(ctx context.Context) (int64, error)
+	// Ping reports whether the store is reachable.
+	Ping(ctx context.Context) error
+}
+
+// JobState is the lifecycle state of an evaluation job.
+type JobState string
+
+// Job states, in lifecycle order.
+const (
+	JobQueued  JobState = "queued"
+	JobRunning JobState = "running"
+	JobDone    JobState = "done"
+	JobFailed  JobState = "failed"
+)
+
+// Job is an expression submitted for asynchronous evaluation.
+type Job struct {
+	ID         string
+	Expression string
+	State      JobState
+	// Result is set when State is JobDone.
+	Result *Result
+	// Err is set when State is JobFailed: the evaluation error, with its code.
+	Err       *Error
+	Attempts  int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// JobService submits evaluation jobs and reports their state.
+type JobService interface {
+	// Submit enqueues expression and returns the queued job.
+	Submit(ctx context.Context, expression string) (Job, error)
+	// Job returns the job with id, or an error with code not_found once it is
+	// unknown or its result has expired.
+	Job(ctx context.Context, id string) (Job, error)
+}

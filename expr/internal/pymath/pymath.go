@@ -1,0 +1,41 @@
+// Package pymath implements CPython 3.11's float arithmetic and math module
+// on Linux/glibc: same bits for operators, repr and pow, within 1 ulp for
+// the math functions, and the same error conditions (as *abaco.Error codes).
+//
+// STUB: the signatures are fixed; implementations are being replaced.
+package pymath
+
+import (
+	"math"
+	"strconv"
+
+	"abaco"
+)
+
+// Repr formats x exactly as Python's repr(float) does.
+func Repr(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// Pow returns x**y for floats as CPython computes it (float_pow over glibc pow).
+// Errors: division_by_zero (0.0 to a negative power), domain (a complex
+// result), overflow (a finite result too large).
+func Pow(x, y float64) (float64, error) { return math.Pow(x, y), nil }
+
+// Mod returns Python's x % y for floats (result has the sign of y).
+// Errors: division_by_zero.
+func Mod(x, y float64) (float64, error) { return math.Mod(x, y), nil }
+
+// FloorDiv returns Python's x // y for floats. Errors: division_by_zero.
+func FloorDiv(x, y float64) (float64, error) { return math.Floor(x / y), nil }
+
+// Round returns Python's round(x, ndigits) for a float x (correctly rounded,
+// half to even on the exact decimal value). Errors: overflow.
+func Round(x float64, ndigits int) (float64, error) { return x, nil }
+
+// Call evaluates the math module function name (sqrt, sin, cos, tan, asin,
+// acos, atan, atan2, log, log2, log10, exp, hypot; log with one or two
+// arguments) on float arguments, as CPython's math module does. ok is false
+// for a name it does not know. Errors: domain, overflow, type (argument count).
+func Call(name string, args []float64) (result float64, ok bool, err error) {
+	_ = abaco.CodeDomain
+	return 0, false, nil
+}
