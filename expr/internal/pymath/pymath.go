@@ -7,25 +7,14 @@ package pymath
 
 import (
 	"math"
-	"strconv"
 
 	"abaco"
 )
-
-// Repr formats x exactly as Python's repr(float) does.
-func Repr(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 // Pow returns x**y for floats as CPython computes it (float_pow over glibc pow).
 // Errors: division_by_zero (0.0 to a negative power), domain (a complex
 // result), overflow (a finite result too large).
 func Pow(x, y float64) (float64, error) { return math.Pow(x, y), nil }
-
-// Mod returns Python's x % y for floats (result has the sign of y).
-// Errors: division_by_zero.
-func Mod(x, y float64) (float64, error) { return math.Mod(x, y), nil }
-
-// FloorDiv returns Python's x // y for floats. Errors: division_by_zero.
-func FloorDiv(x, y float64) (float64, error) { return math.Floor(x / y), nil }
 
 // Round returns Python's round(x, ndigits) for a float x (correctly rounded,
 // half to even on the exact decimal value). Errors: overflow.
