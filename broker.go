@@ -1,0 +1,138 @@
+package abaco
+
+import (
+	"context"
+	"time"
+)
+
+// Item is one message taken from a queue.
+type Item struct {
+	// Payload is the value exactly as the producer pushed it (for the
+	// tutorial's queue, a number such as "42").
+	Payload string
+	// Attempts counts deliveries of this payload including this one: 1 on
+	// the first delivery, more after failures or a crashed consumer.
+	Attempts int
+}
+
+// ConsumerStats describes one consumer registered on a queue.
+type ConsumerStats struct {
+	// ID names the consumer (host-pid-random by default).
+	ID string
+	// Alive is false once the consumer's heartbeat has expired; its
+	// in-flight items are returned to the queue by the next reaper run.
+	Alive bool
+	// InFlight is the length of the consumer's processing list.
+	InFlight int64
+	// OldestLease is the age of the consumer's oldest in-flight item as the
+	// consumer last reported it with its heartbeat (so up to one heartbeat
+	// interval stale); zero when unknown or idle.
+	OldestLease time.Duration
+}
+
+// QueueStats is a snapshot of a queue.
+type QueueStats struct {
+	// Queue is the queue's name (the Redis list, e.g. number_queue).
+	Queue string
+	// Depth is the number of items waiting to be taken.
+	Depth int64
+	// InFlight is the total of the consumers' processing lists.
+	InFlight int64
+	// Dead is the number of dead letters.
+	Dead int64
+	// Consumers lists every registered consumer, sorted by ID.
+	Consumers []ConsumerStats
+	// OldestAge is the age of the oldest in-flight item across consumers.
+	// Waiting items carry no timestamp (producers push plain values), so
+	// their age cannot be known; this is the honest substitute.
+	OldestAge time.Duration
+}
+
+// DeadLetter is an item that failed too often (or could never succeed) and
+// was set aside with the reason.
+type DeadLetter struct {
+	Payload  string    `json:"payload"`
+	Reason   string    `json:"reason"`
+	Attempts int       `json:"attempts"`
+	Consumer string    `json:"consumer"`
+	At       time.Time `json:"at"`
+}
+
+// Broker is a reliable list queue: producers push plain values; consumers
+// lease items into a processing list of their own and acknowledge them by
+// removal, so an item held by a consumer that dies is returned to the head
+// of the queue by any other consumer's reaper. The rdb package implements
+// it on Redis, the inmem package in process; both pass the same contract
+// suite (internal/brokertest).
+//
+// Queue names must not contain '{' or '}': the Redis broker keeps a
+// queue's keys in the hash slot of its name. Unless stated otherwise,
+// methods return errors wrapped from the backend (code internal at the
+// edge) and, when the backend is unreachable, an error with code
+// unavailable.
+type Broker interface {
+	// Push appends payloads to the tail of queue, in order (RPUSH).
+	Push(ctx context.Context, queue string, payloads ...string) error
+
+	// Take moves up to max items from the head of queue to the tail of
+	// consumer's processing list and returns them in queue order. When the
+	// queue is empty it blocks up to wait for one item (wait 0 means do not
+	// block) and returns no items and no error when none came.
+	Take(ctx context.Context, queue, consumer string, max int, wait time.Duration) ([]Item, error)
+
+	// Ack removes payloads from consumer's processing list and forgets
+	// their attempt counts. Payloads no longer there (reaped) are ignored.
+	Ack(ctx context.Context, queue, consumer string, payloads ...string) error
+
+	// Fail records a failed attempt of payload, which stays leased by the
+	// consumer for a retry, and returns its new attempt count.
+	Fail(ctx context.Context, queue, payload string) (attempts int, err error)
+
+	// Return moves payloads from consumer's processing list back to the
+	// head of queue, in order, without counting an attempt (shutdown).
+	Return(ctx context.Context, queue, consumer string, payloads ...string) error
+
+	// Bury moves payload from consumer's processing list to the queue's
+	// dead letters with the reason. It reports false (and buries nothing)
+	// when the payload was no longer leased by consumer.
+	Bury(ctx context.Context, queue, consumer string, d DeadLetter) (bool, error)
+
+	// Heartbeat registers consumer on queue and keeps it alive for ttl;
+	// oldestLease is when its oldest in-flight item was taken (zero when
+	// idle), published for Stats.
+	Heartbeat(ctx context.Context, queue, consumer string, ttl time.Duration, oldestLease time.Time) error
+
+	// Leave returns everything still in consumer's processing list to the
+	// head of queue, in order, and unregisters the consumer. It returns
+	// how many items were returned.
+	Leave(ctx context.Context, queue, consumer string) (int, error)
+
+	// Reap returns the in-flight items of every consumer whose heartbeat
+	// expired to the head of queue, in order, counting an attempt for
+	// each, and unregisters those consumers. It returns how many items
+	// were redelivered.
+	Reap(ctx context.Context, queue string) (int, error)
+
+	// Stats returns a snapshot of queue.
+	Stats(ctx context.Context, queue string) (QueueStats, error)
+
+	// Dead returns up to limit dead letters, oldest first (limit <= 0: all).
+	Dead(ctx context.Context, queue string, limit int) ([]DeadLetter, error)
+
+	// Requeue moves up to limit dead letters (limit <= 0: all), oldest
+	// first, back to the tail of queue with fresh attempt counts, and
+	// returns how many moved.
+	Requeue(ctx context.Context, queue string, limit int) (int, error)
+
+	// Purge deletes the waiting items and the dead letters of queue (not
+	// the in-flight ones) and returns how many were deleted.
+	Purge(ctx context.Context, queue string) (int64, error)
+
+	// SaveJob stores an opaque job record under id for ttl, replacing any
+	// previous record.
+	SaveJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration) error
+
+	// LoadJob returns the job record stored under id, or an *Error with
+	// code not_found when there is none (never saved or expired).
+	LoadJob(ctx context.Context, queue, id string) ([]byte, error)
+}

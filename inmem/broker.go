@@ -1,0 +1,352 @@
+package inmem
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"abaco"
+)
+
+// Broker is the embedded abaco.Broker: the same reliable list queue as the
+// Redis broker, in process, for a server run without Redis. It is safe for
+// concurrent use. Nothing survives the process, so "redelivery after a
+// crash" only matters between consumers of one process; it still follows
+// the contract (heartbeats, reaping, dead letters) so the same suite
+// checks both brokers.
+type Broker struct {
+	now func() time.Time
+
+	mu     sync.Mutex
+	queues map[string]*queueState
+	jobs   map[jobKey]jobRecord
+	swept  time.Time
+}
+
+type queueState struct {
+	waiting  []string
+	leases   map[string][]string // consumer -> processing list, oldest first
+	beats    map[string]beat     // registered consumers
+	attempts map[string]int      // failed or redelivered attempts per payload
+	dead     []abaco.DeadLetter
+	// pushed is closed (and replaced) whenever items become available, to
+	// wake blocked takers without polling.
+	pushed chan struct{}
+}
+
+type beat struct {
+	expires time.Time
+	oldest  time.Time
+}
+
+type jobKey struct{ queue, id string }
+
+type jobRecord struct {
+	data    []byte
+	expires time.Time
+}
+
+var _ abaco.Broker = (*Broker)(nil)
+
+// NewBroker returns an empty embedded broker.
+func NewBroker() *Broker {
+	return &Broker{now: time.Now, queues: map[string]*queueState{}, jobs: map[jobKey]jobRecord{}}
+}
+
+// queue returns the state of name, creating it. b.mu must be held.
+func (b *Broker) queue(name string) *queueState {
+	q := b.queues[name]
+	if q == nil {
+		q = &queueState{
+			leases:   map[string][]string{},
+			beats:    map[string]beat{},
+			attempts: map[string]int{},
+			pushed:   make(chan struct{}),
+		}
+		b.queues[name] = q
+	}
+	return q
+}
+
+// wake wakes every blocked taker of q. b.mu must be held.
+func (q *queueState) wake() {
+	close(q.pushed)
+	q.pushed = make(chan struct{})
+}
+
+// Push appends payloads to the tail of queue.
+func (b *Broker) Push(ctx context.Context, queue string, payloads ...string) error {
+	if len(payloads) == 0 {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	q.waiting = append(q.waiting, payloads...)
+	q.wake()
+	return nil
+}
+
+// Take leases up to max items, blocking up to wait when the queue is empty.
+func (b *Broker) Take(ctx context.Context, queue, consumer string, max int, wait time.Duration) ([]abaco.Item, error) {
+	if max <= 0 {
+		max = 1
+	}
+	var timer <-chan time.Time
+	for {
+		b.mu.Lock()
+		q := b.queue(queue)
+		if n := min(max, len(q.waiting)); n > 0 {
+			taken := slices.Clone(q.waiting[:n])
+			q.waiting = q.waiting[n:]
+			q.leases[consumer] = append(q.leases[consumer], taken...)
+			items := make([]abaco.Item, n)
+			for i, p := range taken {
+				items[i] = abaco.Item{Payload: p, Attempts: q.attempts[p] + 1}
+			}
+			b.mu.Unlock()
+			return items, nil
+		}
+		pushed := q.pushed
+		b.mu.Unlock()
+		if wait <= 0 {
+			return nil, nil
+		}
+		if timer == nil {
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			timer = t.C
+		}
+		select {
+		case <-pushed:
+		case <-timer:
+			return nil, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// removeOne removes the first occurrence of p from list and reports
+// whether it was there.
+func removeOne(list []string, p string) ([]string, bool) {
+	i := slices.Index(list, p)
+	if i < 0 {
+		return list, false
+	}
+	return slices.Delete(list, i, i+1), true
+}
+
+// Ack removes payloads from consumer's processing list.
+func (b *Broker) Ack(ctx context.Context, queue, consumer string, payloads ...string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	for _, p := range payloads {
+		var ok bool
+		if q.leases[consumer], ok = removeOne(q.leases[consumer], p); ok {
+			delete(q.attempts, p)
+		}
+	}
+	return nil
+}
+
+// Fail counts a failed attempt of payload.
+func (b *Broker) Fail(ctx context.Context, queue, payload string) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	q.attempts[payload]++
+	return q.attempts[payload] + 1, nil
+}
+
+// Return moves payloads from consumer's processing list back to the head.
+func (b *Broker) Return(ctx context.Context, queue, consumer string, payloads ...string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	back := make([]string, 0, len(payloads))
+	for _, p := range payloads {
+		var ok bool
+		if q.leases[consumer], ok = removeOne(q.leases[consumer], p); ok {
+			back = append(back, p)
+		}
+	}
+	q.unshift(back, false)
+	return nil
+}
+
+// unshift puts items back at the head of the queue in order, counting an
+// attempt for each when redelivered. b.mu must be held.
+func (q *queueState) unshift(items []string, redelivered bool) {
+	if len(items) == 0 {
+		return
+	}
+	if redelivered {
+		for _, p := range items {
+			q.attempts[p]++
+		}
+	}
+	q.waiting = append(slices.Clone(items), q.waiting...)
+	q.wake()
+}
+
+// Bury moves payload from consumer's processing list to the dead letters.
+func (b *Broker) Bury(ctx context.Context, queue, consumer string, d abaco.DeadLetter) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	var ok bool
+	if q.leases[consumer], ok = removeOne(q.leases[consumer], d.Payload); !ok {
+		return false, nil
+	}
+	delete(q.attempts, d.Payload)
+	if d.At.IsZero() {
+		d.At = b.now()
+	}
+	q.dead = append(q.dead, d)
+	return true, nil
+}
+
+// Heartbeat registers consumer and keeps it alive for ttl.
+func (b *Broker) Heartbeat(ctx context.Context, queue, consumer string, ttl time.Duration, oldestLease time.Time) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.queue(queue).beats[consumer] = beat{expires: b.now().Add(ttl), oldest: oldestLease}
+	return nil
+}
+
+// Leave returns consumer's processing list to the head and unregisters it.
+func (b *Broker) Leave(ctx context.Context, queue, consumer string) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	items := q.leases[consumer]
+	delete(q.leases, consumer)
+	delete(q.beats, consumer)
+	q.unshift(items, false)
+	return len(items), nil
+}
+
+// Reap returns the items of consumers whose heartbeat expired.
+func (b *Broker) Reap(ctx context.Context, queue string) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	now := b.now()
+	n := 0
+	for _, c := range sortedKeys(q.beats) {
+		if q.beats[c].expires.After(now) {
+			continue
+		}
+		items := q.leases[c]
+		delete(q.leases, c)
+		delete(q.beats, c)
+		q.unshift(items, true)
+		n += len(items)
+	}
+	return n, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Stats returns a snapshot of queue.
+func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	now := b.now()
+	s := abaco.QueueStats{Queue: queue, Depth: int64(len(q.waiting)), Dead: int64(len(q.dead))}
+	for _, c := range sortedKeys(q.beats) {
+		bt := q.beats[c]
+		cs := abaco.ConsumerStats{ID: c, Alive: bt.expires.After(now), InFlight: int64(len(q.leases[c]))}
+		if !bt.oldest.IsZero() && cs.InFlight > 0 {
+			cs.OldestLease = now.Sub(bt.oldest)
+		}
+		s.InFlight += cs.InFlight
+		s.OldestAge = max(s.OldestAge, cs.OldestLease)
+		s.Consumers = append(s.Consumers, cs)
+	}
+	return s, nil
+}
+
+// Dead returns up to limit dead letters, oldest first.
+func (b *Broker) Dead(ctx context.Context, queue string, limit int) ([]abaco.DeadLetter, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := b.queue(queue).dead
+	if limit > 0 && limit < len(d) {
+		d = d[:limit]
+	}
+	return slices.Clone(d), nil
+}
+
+// Requeue moves up to limit dead letters back to the tail of queue.
+func (b *Broker) Requeue(ctx context.Context, queue string, limit int) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	n := len(q.dead)
+	if limit > 0 && limit < n {
+		n = limit
+	}
+	for _, d := range q.dead[:n] {
+		q.waiting = append(q.waiting, d.Payload)
+		delete(q.attempts, d.Payload)
+	}
+	q.dead = slices.Clone(q.dead[n:])
+	if n > 0 {
+		q.wake()
+	}
+	return n, nil
+}
+
+// Purge deletes the waiting items and the dead letters of queue.
+func (b *Broker) Purge(ctx context.Context, queue string) (int64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	n := int64(len(q.waiting) + len(q.dead))
+	q.waiting, q.dead = nil, nil
+	return n, nil
+}
+
+// SaveJob stores a job record for ttl.
+func (b *Broker) SaveJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	// Expired records are dropped lazily on read and swept here at most
+	// once a minute, so memory stays bounded without a goroutine.
+	if now.Sub(b.swept) > time.Minute {
+		for k, r := range b.jobs {
+			if !r.expires.After(now) {
+				delete(b.jobs, k)
+			}
+		}
+		b.swept = now
+	}
+	b.jobs[jobKey{queue, id}] = jobRecord{data: slices.Clone(record), expires: now.Add(ttl)}
+	return nil
+}
+
+// LoadJob returns the record stored under id, or not_found.
+func (b *Broker) LoadJob(ctx context.Context, queue, id string) ([]byte, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r, ok := b.jobs[jobKey{queue, id}]
+	if !ok || !r.expires.After(b.now()) {
+		delete(b.jobs, jobKey{queue, id})
+		return nil, abaco.Errorf(abaco.CodeNotFound, "job %q not found", id)
+	}
+	return slices.Clone(r.data), nil
+}
