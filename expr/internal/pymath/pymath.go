@@ -6,19 +6,13 @@
 package pymath
 
 import (
-	"math"
 
 	"abaco"
 )
 
-// Pow returns x**y for floats as CPython computes it (float_pow over glibc pow).
-// Errors: division_by_zero (0.0 to a negative power), domain (a complex
-// result), overflow (a finite result too large).
-func Pow(x, y float64) (float64, error) { return math.Pow(x, y), nil }
-
 // Round returns Python's round(x, ndigits) for a float x (correctly rounded,
 // half to even on the exact decimal value). Errors: overflow.
-func Round(x float64, ndigits int) (float64, error) { return x, nil }
+func Round(x float64, ndigits int) (float64, error) { return x + 0*float64(ndigits), nil }
 
 // Call evaluates the math module function name (sqrt, sin, cos, tan, asin,
 // acos, atan, atan2, log, log2, log10, exp, hypot; log with one or two
