@@ -1,0 +1,134 @@
+package httpapi
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"abaco"
+)
+
+// bufPool holds the buffers request bodies are read into and responses are
+// built in, so the hot path does not allocate them per request.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// evaluate serves POST /evaluate: read {"expressao"}, evaluate it through
+// the cache, answer the result or its problem.
+func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	expression, err := s.readExpression(r, bp)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	select {
+	case s.sem <- struct{}{}:
+	default:
+		s.writeProblem(w, r, abaco.Errorf(abaco.CodeOverloaded,
+			"%d evaluations are already running; retry after %d s", cap(s.sem), s.retryAfter))
+		return
+	}
+	res, err := s.ev.Evaluate(r.Context(), expression)
+	<-s.sem
+	h := w.Header()
+	if res.Cache != "" {
+		h["X-Cache"] = xCache(res.Cache)
+		if res.Tier != "" {
+			h["X-Cache-Tier"] = []string{res.Tier}
+		}
+	}
+	var resp EvaluateResponse
+	if err == nil {
+		resp, err = newEvaluateResponse(res)
+	}
+	if err != nil {
+		s.writeProblem(w, r, err, func(p *Problem) {
+			p.Expression = res.Expression
+			if p.Code == abaco.CodeNotFinite {
+				p.Repr = res.Value
+			}
+		})
+		return
+	}
+	b := resp.appendJSON((*bp)[:0])
+	*bp = b
+	h["Content-Type"] = contentTypeJSON
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+// Header values shared by every response; net/http only reads them.
+var (
+	contentTypeJSON = []string{"application/json"}
+	xCacheHit       = []string{"hit"}
+	xCacheMiss      = []string{"miss"}
+)
+
+// xCache is the X-Cache header of a result: hit, or miss when the engine
+// computed it (a bypass is a miss the cache did not keep).
+func xCache(c abaco.CacheStatus) []string {
+	if c == abaco.CacheHit {
+		return xCacheHit
+	}
+	return xCacheMiss
+}
+
+// readExpression checks the Content-Type, reads the body within the size
+// limit into *bp and returns its expressao.
+func (s *Server) readExpression(r *http.Request, bp *[]byte) (string, error) {
+	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
+		return "", err
+	}
+	if r.ContentLength > s.maxBody {
+		return "", tooLarge(s.maxBody)
+	}
+	b, err := readAll(io.LimitReader(r.Body, s.maxBody+1), (*bp)[:0])
+	*bp = b
+	if err != nil {
+		return "", abaco.Errorf(abaco.CodeInvalid, "reading the request body: %v", err)
+	}
+	if int64(len(b)) > s.maxBody {
+		return "", tooLarge(s.maxBody)
+	}
+	return decodeExpression(b)
+}
+
+func tooLarge(limit int64) error {
+	return abaco.Errorf(abaco.CodeTooLarge, "the request body is larger than %d bytes", limit)
+}
+
+// checkJSONContentType accepts application/json, any application/*+json and
+// a missing Content-Type (the body is then assumed to be JSON).
+func checkJSONContentType(ct string) error {
+	if ct == "" || ct == "application/json" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	return abaco.Errorf(abaco.CodeUnsupportedMediaType, "the request body must be application/json, not %q", ct)
+}
+
+// readAll is io.ReadAll into a caller's buffer.
+func readAll(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return b, nil
+			}
+			return b, err
+		}
+	}
+}

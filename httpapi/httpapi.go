@@ -1,0 +1,189 @@
+// Package httpapi is abaco's HTTP API: POST /evaluate, the /jobs endpoints,
+// DELETE /cache, /healthz, /readyz, /metrics, the OpenAPI 3.1 document at
+// /openapi.json and the Swagger UI at /docs, served from assets embedded in
+// the binary.
+//
+// It is the single place where errors become HTTP statuses (errors.go) and
+// where requests are logged, counted and bounded. Its services (evaluator,
+// cache administration, jobs) are passed in through Config; the package
+// knows nothing of Redis or of the engine.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"abaco"
+)
+
+// CacheAdmin is what the API needs of the result cache beyond evaluation:
+// emptying it and reporting whether its shared tier is reachable.
+type CacheAdmin interface {
+	// Flush removes every cache entry of abaco (and nothing else) in every
+	// tier and reports how many were removed from the shared tier.
+	Flush(ctx context.Context) (int64, error)
+	// Ready returns nil when the cache can use its shared tier; it must
+	// answer fast while that tier is down.
+	Ready(ctx context.Context) error
+}
+
+// Config holds the dependencies and limits of the API. The zero value of
+// each limit selects its default.
+type Config struct {
+	// Evaluator answers POST /evaluate; normally the cache. Required.
+	Evaluator abaco.Evaluator
+	// Cache serves DELETE /cache and /readyz. When nil, /readyz always
+	// reports ready and DELETE /cache answers 404.
+	Cache CacheAdmin
+	// Jobs serves POST /jobs and GET /jobs/{id}. When nil, those answer 404.
+	Jobs abaco.JobService
+	// AdminToken is the bearer token DELETE /cache requires. Empty disables
+	// DELETE /cache (it answers 404).
+	AdminToken string
+	// MaxBodyBytes bounds request bodies (413 above it). Zero means 64 KiB.
+	MaxBodyBytes int64
+	// MaxConcurrent bounds the evaluations running at once; a request over
+	// the bound is answered 429 at once. Zero means 256.
+	MaxConcurrent int
+	// ReadyTimeout bounds the readiness check of /readyz. Zero means 1s.
+	ReadyTimeout time.Duration
+	// RetryAfter is the Retry-After (seconds) sent with 429 and 503
+	// answers. Zero means 1.
+	RetryAfter int
+	// Registry receives the HTTP metrics and is served at /metrics. Nil
+	// means a fresh registry with the Go and process collectors.
+	Registry *prometheus.Registry
+	// Logger receives one line per request and every internal error. Nil
+	// discards them.
+	Logger *slog.Logger
+	// LogRequests logs a line per request at info level when true;
+	// otherwise only failed (5xx) requests are logged.
+	LogRequests bool
+}
+
+// Server is the API's http.Handler.
+type Server struct {
+	ev          abaco.Evaluator
+	cache       CacheAdmin
+	jobs        abaco.JobService
+	adminToken  string
+	maxBody     int64
+	sem         chan struct{}
+	readyTO     time.Duration
+	retryAfter  int
+	logger      *slog.Logger
+	logRequests bool
+	metrics     *metrics
+	mux         *http.ServeMux
+	handler     http.Handler
+	openapi     []byte
+}
+
+// New returns the API handler for cfg.
+func New(cfg Config) *Server {
+	s := &Server{
+		ev:          cfg.Evaluator,
+		cache:       cfg.Cache,
+		jobs:        cfg.Jobs,
+		adminToken:  cfg.AdminToken,
+		maxBody:     cfg.MaxBodyBytes,
+		readyTO:     cfg.ReadyTimeout,
+		retryAfter:  cfg.RetryAfter,
+		logger:      cfg.Logger,
+		logRequests: cfg.LogRequests,
+		mux:         http.NewServeMux(),
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = 64 << 10
+	}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = 256
+	}
+	s.sem = make(chan struct{}, cfg.MaxConcurrent)
+	if s.readyTO <= 0 {
+		s.readyTO = time.Second
+	}
+	if s.retryAfter <= 0 {
+		s.retryAfter = 1
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	reg := cfg.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	}
+	s.metrics = newMetrics(reg)
+	s.openapi = mustOpenAPI(s.maxBody)
+
+	s.route("POST /evaluate", s.evaluate)
+	s.route("POST /jobs", s.submitJob)
+	s.route("GET /jobs/{id}", s.getJob)
+	s.route("DELETE /cache", s.flushCache)
+	s.route("GET /healthz", s.healthz)
+	s.route("GET /readyz", s.readyz)
+	s.route("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP)
+	s.route("GET /openapi.json", s.serveOpenAPI)
+	s.route("GET /problems/{code}", s.describeProblem)
+	s.route("GET /docs", s.serveDocs)
+	s.route("GET /docs/{file}", s.serveDocs)
+	s.route("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/docs", http.StatusFound)
+	})
+	s.handler = s.observe(s.recoverPanics(http.HandlerFunc(s.dispatch)))
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// route registers a handler under a method pattern; the pattern is also the
+// route label of its metrics.
+func (s *Server) route(pattern string, h http.HandlerFunc) {
+	s.mux.Handle(pattern, h)
+}
+
+// dispatch routes r. Requests the mux cannot route (unknown path, wrong
+// method) are answered as problems instead of the mux's plain text.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		s.notRouted(w, r, h)
+		return
+	}
+	setRoute(r.Context(), pattern)
+	s.mux.ServeHTTP(w, r)
+}
+
+// notRouted asks the mux's own handler for its verdict (404, or 405 with an
+// Allow header) and answers it as a problem.
+func (s *Server) notRouted(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	rec := &statusOnly{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	if rec.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", rec.header.Get("Allow"))
+		s.writeProblem(w, r, abaco.Errorf(codeMethodNotAllowed, "%s is not allowed on %s (allowed: %s)",
+			r.Method, r.URL.Path, rec.header.Get("Allow")))
+		return
+	}
+	s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+}
+
+// statusOnly is a ResponseWriter that keeps the status and headers and
+// drops the body.
+type statusOnly struct {
+	header http.Header
+	status int
+}
+
+func (s *statusOnly) Header() http.Header         { return s.header }
+func (s *statusOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusOnly) WriteHeader(code int)        { s.status = code }

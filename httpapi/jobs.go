@@ -1,0 +1,146 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"abaco"
+)
+
+// submitJob serves POST /jobs: enqueue the expression, answer 202 with the
+// job's id and where to follow it.
+func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
+	if s.jobs == nil {
+		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound, "jobs are not enabled on this server"))
+		return
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	expression, err := s.readExpression(r, bp)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	job, err := s.jobs.Submit(r.Context(), expression)
+	if err != nil {
+		s.writeProblem(w, r, s.dependencyError(r, "submit job", err))
+		return
+	}
+	loc := jobURL(job.ID)
+	w.Header().Set("Location", loc)
+	writeJSON(w, http.StatusAccepted, JobAccepted{ID: job.ID, Estado: job.State, URL: loc})
+}
+
+// getJob serves GET /jobs/{id}.
+func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
+	if s.jobs == nil {
+		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound, "jobs are not enabled on this server"))
+		return
+	}
+	job, err := s.jobs.Job(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeProblem(w, r, s.dependencyError(r, "get job", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.jobStatus(r.Context(), job))
+}
+
+// jobStatus converts a job to its JSON form. A done job whose value JSON
+// cannot carry (inf, nan) is shown failed with the not_finite problem, as
+// POST /evaluate would answer it.
+func (s *Server) jobStatus(ctx context.Context, job abaco.Job) JobStatus {
+	st := JobStatus{
+		ID: job.ID, Estado: job.State, Expressao: job.Expression, Tentativas: job.Attempts,
+		CriadoEm: job.CreatedAt, AtualizadoEm: job.UpdatedAt,
+	}
+	var fail error
+	var res abaco.Result
+	switch {
+	case job.State == abaco.JobDone && job.Result != nil:
+		res = *job.Result
+		resp, err := newEvaluateResponse(res)
+		if err == nil {
+			st.Avaliacao = &resp
+			return st
+		}
+		fail = err
+	case job.State == abaco.JobFailed:
+		fail = job.Err
+		if job.Err == nil {
+			fail = abaco.Errorf(abaco.CodeInternal, "job failed without an error")
+		}
+	default:
+		return st
+	}
+	p := newProblem(fail)
+	p.RequestID = requestID(ctx)
+	if p.Code == abaco.CodeNotFinite {
+		p.Repr, p.Expression = res.Value, res.Expression
+	}
+	st.Estado = abaco.JobFailed
+	st.Erro = &p
+	return st
+}
+
+// jobURL is the status URL of a job.
+func jobURL(id string) string { return "/jobs/" + url.PathEscape(id) }
+
+// flushCache serves DELETE /cache: with the admin token, remove abaco's
+// cache entries. With no token configured the endpoint does not exist.
+func (s *Server) flushCache(w http.ResponseWriter, r *http.Request) {
+	if s.adminToken == "" || s.cache == nil {
+		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound,
+			"DELETE /cache is disabled: start abaco serve with an admin token (ABACO_ADMIN_TOKEN) to enable it"))
+		return
+	}
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.adminToken)) != 1 {
+		s.writeProblem(w, r, abaco.Errorf(abaco.CodeUnauthorized,
+			"DELETE /cache needs the header Authorization: Bearer <ABACO_ADMIN_TOKEN>"))
+		return
+	}
+	n, err := s.cache.Flush(r.Context())
+	if err != nil {
+		s.writeProblem(w, r, s.dependencyError(r, "flush cache", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, CacheFlushed{Removidas: n})
+}
+
+// healthz serves GET /healthz: the process is alive.
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, Status{Status: "ok"})
+}
+
+// readyz serves GET /readyz: 200 when the cache's shared tier is reachable,
+// 503 with a problem when it is not. The check is bounded so a probe never
+// hangs on a dead Redis.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.cache != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), s.readyTO)
+		err := s.cache.Ready(ctx)
+		cancel()
+		if err != nil {
+			s.logger.DebugContext(r.Context(), "not ready", "error", err)
+			s.writeProblem(w, r, abaco.Errorf(abaco.CodeUnavailable, "the shared cache (Redis) is unreachable; requests are evaluated without it"))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, Status{Status: "ready"})
+}
+
+// dependencyError classifies the failure of a service call. Errors without
+// an abaco code come from the backend (Redis down, a timeout): they are
+// logged in full and answered 503 unavailable, with no internals shown.
+func (s *Server) dependencyError(r *http.Request, op string, err error) error {
+	if abaco.ErrorCode(err) != abaco.CodeInternal {
+		return err
+	}
+	s.logger.LogAttrs(r.Context(), slog.LevelError, op,
+		slog.String("request_id", requestID(r.Context())), slog.String("error", err.Error()))
+	return abaco.Errorf(abaco.CodeUnavailable, "%s failed: the backend is unavailable; retry later", op)
+}

@@ -1,0 +1,196 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"abaco"
+)
+
+// requestInfo is the per-request state the middleware shares with the
+// handlers through the context: the request id and, once routed, the route.
+type requestInfo struct {
+	id    string
+	route string
+}
+
+type ctxKey struct{}
+
+// requestID returns the id of the request ctx belongs to, or "".
+func requestID(ctx context.Context) string {
+	if ri, ok := ctx.Value(ctxKey{}).(*requestInfo); ok {
+		return ri.id
+	}
+	return ""
+}
+
+// setRoute records the route pattern that serves the request, for metrics
+// and logs.
+func setRoute(ctx context.Context, route string) {
+	if ri, ok := ctx.Value(ctxKey{}).(*requestInfo); ok {
+		ri.route = route
+	}
+}
+
+// idSource makes request ids: a random per-process prefix and a counter,
+// unique without a random read per request.
+type idSource struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newIDSource() *idSource {
+	var b [6]byte
+	rand.Read(b[:])
+	return &idSource{prefix: hex.EncodeToString(b[:]) + "-"}
+}
+
+func (s *idSource) next() string {
+	return s.prefix + strconv.FormatUint(s.n.Add(1), 36)
+}
+
+// validRequestID accepts a client's X-Request-Id when it is short and made
+// of characters that are safe in logs and headers.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// recorder remembers the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// metrics are the API's Prometheus collectors.
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	inflight prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "abaco_http_requests_total",
+			Help: "HTTP requests answered, by route pattern, method and status code.",
+		}, []string{"route", "method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "abaco_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by route pattern.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "abaco_http_requests_in_flight",
+			Help: "HTTP requests being answered.",
+		}),
+	}
+	reg.MustRegister(m.requests, m.duration, m.inflight)
+	return m
+}
+
+// observe gives every request an id (the client's X-Request-Id when sane,
+// else a new one, echoed in the response), counts and times it by route and
+// status, and logs it.
+func (s *Server) observe(next http.Handler) http.Handler {
+	ids := newIDSource()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ri := &requestInfo{id: r.Header.Get("X-Request-Id"), route: "unmatched"}
+		if !validRequestID(ri.id) {
+			ri.id = ids.next()
+		}
+		w.Header().Set("X-Request-Id", ri.id)
+		rec := &recorder{ResponseWriter: w}
+		s.metrics.inflight.Inc()
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri)))
+		s.metrics.inflight.Dec()
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		elapsed := time.Since(start)
+		s.metrics.requests.WithLabelValues(ri.route, r.Method, strconv.Itoa(rec.status)).Inc()
+		s.metrics.duration.WithLabelValues(ri.route).Observe(elapsed.Seconds())
+		level := slog.LevelInfo
+		if rec.status >= 500 {
+			level = slog.LevelError
+		} else if !s.logRequests {
+			return
+		}
+		s.logger.LogAttrs(r.Context(), level, "request",
+			slog.String("request_id", ri.id),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.String("route", ri.route),
+			slog.Int("status", rec.status),
+			slog.Int64("bytes", rec.bytes),
+			slog.Duration("duration", elapsed),
+			slog.String("remote", r.RemoteAddr),
+		)
+	})
+}
+
+// recoverPanics answers a panicking handler with a 500 problem and logs the
+// panic with its stack, instead of dropping the connection.
+// http.ErrAbortHandler keeps its meaning: abort the response silently.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(v)
+			}
+			s.logger.LogAttrs(r.Context(), slog.LevelError, "panic",
+				slog.String("request_id", requestID(r.Context())),
+				slog.Any("panic", v),
+				slog.String("stack", string(debug.Stack())),
+			)
+			if rec, ok := w.(*recorder); ok && rec.status != 0 {
+				return // the response has started; nothing sane can be added
+			}
+			s.writeProblem(w, r, abaco.Errorf(abaco.CodeInternal, "panic: %v", v))
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

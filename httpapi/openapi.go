@@ -1,0 +1,184 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// The OpenAPI 3.1 document is generated from the Go types in types.go and
+// errors.go by huma's schema registry, and the operations below. The
+// handlers themselves are plain net/http (huma's request pipeline costs more
+// per request than the whole cache-hit path; see docs/benchmarks.md), so
+// testdata/openapi.json is a golden file: a test fails when the document
+// changes without the golden file being updated (go test -update).
+
+// mustOpenAPI returns the indented OpenAPI document.
+func mustOpenAPI(maxBody int64) []byte {
+	b, err := json.Marshal(buildOpenAPI(maxBody))
+	if err != nil {
+		panic("httpapi: marshal openapi: " + err.Error())
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		panic("httpapi: indent openapi: " + err.Error())
+	}
+	out.WriteByte('\n')
+	return out.Bytes()
+}
+
+func buildOpenAPI(maxBody int64) *huma.OpenAPI {
+	reg := huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
+	ref := func(v any) *huma.Schema { return reg.Schema(reflect.TypeOf(v), true, "") }
+	jsonBody := func(v any) map[string]*huma.MediaType {
+		return map[string]*huma.MediaType{"application/json": {Schema: ref(v)}}
+	}
+	problems := func(desc string) *huma.Response {
+		return &huma.Response{
+			Description: desc,
+			Content:     map[string]*huma.MediaType{"application/problem+json": {Schema: ref(Problem{})}},
+		}
+	}
+	str := &huma.Schema{Type: huma.TypeString}
+	reqID := &huma.Header{Description: "The request id: the client's X-Request-Id when given, else a new one.", Schema: str}
+	exprBody := &huma.RequestBody{
+		Required:    true,
+		Description: fmt.Sprintf("The tutorial's body. At most %d bytes; unknown members are rejected.", maxBody),
+		Content: map[string]*huma.MediaType{"application/json": {
+			Schema:  ref(EvaluateRequest{}),
+			Example: map[string]string{"expressao": "2+2"},
+		}},
+	}
+	badRequest := map[string]*huma.Response{
+		"400": problems("The body is not the JSON object {\"expressao\": string} (code invalid)."),
+		"413": problems("The body is larger than the limit (code too_large)."),
+		"415": problems("The Content-Type is not JSON (code unsupported_media_type)."),
+	}
+	with := func(base map[string]*huma.Response, more map[string]*huma.Response) map[string]*huma.Response {
+		out := map[string]*huma.Response{}
+		for k, v := range base {
+			out[k] = v
+		}
+		for k, v := range more {
+			out[k] = v
+		}
+		return out
+	}
+
+	evaluate := &huma.Operation{
+		OperationID: "evaluate",
+		Tags:        []string{"evaluation"},
+		Summary:     "Evaluate an expression",
+		Description: "Evaluates the expression as Python 3.11 would, through the cache (results and deterministic errors are kept for the cache TTL, 10 s by default). " +
+			"resultado is a JSON number or boolean, of the same type whether the answer came from the cache or not. " +
+			"Errors are RFC 9457 problems with a stable code; a result of inf or nan is the problem not_finite (422).",
+		RequestBody: exprBody,
+		Responses: with(badRequest, map[string]*huma.Response{
+			"200": {
+				Description: "The result.",
+				Headers: map[string]*huma.Header{
+					"X-Cache":      {Description: "hit when served from a cache tier, miss when computed.", Schema: &huma.Schema{Type: huma.TypeString, Enum: []any{"hit", "miss"}}},
+					"X-Cache-Tier": {Description: "On a hit, the tier that answered: local or shared.", Schema: &huma.Schema{Type: huma.TypeString, Enum: []any{"local", "shared"}}},
+					"X-Request-Id": reqID,
+				},
+				Content: jsonBody(EvaluateResponse{}),
+			},
+			"422": problems("The expression cannot be evaluated: codes syntax (with column), division_by_zero, overflow, domain, type, name, limit, not_finite (with repr)."),
+			"429": problems("Too many evaluations are running (code overloaded); see Retry-After."),
+			"500": problems("A bug (code internal); details are only in the server's log."),
+		}),
+	}
+	submit := &huma.Operation{
+		OperationID: "submitJob",
+		Tags:        []string{"jobs"},
+		Summary:     "Submit an expression for asynchronous evaluation",
+		Description: "Enqueues an evaluation job and answers at once with its id; follow the Location header (GET /jobs/{id}).",
+		RequestBody: exprBody,
+		Responses: with(badRequest, map[string]*huma.Response{
+			"202": {
+				Description: "The job was queued.",
+				Headers:     map[string]*huma.Header{"Location": {Description: "The job's status URL.", Schema: str}},
+				Content:     jsonBody(JobAccepted{}),
+			},
+			"404": problems("Jobs are not enabled on this server (code not_found)."),
+			"503": problems("The queue is unavailable (code unavailable)."),
+		}),
+	}
+	getJob := &huma.Operation{
+		OperationID: "getJob",
+		Tags:        []string{"jobs"},
+		Summary:     "Get a job's state and result",
+		Parameters:  []*huma.Param{{Name: "id", In: "path", Required: true, Description: "The job id.", Schema: str}},
+		Responses: map[string]*huma.Response{
+			"200": {Description: "The job.", Content: jsonBody(JobStatus{})},
+			"404": problems("No such job, or its result has expired (code not_found)."),
+			"503": problems("The queue is unavailable (code unavailable)."),
+		},
+	}
+	flush := &huma.Operation{
+		OperationID: "flushCache",
+		Tags:        []string{"admin"},
+		Summary:     "Remove abaco's cache entries",
+		Description: "Removes abaco's cache entries from every tier (in Redis, only keys under abaco's prefix, by SCAN and UNLINK: never FLUSHALL). " +
+			"Needs Authorization: Bearer <ABACO_ADMIN_TOKEN>; disabled (404) when the server has no admin token.",
+		Security: []map[string][]string{{"adminToken": {}}},
+		Responses: map[string]*huma.Response{
+			"200": {Description: "The cache was emptied.", Content: jsonBody(CacheFlushed{})},
+			"401": problems("Missing or wrong token (code unauthorized)."),
+			"404": problems("No admin token is configured: the endpoint is disabled (code not_found)."),
+			"503": problems("The shared cache is unreachable (code unavailable)."),
+		},
+	}
+	statusOp := func(id, summary, desc string, extra map[string]*huma.Response) *huma.Operation {
+		return &huma.Operation{
+			OperationID: id, Tags: []string{"operations"}, Summary: summary, Description: desc,
+			Responses: with(map[string]*huma.Response{"200": {Description: summary + ".", Content: jsonBody(Status{})}}, extra),
+		}
+	}
+	doc := &huma.OpenAPI{
+		OpenAPI: "3.1.0",
+		Info: &huma.Info{
+			Title:   "abaco",
+			Version: "1",
+			Description: "Evaluates arithmetic expressions the way Python 3.11 does, safely, with a two-tier cache " +
+				"(in-process and Redis) and reliable evaluation jobs. Errors are RFC 9457 problem details " +
+				"(application/problem+json) whose stable code is listed at GET /problems/{code}.",
+		},
+		Paths: map[string]*huma.PathItem{
+			"/evaluate":  {Post: evaluate},
+			"/jobs":      {Post: submit},
+			"/jobs/{id}": {Get: getJob},
+			"/cache":     {Delete: flush},
+			"/healthz":   {Get: statusOp("healthz", "The process is alive", "Always 200 while the process serves HTTP.", nil)},
+			"/readyz": {Get: statusOp("readyz", "The server is ready",
+				"200 when the shared cache (Redis) is reachable or none is configured; 503 during a Redis outage, while /evaluate keeps answering without the shared tier.",
+				map[string]*huma.Response{"503": problems("The shared cache is unreachable (code unavailable).")})},
+			"/metrics": {Get: &huma.Operation{
+				OperationID: "metrics", Tags: []string{"operations"}, Summary: "Prometheus metrics",
+				Responses: map[string]*huma.Response{"200": {
+					Description: "Metrics in the Prometheus text format.",
+					Content:     map[string]*huma.MediaType{"text/plain": {Schema: str}},
+				}},
+			}},
+			"/problems/{code}": {Get: &huma.Operation{
+				OperationID: "problemType", Tags: []string{"operations"}, Summary: "Describe a problem type",
+				Description: "Every problem's type URI, /problems/{code}, resolves here.",
+				Parameters:  []*huma.Param{{Name: "code", In: "path", Required: true, Description: "An error code.", Schema: str}},
+				Responses: map[string]*huma.Response{
+					"200": {Description: "The problem type.", Content: jsonBody(ProblemType{})},
+					"404": problems("No such code (code not_found)."),
+				},
+			}},
+		},
+		Components: &huma.Components{
+			Schemas: reg,
+			SecuritySchemes: map[string]*huma.SecurityScheme{
+				"adminToken": {Type: "http", Scheme: "bearer", Description: "The value of ABACO_ADMIN_TOKEN."},
+			},
+		},
+	}
+	return doc
+}

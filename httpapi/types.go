@@ -1,0 +1,92 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"abaco"
+)
+
+// The request and response types of the API. The OpenAPI document is
+// generated from them (openapi.go); the hot /evaluate path encodes its
+// response by hand (encode.go) and a test decodes that output into these
+// types with unknown fields rejected, so the two cannot drift apart.
+
+// EvaluateRequest is the body of POST /evaluate and POST /jobs, the
+// tutorial's {"expressao": "..."}.
+type EvaluateRequest struct {
+	Expressao string `json:"expressao" doc:"The arithmetic expression, in Python 3.11 syntax." example:"2+2"`
+}
+
+// EvaluateResponse is the answer of POST /evaluate, and the result of a done
+// job.
+type EvaluateResponse struct {
+	// Resultado is the value as a JSON number or boolean.
+	Resultado Value `json:"resultado"`
+	// ExpressaoCanonica is the canonical form of the expression (the cache key).
+	ExpressaoCanonica string `json:"expressao_canonica" doc:"The canonical form of the expression; inputs with the same canonical form share one cache entry." example:"2 + 2"`
+	// Repr is the value as Python's repr prints it.
+	Repr string `json:"repr" doc:"The value exactly as Python's repr() prints it: all digits of an int, the shortest round-tripping digits of a float, True or False." example:"4"`
+	// Tipo is the Python type of the value.
+	Tipo abaco.Kind `json:"tipo" enum:"int,float,bool" doc:"The Python type of the value." example:"int"`
+	// Cache says whether the result was computed or served from a cache.
+	Cache abaco.CacheStatus `json:"cache" enum:"hit,miss,bypass" doc:"hit: served from a cache tier; miss: computed and cached; bypass: computed without the cache (the shared cache is unavailable). Also in the X-Cache header (hit or miss)." example:"miss"`
+	// Camada names the cache tier of a hit.
+	Camada string `json:"camada,omitempty" enum:"local,shared" doc:"On a hit, the tier that answered: local (in-process) or shared (Redis, or the embedded store). Also in the X-Cache-Tier header."`
+}
+
+// Value is a result as raw JSON: a number (an int with all its digits, a
+// float with Python's repr digits) or a boolean.
+type Value []byte
+
+// MarshalJSON returns the raw JSON literal.
+func (v Value) MarshalJSON() ([]byte, error) { return v, nil }
+
+// UnmarshalJSON keeps the raw JSON literal, so ints never lose digits.
+func (v *Value) UnmarshalJSON(b []byte) error {
+	*v = append((*v)[:0], b...)
+	return nil
+}
+
+// Schema describes Value in the OpenAPI document: a number or a boolean.
+func (Value) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{
+		Description: "The value: a JSON number for int and float results (an int with all its digits, " +
+			"however large; a float with the digits of Python's repr, e.g. 0.1, 1e+16), a JSON boolean for bool results. " +
+			"The type is the same whether the result came from the cache or not.",
+		OneOf:    []*huma.Schema{{Type: huma.TypeNumber}, {Type: huma.TypeBoolean}},
+		Examples: []any{4},
+	}
+}
+
+// JobAccepted is the answer of POST /jobs.
+type JobAccepted struct {
+	ID     string         `json:"id" doc:"The job id." example:"01JBX6Q9T2E4"`
+	Estado abaco.JobState `json:"estado" enum:"queued,running,done,failed" doc:"The job state: queued right after submission." example:"queued"`
+	URL    string         `json:"url" doc:"Where to ask for the job's state (also in the Location header)." example:"/jobs/01JBX6Q9T2E4"`
+}
+
+// JobStatus is the answer of GET /jobs/{id}.
+type JobStatus struct {
+	ID           string         `json:"id" doc:"The job id."`
+	Estado       abaco.JobState `json:"estado" enum:"queued,running,done,failed" doc:"queued, running, done (avaliacao is set) or failed (erro is set)."`
+	Expressao    string         `json:"expressao" doc:"The expression as submitted."`
+	Tentativas   int            `json:"tentativas" doc:"How many times a worker has taken the job."`
+	CriadoEm     time.Time      `json:"criado_em" doc:"When the job was submitted."`
+	AtualizadoEm time.Time      `json:"atualizado_em" doc:"When the job last changed state."`
+	// Avaliacao is the result of a done job, in the shape of POST /evaluate's answer.
+	Avaliacao *EvaluateResponse `json:"avaliacao,omitempty" doc:"For a done job: the result, exactly as POST /evaluate answers it."`
+	// Erro is the failure of a failed job, as the problem POST /evaluate would answer.
+	Erro *Problem `json:"erro,omitempty" doc:"For a failed job: the problem POST /evaluate would have answered."`
+}
+
+// CacheFlushed is the answer of DELETE /cache.
+type CacheFlushed struct {
+	Removidas int64 `json:"removidas" doc:"How many cache entries were removed." example:"3"`
+}
+
+// Status is the answer of /healthz and /readyz.
+type Status struct {
+	Status string `json:"status" enum:"ok,ready" doc:"ok (alive) or ready (able to serve)." example:"ok"`
+}
