@@ -102,6 +102,11 @@ func (b *Broker) Take(ctx context.Context, queue, consumer string, max int, wait
 			taken := slices.Clone(q.waiting[:n])
 			q.waiting = q.waiting[n:]
 			q.leases[consumer] = append(q.leases[consumer], taken...)
+			// Taking registers the consumer (as the Redis script does), so
+			// its items are found by Stats and, without heartbeats, reaped.
+			if _, ok := q.beats[consumer]; !ok {
+				q.beats[consumer] = beat{}
+			}
 			items := make([]abaco.Item, n)
 			for i, p := range taken {
 				items[i] = abaco.Item{Payload: p, Attempts: q.attempts[p] + 1}

@@ -2,13 +2,30 @@ package rdb
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"sort"
+	"strconv"
 	"time"
+
+	"github.com/redis/rueidis"
 
 	"abaco"
 )
 
-// Broker is the Redis abaco.Broker (see broker_scripts.go for the Lua).
+// Broker is the Redis abaco.Broker. Its keys are described in keys.go
+// (QUEUE section) and its Lua scripts in broker_scripts.go. Items are
+// leased with batched scripts while the queue has items and with a
+// blocking BLMOVE (on a dedicated connection, so it never delays other
+// commands) only when it is empty. It is safe for concurrent use.
+//
+// Attempt counts live in one hash per queue keyed by payload, so the
+// payload itself never changes. The trade-off: identical payloads in
+// flight at once share a counter (a failure of one makes its twin look
+// retried, and acknowledging one forgets the other's failures). For the
+// tutorial's numbers, identical payloads are identical work, so this is
+// harmless; jobs use unique ids as payloads.
 type Broker struct {
 	c *Client
 }
@@ -18,65 +35,205 @@ var _ abaco.Broker = (*Broker)(nil)
 // NewBroker returns a queue broker over c.
 func NewBroker(c *Client) *Broker { return &Broker{c: c} }
 
-var errTODO = errors.New("rdb: broker: not implemented yet")
-
-// Push appends payloads to the tail of queue.
-func (b *Broker) Push(ctx context.Context, queue string, payloads ...string) error { return errTODO }
-
-// Take leases up to max items.
-func (b *Broker) Take(ctx context.Context, queue, consumer string, max int, wait time.Duration) ([]abaco.Item, error) {
-	return nil, errTODO
+// brokerErr wraps a Redis error for op, marking connection failures (as
+// opposed to errors Redis replied with) with code unavailable.
+func brokerErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := rueidis.IsRedisErr(err); ok || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("rdb: %s: %w", op, err)
+	}
+	return fmt.Errorf("rdb: %s: %w", op, errors.Join(abaco.Errorf(abaco.CodeUnavailable, "redis unavailable"), err))
 }
 
-// Ack removes payloads from consumer's processing list.
+// Push appends payloads to the tail of queue with one RPUSH.
+func (b *Broker) Push(ctx context.Context, queue string, payloads ...string) error {
+	if len(payloads) == 0 {
+		return nil
+	}
+	rc := b.c.rc
+	err := rc.Do(ctx, rc.B().Rpush().Key(queueKey(queue)).Element(payloads...).Build()).Error()
+	return brokerErr("push", err)
+}
+
+// Take leases up to max items: one script while the queue has items, a
+// BLMOVE up to wait when it is empty (followed by the script, to pick up
+// whatever arrived with the first item).
+func (b *Broker) Take(ctx context.Context, queue, consumer string, limit int, wait time.Duration) ([]abaco.Item, error) {
+	limit = min(maxBatch, max(limit, 1))
+	items, err := b.take(ctx, queue, consumer, limit, nil)
+	if err != nil || len(items) > 0 || wait <= 0 {
+		return items, err
+	}
+	rc := b.c.rc
+	v, err := rc.Do(ctx, rc.B().Blmove().Source(queueKey(queue)).Destination(processingKey(queue, consumer)).
+		Left().Right().Timeout(wait.Seconds()).Build()).ToString()
+	if rueidis.IsRedisNil(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, brokerErr("take: blmove", err)
+	}
+	return b.take(ctx, queue, consumer, limit-1, []string{v})
+}
+
+// maxBatch bounds one take: Lua's unpack works on at most a few thousand
+// values, and bigger batches only add latency.
+const maxBatch = 1024
+
+// take runs queueTakeScript; leased holds the item BLMOVE already moved, if any.
+func (b *Broker) take(ctx context.Context, queue, consumer string, limit int, leased []string) ([]abaco.Item, error) {
+	args := append([]string{strconv.Itoa(limit), consumer}, leased...)
+	keys := []string{queueKey(queue), processingKey(queue, consumer), attemptsKey(queue), consumersKey(queue)}
+	reply, err := queueTakeScript.Exec(ctx, b.c.rc, keys, args).ToArray()
+	if err != nil {
+		return nil, brokerErr("take", err)
+	}
+	if len(reply) != 2 {
+		return nil, fmt.Errorf("rdb: take: unexpected reply of %d elements", len(reply))
+	}
+	payloads, err := reply[0].AsStrSlice()
+	if err != nil {
+		return nil, fmt.Errorf("rdb: take: %w", err)
+	}
+	att, _ := reply[1].ToArray()
+	items := make([]abaco.Item, len(payloads))
+	for i, p := range payloads {
+		items[i] = abaco.Item{Payload: p, Attempts: 1}
+		if i < len(att) {
+			if n, err := att[i].AsInt64(); err == nil {
+				items[i].Attempts += int(n)
+			}
+		}
+	}
+	return items, nil
+}
+
+// Ack removes payloads from consumer's processing list in one script.
 func (b *Broker) Ack(ctx context.Context, queue, consumer string, payloads ...string) error {
-	return errTODO
+	for len(payloads) > 0 {
+		n := min(len(payloads), maxBatch)
+		keys := []string{processingKey(queue, consumer), attemptsKey(queue)}
+		if err := queueAckScript.Exec(ctx, b.c.rc, keys, payloads[:n]).Error(); err != nil {
+			return brokerErr("ack", err)
+		}
+		payloads = payloads[n:]
+	}
+	return nil
 }
 
-// Fail counts a failed attempt.
-func (b *Broker) Fail(ctx context.Context, queue, payload string) (int, error) { return 0, errTODO }
+// Fail counts a failed attempt of payload.
+func (b *Broker) Fail(ctx context.Context, queue, payload string) (int, error) {
+	rc := b.c.rc
+	n, err := rc.Do(ctx, rc.B().Hincrby().Key(attemptsKey(queue)).Field(payload).Increment(1).Build()).AsInt64()
+	if err != nil {
+		return 0, brokerErr("fail", err)
+	}
+	return int(n) + 1, nil
+}
 
-// Return moves payloads back to the head of queue.
+// Return moves payloads back to the head of queue, in order.
 func (b *Broker) Return(ctx context.Context, queue, consumer string, payloads ...string) error {
-	return errTODO
+	if len(payloads) == 0 {
+		return nil
+	}
+	keys := []string{queueKey(queue), processingKey(queue, consumer)}
+	return brokerErr("return", queueReturnScript.Exec(ctx, b.c.rc, keys, payloads).Error())
 }
 
-// Bury dead-letters a payload.
+// Bury moves payload from consumer's processing list to the dead letters.
 func (b *Broker) Bury(ctx context.Context, queue, consumer string, d abaco.DeadLetter) (bool, error) {
-	return false, errTODO
+	if d.At.IsZero() {
+		d.At = time.Now()
+	}
+	js, err := json.Marshal(d)
+	if err != nil {
+		return false, fmt.Errorf("rdb: bury: %w", err)
+	}
+	keys := []string{processingKey(queue, consumer), attemptsKey(queue), deadKey(queue)}
+	n, err := queueBuryScript.Exec(ctx, b.c.rc, keys, []string{d.Payload, string(js)}).AsInt64()
+	if err != nil {
+		return false, brokerErr("bury", err)
+	}
+	return n == 1, nil
 }
 
-// Heartbeat keeps consumer alive.
+// Heartbeat registers consumer and sets its heartbeat key for ttl. The
+// key's value is the unix milliseconds of the oldest lease (0 when idle).
 func (b *Broker) Heartbeat(ctx context.Context, queue, consumer string, ttl time.Duration, oldest time.Time) error {
-	return errTODO
+	rc := b.c.rc
+	var ms int64
+	if !oldest.IsZero() {
+		ms = oldest.UnixMilli()
+	}
+	for _, r := range rc.DoMulti(ctx,
+		rc.B().Sadd().Key(consumersKey(queue)).Member(consumer).Build(),
+		rc.B().Set().Key(heartbeatKey(queue, consumer)).Value(strconv.FormatInt(ms, 10)).Px(ttl).Build(),
+	) {
+		if err := r.Error(); err != nil {
+			return brokerErr("heartbeat", err)
+		}
+	}
+	return nil
 }
 
-// Leave unregisters consumer.
-func (b *Broker) Leave(ctx context.Context, queue, consumer string) (int, error) { return 0, errTODO }
-
-// Reap redelivers dead consumers' items.
-func (b *Broker) Reap(ctx context.Context, queue string) (int, error) { return 0, errTODO }
-
-// Stats returns a snapshot.
-func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, error) {
-	return abaco.QueueStats{}, errTODO
+// leave runs queueLeaveScript for consumer.
+func (b *Broker) leave(ctx context.Context, queue, consumer string, reap bool) (int, error) {
+	keys := []string{queueKey(queue), processingKey(queue, consumer), consumersKey(queue),
+		heartbeatKey(queue, consumer), attemptsKey(queue)}
+	flag := "0"
+	if reap {
+		flag = "1"
+	}
+	n, err := queueLeaveScript.Exec(ctx, b.c.rc, keys, []string{consumer, flag}).AsInt64()
+	return int(n), err
 }
 
-// Dead lists dead letters.
-func (b *Broker) Dead(ctx context.Context, queue string, limit int) ([]abaco.DeadLetter, error) {
-	return nil, errTODO
+// Leave returns consumer's processing list to the head and unregisters it.
+func (b *Broker) Leave(ctx context.Context, queue, consumer string) (int, error) {
+	n, err := b.leave(ctx, queue, consumer, false)
+	return n, brokerErr("leave", err)
 }
 
-// Requeue moves dead letters back.
-func (b *Broker) Requeue(ctx context.Context, queue string, limit int) (int, error) { return 0, errTODO }
-
-// Purge deletes waiting items and dead letters.
-func (b *Broker) Purge(ctx context.Context, queue string) (int64, error) { return 0, errTODO }
-
-// SaveJob stores a job record.
-func (b *Broker) SaveJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration) error {
-	return errTODO
+// Reap redelivers the items of consumers whose heartbeat expired.
+func (b *Broker) Reap(ctx context.Context, queue string) (int, error) {
+	ids, beats, err := b.consumers(ctx, queue)
+	if err != nil {
+		return 0, brokerErr("reap", err)
+	}
+	total := 0
+	for i, id := range ids {
+		if beats[i].Error() == nil {
+			continue // alive
+		}
+		n, err := b.leave(ctx, queue, id, true)
+		if err != nil {
+			return total, brokerErr("reap", err)
+		}
+		total += max(n, 0)
+	}
+	return total, nil
 }
 
-// LoadJob loads a job record.
-func (b *Broker) LoadJob(ctx context.Context, queue, id string) ([]byte, error) { return nil, errTODO }
+// consumers returns the registered consumer ids, sorted, and the GET reply
+// of each one's heartbeat key (a nil error means alive).
+func (b *Broker) consumers(ctx context.Context, queue string) ([]string, []rueidis.RedisResult, error) {
+	rc := b.c.rc
+	ids, err := rc.Do(ctx, rc.B().Smembers().Key(consumersKey(queue)).Build()).AsStrSlice()
+	if err != nil || len(ids) == 0 {
+		return nil, nil, err
+	}
+	sort.Strings(ids)
+	cmds := make(rueidis.Commands, len(ids))
+	for i, id := range ids {
+		cmds[i] = rc.B().Get().Key(heartbeatKey(queue, id)).Build()
+	}
+	beats := rc.DoMulti(ctx, cmds...)
+	for _, r := range beats {
+		if err := r.Error(); err != nil && !rueidis.IsRedisNil(err) {
+			return nil, nil, err
+		}
+	}
+	return ids, beats, nil
+}

@@ -19,6 +19,9 @@ import (
 const (
 	cachePrefix    = "abaco:v1:eval:"
 	maxReadableKey = 128
+	// cacheMatch is the SCAN pattern of every cache key, for Flush. The
+	// prefix holds no glob characters, so it needs no escaping.
+	cacheMatch = cachePrefix + "*"
 )
 
 // cacheKey returns the Redis key of the cached result of a canonical expression.
@@ -31,3 +34,32 @@ func cacheKey(canonical string) string {
 }
 
 // Queue keys: see the queue section below (owned by the queue broker).
+
+// ---- QUEUE section (owned by the queue broker, rdb/broker*.go) ----
+//
+// A queue named Q is the plain list Q itself, so the tutorial's RPUSH/BLPOP
+// scripts and redis-cli keep working on it. Every other key of the queue
+// starts with the hash tag "{Q}", which Redis Cluster hashes to the same
+// slot as the bare name Q, so each multi-key script touches one slot:
+//
+//	Q                          LIST   waiting items (RPUSH by producers)
+//	{Q}:processing:<consumer>  LIST   items leased by one consumer, oldest first
+//	{Q}:consumers              SET    registered consumer ids
+//	{Q}:hb:<consumer>          STRING heartbeat (PX expiry); value = unix ms of
+//	                                  the consumer's oldest lease, 0 when idle
+//	{Q}:attempts               HASH   payload -> failed or redelivered attempts
+//	{Q}:dead                   LIST   dead letters, JSON {payload, reason, ...}
+//	{Q}:job:<id>               STRING job record (JSON, PX expiry)
+//
+// Queue names must not contain braces (a brace would change the slot).
+
+func queueKey(queue string) string                { return queue }
+func queueTag(queue string) string                { return "{" + queue + "}:" }
+func processingKey(queue, consumer string) string { return queueTag(queue) + "processing:" + consumer }
+func consumersKey(queue string) string            { return queueTag(queue) + "consumers" }
+func heartbeatKey(queue, consumer string) string  { return queueTag(queue) + "hb:" + consumer }
+func attemptsKey(queue string) string             { return queueTag(queue) + "attempts" }
+func deadKey(queue string) string                 { return queueTag(queue) + "dead" }
+func jobKey(queue, id string) string              { return queueTag(queue) + "job:" + id }
+
+// ---- end of QUEUE section ----

@@ -1,0 +1,109 @@
+package rdb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"abaco"
+)
+
+// Stats returns depth, dead letters and every consumer's in-flight count
+// and oldest lease, in two round trips after listing the consumers.
+func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, error) {
+	rc := b.c.rc
+	s := abaco.QueueStats{Queue: queue}
+	ids, beats, err := b.consumers(ctx, queue)
+	if err != nil {
+		return s, brokerErr("stats", err)
+	}
+	cmds := rueidis.Commands{
+		rc.B().Llen().Key(queueKey(queue)).Build(),
+		rc.B().Llen().Key(deadKey(queue)).Build(),
+	}
+	for _, id := range ids {
+		cmds = append(cmds, rc.B().Llen().Key(processingKey(queue, id)).Build())
+	}
+	res := rc.DoMulti(ctx, cmds...)
+	counts := make([]int64, len(res))
+	for i, r := range res {
+		if counts[i], err = r.AsInt64(); err != nil {
+			return s, brokerErr("stats", err)
+		}
+	}
+	s.Depth, s.Dead = counts[0], counts[1]
+	now := time.Now()
+	for i, id := range ids {
+		cs := abaco.ConsumerStats{ID: id, InFlight: counts[2+i]}
+		if v, err := beats[i].ToString(); err == nil {
+			cs.Alive = true
+			if ms, _ := strconv.ParseInt(v, 10, 64); ms > 0 && cs.InFlight > 0 {
+				cs.OldestLease = max(0, now.Sub(time.UnixMilli(ms)))
+			}
+		}
+		s.InFlight += cs.InFlight
+		s.OldestAge = max(s.OldestAge, cs.OldestLease)
+		s.Consumers = append(s.Consumers, cs)
+	}
+	return s, nil
+}
+
+// Dead returns up to limit dead letters, oldest first.
+func (b *Broker) Dead(ctx context.Context, queue string, limit int) ([]abaco.DeadLetter, error) {
+	rc := b.c.rc
+	stop := int64(limit) - 1
+	if limit <= 0 {
+		stop = -1
+	}
+	raw, err := rc.Do(ctx, rc.B().Lrange().Key(deadKey(queue)).Start(0).Stop(stop).Build()).AsStrSlice()
+	if err != nil {
+		return nil, brokerErr("dead", err)
+	}
+	out := make([]abaco.DeadLetter, 0, len(raw))
+	for _, r := range raw {
+		var d abaco.DeadLetter
+		if err := json.Unmarshal([]byte(r), &d); err != nil {
+			return nil, fmt.Errorf("rdb: dead: decode %q: %w", r, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Requeue moves up to limit dead letters back to the tail of queue.
+func (b *Broker) Requeue(ctx context.Context, queue string, limit int) (int, error) {
+	keys := []string{queueKey(queue), deadKey(queue), attemptsKey(queue)}
+	n, err := queueRequeueScript.Exec(ctx, b.c.rc, keys, []string{strconv.Itoa(limit)}).AsInt64()
+	return int(n), brokerErr("requeue", err)
+}
+
+// Purge deletes the waiting items and the dead letters of queue.
+func (b *Broker) Purge(ctx context.Context, queue string) (int64, error) {
+	keys := []string{queueKey(queue), deadKey(queue)}
+	n, err := queuePurgeScript.Exec(ctx, b.c.rc, keys, nil).AsInt64()
+	return n, brokerErr("purge", err)
+}
+
+// SaveJob stores a job record for ttl.
+func (b *Broker) SaveJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration) error {
+	rc := b.c.rc
+	err := rc.Do(ctx, rc.B().Set().Key(jobKey(queue, id)).Value(rueidis.BinaryString(record)).Px(ttl).Build()).Error()
+	return brokerErr("save job", err)
+}
+
+// LoadJob returns the record stored under id, or not_found.
+func (b *Broker) LoadJob(ctx context.Context, queue, id string) ([]byte, error) {
+	rc := b.c.rc
+	v, err := rc.Do(ctx, rc.B().Get().Key(jobKey(queue, id)).Build()).AsBytes()
+	if rueidis.IsRedisNil(err) {
+		return nil, abaco.Errorf(abaco.CodeNotFound, "job %q not found", id)
+	}
+	if err != nil {
+		return nil, brokerErr("load job", err)
+	}
+	return v, nil
+}

@@ -1,0 +1,141 @@
+package rdb
+
+import "github.com/redis/rueidis"
+
+// The queue's Lua scripts. Each declares every key it touches (all in the
+// slot of the queue name), so they run unchanged on Redis Cluster. Lists
+// move whole batches with LRANGE/LTRIM/RPUSH rather than one LMOVE per
+// item: one round trip and three commands per batch is what lets a
+// consumer reach tens of thousands of items per second.
+
+// queueTakeScript leases up to ARGV[1] items from the head of the queue
+// into the consumer's processing list and registers the consumer.
+// ARGV[3], when present, is an item a BLMOVE already leased; it is
+// returned first. The reply is {items, attempts}, attempts aligned with
+// items (false where none were recorded).
+//
+// KEYS: queue, processing, attempts, consumers. ARGV: max, consumer [, leased].
+var queueTakeScript = rueidis.NewLuaScript(`
+local items = {}
+if #ARGV >= 3 then items[1] = ARGV[3] end
+local n = tonumber(ARGV[1])
+if n > 0 then
+  local got = redis.call('LRANGE', KEYS[1], 0, n - 1)
+  if #got > 0 then
+    redis.call('LTRIM', KEYS[1], #got, -1)
+    redis.call('RPUSH', KEYS[2], unpack(got))
+    for i = 1, #got do items[#items + 1] = got[i] end
+  end
+end
+if #items == 0 then return {{}, {}} end
+redis.call('SADD', KEYS[4], ARGV[2])
+local att = {}
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  att = redis.call('HMGET', KEYS[3], unpack(items))
+end
+return {items, att}
+`)
+
+// queueAckScript removes each payload from the processing list and forgets
+// its attempts. When the batch is exactly the head of the list (the
+// common case: items finish in the order they were taken) it is dropped
+// with one LTRIM instead of one LREM per item.
+//
+// KEYS: processing, attempts. ARGV: payloads.
+var queueAckScript = rueidis.NewLuaScript(`
+local n = #ARGV
+local head = redis.call('LRANGE', KEYS[1], 0, n - 1)
+local same = #head == n
+if same then
+  for i = 1, n do
+    if head[i] ~= ARGV[i] then same = false break end
+  end
+end
+local removed = {}
+if same then
+  redis.call('LTRIM', KEYS[1], n, -1)
+  removed = ARGV
+else
+  for i = 1, n do
+    if redis.call('LREM', KEYS[1], 1, ARGV[i]) > 0 then removed[#removed + 1] = ARGV[i] end
+  end
+end
+if #removed > 0 and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('HDEL', KEYS[2], unpack(removed))
+end
+return #removed
+`)
+
+// queueReturnScript moves payloads from the processing list back to the
+// head of the queue, keeping their order.
+//
+// KEYS: queue, processing. ARGV: payloads.
+var queueReturnScript = rueidis.NewLuaScript(`
+local n = 0
+for i = #ARGV, 1, -1 do
+  if redis.call('LREM', KEYS[2], 1, ARGV[i]) > 0 then
+    redis.call('LPUSH', KEYS[1], ARGV[i])
+    n = n + 1
+  end
+end
+return n
+`)
+
+// queueBuryScript moves a payload from the processing list to the dead
+// letters, unless it is no longer leased (then it returns 0).
+//
+// KEYS: processing, attempts, dead. ARGV: payload, dead letter JSON.
+var queueBuryScript = rueidis.NewLuaScript(`
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('RPUSH', KEYS[3], ARGV[2])
+return 1
+`)
+
+// queueLeaveScript returns a consumer's whole processing list to the head
+// of the queue in order and unregisters the consumer. With ARGV[2] == "1"
+// it is the reaper: it does nothing (returns -1) while the heartbeat
+// lives, and counts an attempt for every item it redelivers.
+//
+// KEYS: queue, processing, consumers, heartbeat, attempts. ARGV: consumer, reap.
+var queueLeaveScript = rueidis.NewLuaScript(`
+local reap = ARGV[2] == '1'
+if reap and redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
+local n = 0
+while true do
+  local v = redis.call('LMOVE', KEYS[2], KEYS[1], 'RIGHT', 'LEFT')
+  if not v then break end
+  if reap then redis.call('HINCRBY', KEYS[5], v, 1) end
+  n = n + 1
+end
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('DEL', KEYS[4])
+return n
+`)
+
+// queueRequeueScript moves up to ARGV[1] dead letters (0: all) back to the
+// tail of the queue with fresh attempt counts.
+//
+// KEYS: queue, dead, attempts. ARGV: limit.
+var queueRequeueScript = rueidis.NewLuaScript(`
+local limit = tonumber(ARGV[1])
+local n = 0
+while limit <= 0 or n < limit do
+  local d = redis.call('LPOP', KEYS[2])
+  if not d then break end
+  local p = cjson.decode(d).payload
+  redis.call('RPUSH', KEYS[1], p)
+  redis.call('HDEL', KEYS[3], p)
+  n = n + 1
+end
+return n
+`)
+
+// queuePurgeScript deletes the waiting items and the dead letters.
+//
+// KEYS: queue, dead.
+var queuePurgeScript = rueidis.NewLuaScript(`
+local n = redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2])
+return n
+`)
