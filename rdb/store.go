@@ -1,0 +1,132 @@
+package rdb
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"abaco"
+)
+
+// Store is the cache's shared tier in Redis: each entry is a string key
+// named by cacheKey, holding the cache package's text encoding, with a PX
+// expiry. It implements abaco.Store and is safe for concurrent use.
+type Store struct {
+	c *Client
+}
+
+var _ abaco.Store = (*Store)(nil)
+
+// NewStore returns the cache store over c. Closing c is the caller's job.
+func NewStore(c *Client) *Store { return &Store{c: c} }
+
+// Get returns the entry of a canonical expression.
+func (s *Store) Get(ctx context.Context, canonical string) ([]byte, bool, error) {
+	rc := s.c.rc
+	b, err := rc.Do(ctx, rc.B().Get().Key(cacheKey(canonical)).Build()).AsBytes()
+	if rueidis.IsRedisNil(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("rdb: cache get: %w", err)
+	}
+	return b, true, nil
+}
+
+// GetTTL returns the entry of a canonical expression and how long it has
+// left (below zero when it has no expiry), with GET and PTTL pipelined in
+// one round trip.
+func (s *Store) GetTTL(ctx context.Context, canonical string) ([]byte, time.Duration, bool, error) {
+	rc := s.c.rc
+	key := cacheKey(canonical)
+	res := rc.DoMulti(ctx, rc.B().Get().Key(key).Build(), rc.B().Pttl().Key(key).Build())
+	b, err := res[0].AsBytes()
+	if rueidis.IsRedisNil(err) {
+		return nil, 0, false, nil
+	}
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("rdb: cache get: %w", err)
+	}
+	ms, err := res[1].AsInt64()
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("rdb: cache pttl: %w", err)
+	}
+	switch ms {
+	case -2: // expired between the two commands: keep no local copy
+		return b, 0, true, nil
+	case -1:
+		return b, -1, true, nil
+	}
+	return b, time.Duration(ms) * time.Millisecond, true, nil
+}
+
+// Set stores entry for a canonical expression with SET PX; ttl is rounded
+// up to a whole millisecond.
+func (s *Store) Set(ctx context.Context, canonical string, entry []byte, ttl time.Duration) error {
+	if ttl <= 0 {
+		return fmt.Errorf("rdb: cache set: ttl %v is not positive", ttl)
+	}
+	ms := int64((ttl + time.Millisecond - 1) / time.Millisecond)
+	rc := s.c.rc
+	cmd := rc.B().Set().Key(cacheKey(canonical)).Value(rueidis.BinaryString(entry)).PxMilliseconds(ms).Build()
+	if err := rc.Do(ctx, cmd).Error(); err != nil {
+		return fmt.Errorf("rdb: cache set: %w", err)
+	}
+	return nil
+}
+
+// flushBatch is how many keys one SCAN step asks for and one pipeline of
+// UNLINKs removes.
+const flushBatch = 500
+
+// Flush removes every cache key, and nothing else: it walks the cache
+// prefix with SCAN MATCH on every node and UNLINKs what it finds in
+// batches (never FLUSHALL or FLUSHDB, which would wipe other data). Keys
+// are unlinked one per command, pipelined, so it also works on a cluster.
+// It reports how many keys it removed.
+func (s *Store) Flush(ctx context.Context) (int64, error) {
+	var n int64
+	for addr, node := range s.c.rc.Nodes() {
+		var cursor uint64
+		for {
+			e, err := node.Do(ctx, node.B().Scan().Cursor(cursor).Match(cacheMatch).Count(flushBatch).Build()).AsScanEntry()
+			if err != nil {
+				return n, fmt.Errorf("rdb: cache flush: scan %s: %w", addr, err)
+			}
+			removed, err := s.unlink(ctx, e.Elements)
+			n += removed
+			if err != nil {
+				return n, err
+			}
+			if cursor = e.Cursor; cursor == 0 {
+				break
+			}
+		}
+	}
+	return n, nil
+}
+
+func (s *Store) unlink(ctx context.Context, keys []string) (int64, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	rc := s.c.rc
+	cmds := make(rueidis.Commands, len(keys))
+	for i, k := range keys {
+		cmds[i] = rc.B().Unlink().Key(k).Build()
+	}
+	var n int64
+	for _, r := range rc.DoMulti(ctx, cmds...) {
+		k, err := r.AsInt64()
+		if err != nil {
+			return n, fmt.Errorf("rdb: cache flush: unlink: %w", err)
+		}
+		n += k
+	}
+	return n, nil
+}
+
+// Ping reports whether Redis answers.
+func (s *Store) Ping(ctx context.Context) error { return s.c.Ping(ctx) }

@@ -1,0 +1,113 @@
+package rdb_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"abaco"
+	"abaco/internal/redistest"
+	"abaco/internal/storetest"
+	"abaco/rdb"
+)
+
+// openStore returns a Store over a private redis-server.
+func openStore(t *testing.T) (*rdb.Store, *redistest.Server) {
+	t.Helper()
+	srv := redistest.Start(t)
+	c, err := rdb.Open(srv.URL, rdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return rdb.NewStore(c), srv
+}
+
+func TestStoreContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) abaco.Store {
+		s, _ := openStore(t)
+		return s
+	})
+}
+
+// TestStoreKeys checks the raw key names and TTLs a person sees with
+// redis-cli, independently of the client library.
+func TestStoreKeys(t *testing.T) {
+	t.Parallel()
+	s, srv := openStore(t)
+	ctx := context.Background()
+	long := strings.Repeat("9", 200)
+	sum := sha256.Sum256([]byte(long))
+	tests := []struct {
+		name      string
+		canonical string
+		key       string
+	}{
+		{"readable", "2 + 2", "abaco:v1:eval:2 + 2"},
+		{"unicode", "√2", "abaco:v1:eval:√2"},
+		{"long is hashed", long, "abaco:v1:eval:#" + hex.EncodeToString(sum[:])},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := s.Set(ctx, tt.canonical, []byte("4"), 10*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			if got := srv.MustDo("GET", tt.key); got != "4" {
+				t.Errorf("GET %q = %q, want 4", tt.key, got)
+			}
+			ms, err := strconv.Atoi(srv.MustDo("PTTL", tt.key))
+			if err != nil || ms <= 0 || ms > 10_000 {
+				t.Errorf("PTTL %q = %d (%v), want in (0, 10000]", tt.key, ms, err)
+			}
+		})
+	}
+}
+
+// TestStoreFlushLeavesOtherKeys checks that Flush removes only the cache
+// prefix: other data in the same Redis (queues, the tutorial's keys)
+// survives.
+func TestStoreFlushLeavesOtherKeys(t *testing.T) {
+	t.Parallel()
+	s, srv := openStore(t)
+	ctx := context.Background()
+	srv.MustDo("SET", "user:data", "keep")
+	srv.MustDo("RPUSH", "number_queue", "1")
+	srv.MustDo("SET", "abaco:v2:eval:2 + 2", "other version")
+	for i := range 1200 { // more than one SCAN/UNLINK batch
+		if err := s.Set(ctx, strconv.Itoa(i), []byte("1"), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.Flush(ctx)
+	if err != nil || n != 1200 {
+		t.Fatalf("Flush = %d, %v; want 1200, nil", n, err)
+	}
+	if got := srv.MustDo("DBSIZE"); got != "3" {
+		t.Errorf("DBSIZE after Flush = %s, want 3 (the non-cache keys)", got)
+	}
+	if got := srv.MustDo("GET", "user:data"); got != "keep" {
+		t.Errorf("user:data = %q after Flush", got)
+	}
+}
+
+// TestStoreDown checks that a stopped server is an error, not a miss.
+func TestStoreDown(t *testing.T) {
+	t.Parallel()
+	s, srv := openStore(t)
+	srv.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, _, err := s.Get(ctx, "2 + 2"); err == nil {
+		t.Error("Get on a stopped server: no error")
+	}
+	if err := s.Set(ctx, "2 + 2", []byte("4"), time.Second); err == nil {
+		t.Error("Set on a stopped server: no error")
+	}
+	if err := s.Ping(ctx); err == nil {
+		t.Error("Ping on a stopped server: no error")
+	}
+}
