@@ -1,0 +1,452 @@
+package expr
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"abaco"
+)
+
+// parser builds a Tree from source by precedence climbing over tokens that
+// its lexer produces on demand. It recurses only for nested constructs and
+// counts them, failing as soon as the nesting passes MaxDepth, so the Go
+// stack it uses is bounded by the depth limit (times the few precedence
+// levels that one nesting can span).
+type parser struct {
+	lexer
+	t        *Tree
+	depth    int
+	maxDepth int
+	maxNodes int
+	maxBits  int
+}
+
+// Parse parses src into a Tree. Errors are *abaco.Error with code syntax
+// (Column set) or limit.
+func (e *Engine) Parse(src string) (*Tree, error) {
+	t := &Tree{}
+	if err := e.parseInto(t, src); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// parseInto parses src into t, which it resets.
+func (e *Engine) parseInto(t *Tree, src string) error {
+	if len(src) > e.lim.MaxLength {
+		return errorf(abaco.CodeLimit, "expression is %d bytes long, more than the limit of %d", len(src), e.lim.MaxLength)
+	}
+	t.src = src
+	t.nodes = t.inline[:0]
+	t.bigs = nil
+	p := parser{lexer: lexer{src: src}, t: t, maxDepth: e.lim.MaxDepth, maxNodes: e.lim.MaxNodes, maxBits: e.lim.MaxIntBits}
+	if err := p.next(); err != nil {
+		return err
+	}
+	if p.kind == tEOF {
+		return p.syntaxError(p.start, "empty expression")
+	}
+	root, err := p.expr(lvlCond)
+	if err != nil {
+		return err
+	}
+	if p.kind != tEOF {
+		return p.unexpected()
+	}
+	t.root = root
+	return nil
+}
+
+// add appends a node and returns its index, enforcing MaxNodes.
+func (p *parser) add(n node) (int32, error) {
+	if len(p.t.nodes) >= p.maxNodes {
+		return 0, errorf(abaco.CodeLimit, "expression has more than %d nodes", p.maxNodes)
+	}
+	p.t.nodes = append(p.t.nodes, n)
+	return int32(len(p.t.nodes) - 1), nil
+}
+
+// enter opens one nesting level.
+func (p *parser) enter() error {
+	p.depth++
+	if p.depth > p.maxDepth {
+		return errorf(abaco.CodeLimit, "expression is nested more than %d levels deep", p.maxDepth)
+	}
+	return nil
+}
+
+// unexpected reports the current token as a syntax error.
+func (p *parser) unexpected() error {
+	if p.kind == tEOF {
+		return p.syntaxError(p.start, "unexpected end of expression")
+	}
+	tok := p.src[p.start:p.end]
+	switch p.kind {
+	case tKeyword:
+		return p.syntaxError(p.start, "'"+tok+"' is not supported")
+	case tAssign:
+		return p.syntaxError(p.start, "assignment is not an expression")
+	}
+	return p.syntaxError(p.start, "unexpected '"+tok+"'")
+}
+
+// tokenLevel returns the binary operator and level of the current token,
+// or level 0 when it does not continue an expression.
+func (p *parser) tokenLevel() (op, int) {
+	switch p.kind {
+	case tOp:
+		if p.op == opInvert {
+			return opNone, 0
+		}
+		return p.op, binaryLevel(p.op)
+	case tAnd:
+		return opAnd, lvlAnd
+	case tOr:
+		return opOr, lvlOr
+	case tIf:
+		return opNone, lvlCond
+	}
+	return opNone, 0
+}
+
+// expr parses an expression whose operators all bind at least as tightly
+// as min (a level), by precedence climbing.
+func (p *parser) expr(min int) (int32, error) {
+	left, err := p.prefix(min)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		o, lv := p.tokenLevel()
+		if lv < min || lv == 0 {
+			return left, nil
+		}
+		switch {
+		case lv == lvlCond:
+			left, err = p.conditional(left)
+		case lv == lvlCmp:
+			left, err = p.comparison(left)
+		case o == opPow:
+			left, err = p.power(left)
+		default:
+			if err = p.next(); err != nil {
+				return 0, err
+			}
+			var right int32
+			if right, err = p.expr(lv + 1); err != nil {
+				return 0, err
+			}
+			left, err = p.add(node{kind: nBinary, op: o, a: left, b: right})
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// power parses the right operand of **, which may be unary (2**-1) and is
+// right-associative (2**3**2 is 2**(3**2)).
+func (p *parser) power(left int32) (int32, error) {
+	if err := p.next(); err != nil {
+		return 0, err
+	}
+	if err := p.enter(); err != nil {
+		return 0, err
+	}
+	right, err := p.expr(lvlUnary)
+	if err != nil {
+		return 0, err
+	}
+	p.depth--
+	return p.add(node{kind: nBinary, op: opPow, a: left, b: right})
+}
+
+// comparison parses a comparison chain after its first operand: a < b < c
+// is one node with a link per further comparison, as Python evaluates it.
+func (p *parser) comparison(left int32) (int32, error) {
+	var ops [8]op
+	var operands [8]int32
+	o := ops[:0]
+	r := operands[:0]
+	for p.kind == tOp && binaryLevel(p.op) == lvlCmp {
+		o = append(o, p.op)
+		if err := p.next(); err != nil {
+			return 0, err
+		}
+		x, err := p.expr(lvlBitOr)
+		if err != nil {
+			return 0, err
+		}
+		r = append(r, x)
+	}
+	tail := r[len(r)-1]
+	for k := len(r) - 2; k >= 0; k-- {
+		var err error
+		if tail, err = p.add(node{kind: nLink, op: o[k+1], a: r[k], b: tail}); err != nil {
+			return 0, err
+		}
+	}
+	return p.add(node{kind: nCompare, op: o[0], a: left, b: tail})
+}
+
+// conditional parses "if c else b" after the value a of a conditional.
+func (p *parser) conditional(a int32) (int32, error) {
+	if err := p.next(); err != nil {
+		return 0, err
+	}
+	c, err := p.expr(lvlOr)
+	if err != nil {
+		return 0, err
+	}
+	if p.kind != tElse {
+		if p.kind == tEOF {
+			return 0, p.syntaxError(p.start, "expected 'else' after 'if' expression")
+		}
+		return 0, p.unexpected()
+	}
+	if err := p.next(); err != nil {
+		return 0, err
+	}
+	if err := p.enter(); err != nil {
+		return 0, err
+	}
+	b, err := p.expr(lvlCond)
+	if err != nil {
+		return 0, err
+	}
+	p.depth--
+	return p.add(node{kind: nCond, a: a, b: c, c: b})
+}
+
+// prefix parses what may start an expression at level min: a unary
+// operator and its operand, or a primary.
+func (p *parser) prefix(min int) (int32, error) {
+	var o op
+	var lv int
+	switch {
+	case p.kind == tNot:
+		if min > lvlNot {
+			return 0, p.syntaxError(p.start, "'not' needs parentheses here")
+		}
+		o, lv = opNot, lvlNot
+	case p.kind == tOp && (p.op == opSub || p.op == opAdd || p.op == opInvert):
+		o, lv = p.op, lvlUnary
+		if o == opSub {
+			o = opNeg
+		} else if o == opAdd {
+			o = opPos
+		}
+	default:
+		return p.primary()
+	}
+	if err := p.next(); err != nil {
+		return 0, err
+	}
+	if err := p.enter(); err != nil {
+		return 0, err
+	}
+	x, err := p.expr(lv)
+	if err != nil {
+		return 0, err
+	}
+	p.depth--
+	return p.add(node{kind: nUnary, op: o, a: x})
+}
+
+// primary parses an atom followed by calls and attribute references.
+func (p *parser) primary() (int32, error) {
+	x, err := p.atom()
+	if err != nil {
+		return 0, err
+	}
+	for {
+		switch p.kind {
+		case tLParen:
+			if x, err = p.call(x); err != nil {
+				return 0, err
+			}
+		case tDot:
+			if x, err = p.attribute(x); err != nil {
+				return 0, err
+			}
+		default:
+			return x, nil
+		}
+	}
+}
+
+// attribute parses ".name" after x. Only the math module has attributes:
+// math.sqrt becomes the same node as sqrt. Anything else is an unknown name,
+// an error when evaluated.
+func (p *parser) attribute(x int32) (int32, error) {
+	if err := p.next(); err != nil {
+		return 0, err
+	}
+	if p.kind != tName {
+		return 0, p.unexpected()
+	}
+	start, end := p.start, p.end
+	if err := p.next(); err != nil {
+		return 0, err
+	}
+	n := p.t.nodes[x]
+	if n.kind == nName {
+		id := bUnknown
+		if builtinID(n.a) == bMath {
+			id = lookupMath(p.src[start:end])
+		}
+		p.t.nodes[x] = node{kind: nName, a: int32(id), b: n.b, c: int32(end)}
+		return x, nil
+	}
+	return p.add(node{kind: nName, a: int32(bUnknown), b: int32(start), c: int32(end)})
+}
+
+// call parses an argument list after callee x.
+func (p *parser) call(x int32) (int32, error) {
+	if err := p.next(); err != nil {
+		return 0, err
+	}
+	if err := p.enter(); err != nil {
+		return 0, err
+	}
+	first, last, count := int32(-1), int32(-1), 0
+	for p.kind != tRParen {
+		a, err := p.expr(lvlCond)
+		if err != nil {
+			return 0, err
+		}
+		if p.kind == tAssign {
+			return 0, p.syntaxError(p.start, "keyword arguments are not supported")
+		}
+		arg, err := p.add(node{kind: nArg, a: a, b: -1})
+		if err != nil {
+			return 0, err
+		}
+		if last >= 0 {
+			p.t.nodes[last].b = arg
+		} else {
+			first = arg
+		}
+		last = arg
+		count++
+		if p.kind != tComma {
+			break
+		}
+		if err := p.next(); err != nil {
+			return 0, err
+		}
+	}
+	if p.kind != tRParen {
+		if p.kind == tEOF {
+			return 0, p.syntaxError(p.start, "'(' was never closed")
+		}
+		return 0, p.unexpected()
+	}
+	p.depth--
+	if err := p.next(); err != nil {
+		return 0, err
+	}
+	return p.add(node{kind: nCall, a: x, b: first, c: int32(count)})
+}
+
+// atom parses a literal, a name or a parenthesized expression.
+func (p *parser) atom() (int32, error) {
+	switch p.kind {
+	case tInt:
+		return p.intLiteral()
+	case tFloat:
+		text := p.src[p.start:p.end]
+		if strings.IndexByte(text, '_') >= 0 {
+			text = strings.ReplaceAll(text, "_", "")
+		}
+		// Out-of-range literals become inf or 0 as in Python, so only
+		// malformed text (which the lexer already refused) is an error.
+		f, err := strconv.ParseFloat(text, 64)
+		if ne, ok := err.(*strconv.NumError); err != nil && (!ok || ne.Err != strconv.ErrRange) {
+			return 0, p.syntaxError(p.start, "invalid float literal")
+		}
+		if err := p.next(); err != nil {
+			return 0, err
+		}
+		return p.add(node{kind: nFloat, num: math.Float64bits(f)})
+	case tTrue, tFalse:
+		v := uint64(0)
+		if p.kind == tTrue {
+			v = 1
+		}
+		if err := p.next(); err != nil {
+			return 0, err
+		}
+		return p.add(node{kind: nBool, num: v})
+	case tName:
+		n := node{kind: nName, a: int32(lookupBare(p.src[p.start:p.end])), b: int32(p.start), c: int32(p.end)}
+		if err := p.next(); err != nil {
+			return 0, err
+		}
+		return p.add(n)
+	case tLParen:
+		open := p.start
+		if err := p.next(); err != nil {
+			return 0, err
+		}
+		if err := p.enter(); err != nil {
+			return 0, err
+		}
+		if p.kind == tRParen {
+			return 0, p.syntaxError(p.start, "empty parentheses (tuples are not supported)")
+		}
+		x, err := p.expr(lvlCond)
+		if err != nil {
+			return 0, err
+		}
+		if p.kind != tRParen {
+			if p.kind == tEOF {
+				return 0, p.syntaxError(open, "'(' was never closed")
+			}
+			if p.kind == tComma {
+				return 0, p.syntaxError(p.start, "tuples are not supported")
+			}
+			return 0, p.unexpected()
+		}
+		p.depth--
+		return x, p.next()
+	}
+	return 0, p.unexpected()
+}
+
+// intLiteral converts the current tInt token.
+func (p *parser) intLiteral() (int32, error) {
+	if p.fits {
+		v := p.small
+		if err := p.next(); err != nil {
+			return 0, err
+		}
+		return p.add(node{kind: nInt, num: uint64(v)})
+	}
+	text := p.src[p.start:p.end]
+	if p.base != 10 {
+		text = text[2:]
+	}
+	text = strings.ReplaceAll(text, "_", "")
+	bitsPerDigit := math.Log2(float64(p.base))
+	if float64(len(strings.TrimLeft(text, "0"))-1)*bitsPerDigit >= float64(p.maxBits) {
+		return 0, errorf(abaco.CodeLimit, "integer literal has more than %d bits", p.maxBits)
+	}
+	z, ok := new(big.Int).SetString(text, p.base)
+	if !ok {
+		return 0, p.syntaxError(p.start, "invalid integer literal")
+	}
+	if z.BitLen() > p.maxBits {
+		return 0, errorf(abaco.CodeLimit, "integer literal has more than %d bits", p.maxBits)
+	}
+	if err := p.next(); err != nil {
+		return 0, err
+	}
+	if z.IsInt64() {
+		return p.add(node{kind: nInt, num: uint64(z.Int64())})
+	}
+	p.t.bigs = append(p.t.bigs, z)
+	return p.add(node{kind: nBig, a: int32(len(p.t.bigs) - 1)})
+}
