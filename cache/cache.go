@@ -1,0 +1,299 @@
+// Package cache is cache-aside over the expression engine: the one path by
+// which every caller (HTTP handlers, job workers, demos) evaluates.
+//
+// A lookup goes through two tiers. The first is in-process (bounded by
+// entries and bytes, over otter) and holds decoded entries, so a hit costs
+// a parse and a map read. The second, optional, is a shared abaco.Store
+// (Redis), so that processes share results. Entries are keyed by the
+// engine's canonical form: "2+2" and "(2) + 2" share one entry. Results and
+// deterministic errors are cached for the TTL; limit breaches and failures
+// of the cache itself never are.
+//
+// Staleness: a local copy never outlives its shared entry. A result
+// computed here is kept locally for the TTL from just before it is written
+// to the shared tier; one read from the shared tier is kept locally only
+// for the time it has left there (for stores that report it, see TTLGetter;
+// otherwise for at most the TTL). So after a Flush on another process, this
+// process may serve an entry from its first tier until that entry's shared
+// TTL would have ended, never longer.
+//
+// The shared tier never fails a request: each operation has a short
+// timeout, a failure is counted and the evaluation goes on without it, and
+// a circuit breaker stops calling a shared tier that keeps failing, so an
+// outage adds no latency. Ready reports the outage; the breaker probes the
+// tier after a cooldown and closes by itself when it answers again.
+package cache
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
+
+	"abaco"
+	"abaco/expr"
+	"abaco/internal/ttlcache"
+)
+
+// Tier names reported in abaco.Result.Tier.
+const (
+	tierLocal  = "local"
+	tierShared = "shared"
+)
+
+// rawPrefix keys the error of an input that did not parse, which has no
+// canonical form. No canonical form starts with it (a canonical form
+// parses, and ':' is not in the grammar), so the two key spaces are apart.
+const rawPrefix = "raw:"
+
+// Options configures a Cache. The zero value of each field selects its
+// default, so Options{} is an embedded-only cache with a 10s TTL.
+type Options struct {
+	// TTL is how long an entry lives. Zero means 10s, as in the tutorial.
+	TTL time.Duration
+	// Shared is the second tier, shared between processes (Redis). Nil
+	// means the in-process tier alone.
+	Shared abaco.Store
+	// MaxLocalEntries bounds the number of entries of the in-process tier.
+	// Zero means 100,000.
+	MaxLocalEntries int
+	// MaxLocalBytes bounds the estimated memory of the in-process tier's
+	// entries. Zero means 64 MiB.
+	MaxLocalBytes int64
+	// SharedTimeout bounds each operation on the shared tier (but Flush,
+	// which takes the caller's deadline). Zero means 75ms.
+	SharedTimeout time.Duration
+	// BreakerThreshold is how many shared-tier failures in a row open the
+	// circuit breaker. Zero means 5.
+	BreakerThreshold int
+	// BreakerCooldown is how long the open breaker skips the shared tier
+	// before letting one probe through. Zero means 1s.
+	BreakerCooldown time.Duration
+	// Registerer receives the cache's metrics: lookups by tier and result,
+	// bypasses, shared-tier errors, evaluation errors by code, breaker
+	// state. Nil means no metrics.
+	Registerer prometheus.Registerer
+	// Logger receives breaker state changes and shared-tier failures. Nil
+	// discards them.
+	Logger *slog.Logger
+	// Now is the clock for expiry and the breaker's cooldown. Nil means
+	// time.Now; tests inject a fake one.
+	Now func() time.Time
+}
+
+// TTLGetter is implemented by shared stores that can report, with an
+// entry, how long it has left; the cache then keeps its local copy no
+// longer than that. A ttl below zero means the entry does not expire.
+type TTLGetter interface {
+	GetTTL(ctx context.Context, canonical string) (entry []byte, ttl time.Duration, ok bool, err error)
+}
+
+// Source says where GetOrCompute found an entry.
+type Source struct {
+	// Cache is hit when a tier answered, miss when the entry was computed,
+	// and bypass when it was computed but could not be (fully) cached: the
+	// outcome is not cacheable or the shared tier was unavailable.
+	Cache abaco.CacheStatus
+	// Tier is "local" or "shared" for a hit, empty otherwise.
+	Tier string
+}
+
+// Cache evaluates expressions through the engine, caching the outcomes. It
+// implements abaco.Evaluator and is safe for concurrent use.
+type Cache struct {
+	engine    *expr.Engine
+	ttl       time.Duration
+	local     *ttlcache.Cache[Entry]
+	shared    abaco.Store
+	sharedTTL TTLGetter // shared, when it implements TTLGetter
+	timeout   time.Duration
+	breaker   *breaker
+	flight    singleflight.Group
+	m         *metrics
+	log       *slog.Logger
+}
+
+var _ abaco.Evaluator = (*Cache)(nil)
+
+// New returns a Cache over engine configured by o.
+func New(engine *expr.Engine, o Options) *Cache {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Cache{
+		engine:  engine,
+		ttl:     orDefault(o.TTL, 10*time.Second),
+		shared:  o.Shared,
+		timeout: orDefault(o.SharedTimeout, 75*time.Millisecond),
+		m:       newMetrics(o.Registerer),
+		log:     log,
+	}
+	c.local = ttlcache.New(ttlcache.Options[Entry]{
+		MaxEntries: o.MaxLocalEntries,
+		MaxBytes:   o.MaxLocalBytes,
+		Size:       entrySize,
+		Now:        o.Now,
+	})
+	c.sharedTTL, _ = o.Shared.(TTLGetter)
+	c.breaker = &breaker{
+		threshold: max(o.BreakerThreshold, 0),
+		cooldown:  orDefault(o.BreakerCooldown, time.Second),
+		now:       now,
+		onChange:  c.breakerChanged,
+	}
+	if c.breaker.threshold == 0 {
+		c.breaker.threshold = 5
+	}
+	return c
+}
+
+// Evaluate parses and evaluates expression, answering from the cache when
+// it can. It returns the engine's *abaco.Error for a failed evaluation
+// (cached like a result, except code limit) and never an error of the
+// cache itself: a shared tier that fails is skipped.
+func (c *Cache) Evaluate(ctx context.Context, expression string) (abaco.Result, error) {
+	tree, err := c.engine.Parse(expression)
+	if err != nil {
+		var perr *abaco.Error
+		if !errors.As(err, &perr) || !cacheableCode(perr.Code) {
+			return c.result("", Entry{}, Source{Cache: abaco.CacheBypass}, err)
+		}
+		e, src, err := c.GetOrCompute(ctx, rawPrefix+expression, func(context.Context) (Entry, error) {
+			return Entry{Err: perr}, nil
+		})
+		return c.result("", e, src, err)
+	}
+	key := tree.Canonical()
+	if e, ok := c.local.Get(key); ok {
+		c.m.localHit.Inc()
+		return c.result(key, e, Source{Cache: abaco.CacheHit, Tier: tierLocal}, nil)
+	}
+	e, src, err := c.fetch(ctx, key, func(context.Context) (Entry, error) { return c.eval(tree) })
+	return c.result(key, e, src, err)
+}
+
+// GetOrCompute returns the entry cached under key, or calls compute, caches
+// its entry in both tiers for the TTL and returns it. Concurrent callers
+// missing the same key in this process share one call of compute. An error
+// from compute is returned as is and nothing is cached: return
+// deterministic failures in Entry.Err instead.
+//
+// Evaluate uses it with canonical expressions as keys. Other callers must
+// choose keys no expression can have: a prefix with a ':' ("demo:...") is
+// safe. Entry.Value must be a Python int, float or bool repr, since the
+// kind is derived from it when read back from the shared tier.
+func (c *Cache) GetOrCompute(ctx context.Context, key string, compute func(context.Context) (Entry, error)) (Entry, Source, error) {
+	if e, ok := c.local.Get(key); ok {
+		c.m.localHit.Inc()
+		return e, Source{Cache: abaco.CacheHit, Tier: tierLocal}, nil
+	}
+	return c.fetch(ctx, key, compute)
+}
+
+// outcome is what one flight of fetch hands to every caller it serves.
+type outcome struct {
+	e   Entry
+	src Source
+	err error
+}
+
+// fetch is the path after a local miss: once per key at a time, the shared
+// tier, then compute, then filling both tiers.
+func (c *Cache) fetch(ctx context.Context, key string, compute func(context.Context) (Entry, error)) (Entry, Source, error) {
+	c.m.localMiss.Inc()
+	v, _, _ := c.flight.Do(key, func() (any, error) {
+		// A flight that just ended may have filled the local tier after
+		// this caller's lookup.
+		if e, ok := c.local.Get(key); ok {
+			return outcome{e: e, src: Source{Cache: abaco.CacheHit, Tier: tierLocal}}, nil
+		}
+		return c.fill(ctx, key, compute), nil
+	})
+	o := v.(outcome)
+	return o.e, o.src, o.err
+}
+
+func (c *Cache) fill(ctx context.Context, key string, compute func(context.Context) (Entry, error)) outcome {
+	sharedOK := true
+	if c.shared != nil {
+		e, ttl, found, err := c.sharedGet(ctx, key)
+		switch {
+		case err != nil:
+			sharedOK = false
+		case found:
+			c.local.Set(key, e, ttl)
+			return outcome{e: e, src: Source{Cache: abaco.CacheHit, Tier: tierShared}}
+		}
+	}
+	e, err := compute(ctx)
+	if err != nil {
+		c.m.bypass.Inc()
+		return outcome{err: err, src: Source{Cache: abaco.CacheBypass}}
+	}
+	// The local copy is written first so that it expires before the
+	// shared one: a local entry never outlives its shared entry.
+	c.local.Set(key, e, c.ttl)
+	if sharedOK && c.shared != nil {
+		sharedOK = c.sharedSet(ctx, key, e) == nil
+	}
+	if !sharedOK {
+		return outcome{e: e, src: Source{Cache: abaco.CacheBypass}}
+	}
+	return outcome{e: e, src: Source{Cache: abaco.CacheMiss}}
+}
+
+// eval evaluates a parsed tree into an entry; an error return means the
+// outcome must not be cached (a limit breach or a bug).
+func (c *Cache) eval(tree *expr.Tree) (Entry, error) {
+	v, err := c.engine.Eval(tree)
+	if err != nil {
+		var e *abaco.Error
+		if errors.As(err, &e) && cacheableCode(e.Code) {
+			return Entry{Err: e}, nil
+		}
+		return Entry{}, err
+	}
+	return Entry{Value: v.Repr(), Kind: v.Kind()}, nil
+}
+
+// result turns a cache outcome into Evaluate's answer and counts errors.
+func (c *Cache) result(canonical string, e Entry, src Source, err error) (abaco.Result, error) {
+	r := abaco.Result{Expression: canonical, Cache: src.Cache, Tier: src.Tier}
+	if err != nil {
+		c.m.evalError(abaco.ErrorCode(err))
+		return r, err
+	}
+	if e.Err != nil {
+		c.m.evalError(e.Err.Code)
+		// A copy, so that no caller can alter the cached error.
+		cp := *e.Err
+		return r, &cp
+	}
+	r.Value, r.Kind = e.Value, e.Kind
+	return r, nil
+}
+
+// entrySize estimates the memory of a local entry: its strings plus the
+// map and struct overhead.
+func entrySize(key string, e Entry) int {
+	n := 96 + len(key) + len(e.Value)
+	if e.Err != nil {
+		n += 48 + len(e.Err.Message)
+	}
+	return n
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}

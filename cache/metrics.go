@@ -1,0 +1,60 @@
+package cache
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"abaco"
+)
+
+// metrics are the cache's Prometheus instruments. Label values are resolved
+// once here so that counting on the hot path is a single atomic add.
+type metrics struct {
+	localHit, localMiss   prometheus.Counter
+	sharedHit, sharedMiss prometheus.Counter
+	bypass                prometheus.Counter
+	sharedErrors          *prometheus.CounterVec
+	evalErrors            *prometheus.CounterVec
+	breakerState          prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	lookups := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "abaco_cache_lookups_total",
+		Help: "Cache lookups by tier (local, shared) and result (hit, miss).",
+	}, []string{"tier", "result"})
+	bypass := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "abaco_cache_bypass_total",
+		Help: "Evaluations whose outcome may not be cached (limit breaches, internal errors).",
+	})
+	sharedErrors := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "abaco_cache_shared_errors_total",
+		Help: "Failed or timed-out operations on the shared tier (Redis), by operation; the request went on without it.",
+	}, []string{"op"})
+	evalErrors := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "abaco_eval_errors_total",
+		Help: "Evaluations answered with an error, by error code (from the cache or computed).",
+	}, []string{"code"})
+	state := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "abaco_cache_breaker_state",
+		Help: "State of the shared tier's circuit breaker: 0 closed, 1 open, 2 half-open.",
+	})
+	if reg != nil {
+		reg.MustRegister(lookups, bypass, sharedErrors, evalErrors, state)
+	}
+	for _, op := range []string{"get", "set", "flush", "ping"} {
+		sharedErrors.WithLabelValues(op)
+	}
+	return &metrics{
+		localHit:     lookups.WithLabelValues(tierLocal, "hit"),
+		localMiss:    lookups.WithLabelValues(tierLocal, "miss"),
+		sharedHit:    lookups.WithLabelValues(tierShared, "hit"),
+		sharedMiss:   lookups.WithLabelValues(tierShared, "miss"),
+		bypass:       bypass,
+		sharedErrors: sharedErrors,
+		evalErrors:   evalErrors,
+		breakerState: state,
+	}
+}
+
+// evalError counts an evaluation answered with code.
+func (m *metrics) evalError(code abaco.Code) { m.evalErrors.WithLabelValues(string(code)).Inc() }

@@ -1,0 +1,128 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"abaco"
+)
+
+// errBreakerOpen is returned for a shared-tier operation skipped because
+// the circuit breaker is open.
+var errBreakerOpen = errors.New("cache: shared tier unavailable: circuit breaker open")
+
+// sharedGet reads key from the shared tier. A corrupt or foreign entry is a
+// miss. ttl is how long the local copy may live.
+func (c *Cache) sharedGet(ctx context.Context, key string) (e Entry, ttl time.Duration, found bool, err error) {
+	if !c.breaker.allow() {
+		return Entry{}, 0, false, errBreakerOpen
+	}
+	tctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var b []byte
+	ttl = c.ttl
+	if c.sharedTTL != nil {
+		var left time.Duration
+		b, left, found, err = c.sharedTTL.GetTTL(tctx, key)
+		if left >= 0 {
+			ttl = min(left, c.ttl)
+		}
+	} else {
+		b, found, err = c.shared.Get(tctx, key)
+	}
+	if err != nil {
+		c.sharedFailed(ctx, "get", err)
+		return Entry{}, 0, false, err
+	}
+	c.breaker.success()
+	if found {
+		if e, err = decode(b); err == nil {
+			c.m.sharedHit.Inc()
+			return e, ttl, true, nil
+		}
+		c.log.Warn("cache: ignoring unreadable shared entry", "key", key, "err", err)
+	}
+	c.m.sharedMiss.Inc()
+	return Entry{}, 0, false, nil
+}
+
+// sharedSet writes e under key to the shared tier for the TTL.
+func (c *Cache) sharedSet(ctx context.Context, key string, e Entry) error {
+	if !c.breaker.allow() {
+		return errBreakerOpen
+	}
+	tctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	if err := c.shared.Set(tctx, key, encode(e), c.ttl); err != nil {
+		c.sharedFailed(ctx, "set", err)
+		return err
+	}
+	c.breaker.success()
+	return nil
+}
+
+// sharedFailed accounts for a failed shared-tier operation. When the
+// caller's own context ended, the failure says nothing about the tier.
+func (c *Cache) sharedFailed(ctx context.Context, op string, err error) {
+	if ctx.Err() != nil {
+		c.breaker.abandon()
+		return
+	}
+	c.m.sharedErrors.WithLabelValues(op).Inc()
+	c.breaker.failure()
+	c.log.Debug("cache: shared tier failed", "op", op, "err", err)
+}
+
+// breakerChanged logs and exports a change of the breaker's state.
+func (c *Cache) breakerChanged(from, to breakerState) {
+	c.m.breakerState.Set(float64(to))
+	switch to {
+	case open:
+		c.log.Warn("cache: shared tier unavailable, skipping it", "breaker", to.String(), "from", from.String())
+	case closed:
+		c.log.Info("cache: shared tier available again", "breaker", to.String())
+	}
+}
+
+// Ready reports whether the cache is fully working: nil without a shared
+// tier or when it answers a ping; an *abaco.Error with code unavailable
+// when the breaker is open or the ping fails. Evaluations work either way.
+func (c *Cache) Ready(ctx context.Context) error {
+	if c.shared == nil {
+		return nil
+	}
+	if !c.breaker.allow() {
+		return abaco.Errorf(abaco.CodeUnavailable, "shared cache unavailable (circuit breaker open)")
+	}
+	tctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	if err := c.shared.Ping(tctx); err != nil {
+		c.sharedFailed(ctx, "ping", err)
+		return abaco.Errorf(abaco.CodeUnavailable, "shared cache unavailable: %v", err)
+	}
+	c.breaker.success()
+	return nil
+}
+
+// Flush removes every entry from both tiers and reports how many entries
+// the shared tier held (the local count when there is none). It is bounded
+// by ctx, not SharedTimeout, since a large flush takes a while; it fails
+// with code unavailable when the shared tier cannot be flushed.
+func (c *Cache) Flush(ctx context.Context) (int64, error) {
+	n := c.local.Clear()
+	if c.shared == nil {
+		return n, nil
+	}
+	if !c.breaker.allow() {
+		return 0, abaco.Errorf(abaco.CodeUnavailable, "shared cache unavailable (circuit breaker open)")
+	}
+	n, err := c.shared.Flush(ctx)
+	if err != nil {
+		c.sharedFailed(ctx, "flush", err)
+		c.log.Warn("cache: flush of the shared tier failed", "err", err)
+		return n, abaco.Errorf(abaco.CodeUnavailable, "shared cache unavailable: %v", err)
+	}
+	c.breaker.success()
+	return n, nil
+}
