@@ -11,11 +11,11 @@ import (
 type tokKind uint8
 
 const (
-	tEOF tokKind = iota
-	tInt         // an integer literal; small holds it when ok is set
-	tFloat       // a float literal
-	tName        // an identifier
-	tOp          // an operator; op says which
+	tEOF   tokKind = iota
+	tInt           // an integer literal; small holds it when ok is set
+	tFloat         // a float literal
+	tName          // an identifier
+	tOp            // an operator; op says which
 	tLParen
 	tRParen
 	tComma

@@ -1,11 +1,140 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"abaco"
+	"abaco/expr"
 )
 
-// runEval is being written.
+const evalHelp = `Evaluates arithmetic expressions exactly as Python 3.11 would, without
+running any code. Each EXPR argument prints one line; with no arguments,
+each line of standard input is one expression and prints one line. A
+failure prints "error: <code>: <message>" on that line, and the exit status
+is 1 if any expression failed.
+
+Examples:
+  abaco eval '2+2'                      4
+  abaco eval '0.1+0.2' '2**100' '7//-2' 0.30000000000000004
+                                        1267650600228229401496703205376
+                                        -4
+  abaco eval 'sqrt(2)' 'math.pi/2'      1.4142135623730951
+                                        1.5707963267948966
+  abaco eval '1 < 2 < 3' '0 or 5'       True
+                                        5
+  abaco eval '1/0'                      error: division_by_zero: division by zero
+  abaco eval '9**9**9'                  error: limit: integer result would have ...
+  printf '1+1\n2*3\n' | abaco eval      2
+                                        6
+  abaco eval --canonical ' (2)+2 '      2 + 2	4
+
+Supported: int, float and bool literals (1_000 0x1f 0o17 0b101 1.5 .5 1e3
+True False); + - * / // % ** unary - + ~; & | ^ << >>; comparisons (chained);
+not and or; a if c else b; abs round min max pow int float; the math
+functions sqrt sin cos tan asin acos atan atan2 log log2 log10 exp floor
+ceil factorial gcd hypot and constants pi e tau inf nan, bare or as math.x.
+
+Error codes: syntax, division_by_zero, overflow, domain, type, name, limit.`
+
+// runEval is "abaco eval": evaluate expressions from arguments or stdin.
 func runEval(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlagSet(env, "eval", "abaco eval [flags] [EXPR...]", evalHelp)
+	d := expr.DefaultLimits()
+	maxLength := intFlag(fs, env, "max-length", "ABACO_MAX_LENGTH", d.MaxLength, "longest expression in bytes")
+	maxDepth := intFlag(fs, env, "max-depth", "ABACO_MAX_DEPTH", d.MaxDepth, "deepest nesting of parentheses, calls and unary operators")
+	maxNodes := intFlag(fs, env, "max-nodes", "ABACO_MAX_NODES", d.MaxNodes, "largest syntax tree in nodes")
+	maxIntBits := intFlag(fs, env, "max-int-bits", "ABACO_MAX_INT_BITS", d.MaxIntBits, "largest integer in bits, checked before computing it")
+	maxWork := intFlag(fs, env, "max-work", "ABACO_MAX_WORK", int(d.MaxWork), "work budget per expression (about 1 unit per ns)")
+	canonical := boolFlag(fs, env, "canonical", "ABACO_EVAL_CANONICAL", false, "print the canonical form and a tab before each result")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	for _, v := range []*int{maxLength, maxDepth, maxNodes, maxIntBits, maxWork} {
+		if *v <= 0 {
+			fmt.Fprintln(env.Stderr, "abaco eval: limits must be positive")
+			return errUsage
+		}
+	}
+	e := expr.New(expr.Limits{MaxLength: *maxLength, MaxDepth: *maxDepth, MaxNodes: *maxNodes,
+		MaxIntBits: *maxIntBits, MaxWork: int64(*maxWork)})
+	w := bufio.NewWriter(env.Stdout)
+	failed := false
+	one := func(src string) {
+		if !evalOne(w, e, src, *canonical) {
+			failed = true
+		}
+	}
+	if fs.NArg() > 0 {
+		for _, src := range fs.Args() {
+			one(src)
+		}
+	} else if err := eachLine(ctx, env.Stdin, func(line string) error {
+		one(line)
+		return w.Flush() // answer each line as it comes, for interactive use
+	}); err != nil {
+		return fmt.Errorf("read stdin: %w", err)
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	if failed {
+		return exitError{code: 1}
+	}
+	return nil
+}
+
+// evalOne writes one result line for src and reports whether it succeeded.
+func evalOne(w *bufio.Writer, e *expr.Engine, src string, canonical bool) bool {
+	t, err := e.Parse(src)
+	var v expr.Value
+	if err == nil {
+		if canonical {
+			w.WriteString(t.Canonical())
+			w.WriteByte('\t')
+		}
+		v, err = e.Eval(t)
+	}
+	if err != nil {
+		fmt.Fprintf(w, "error: %s: %s\n", abaco.ErrorCode(err), errorText(err))
+		return false
+	}
+	w.Write(v.AppendRepr(nil))
+	w.WriteByte('\n')
+	return true
+}
+
+// errorText is the message of an engine error, with the column of a
+// syntax error.
+func errorText(err error) string {
+	var ae *abaco.Error
+	if errors.As(err, &ae) && ae.Column > 0 {
+		return fmt.Sprintf("%s (column %d)", ae.Message, ae.Column)
+	}
+	return abaco.ErrorMessage(err)
+}
+
+// eachLine calls fn for each line of r (without its line ending), lines
+// of any length included, until EOF or ctx is done.
+func eachLine(ctx context.Context, r io.Reader, fn func(string) error) error {
+	br := bufio.NewReader(r)
+	for ctx.Err() == nil {
+		line, err := br.ReadString('\n')
+		if len(line) > 0 {
+			if ferr := fn(strings.TrimRight(line, "\r\n")); ferr != nil {
+				return ferr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }
