@@ -8,8 +8,13 @@ package queue
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,21 +24,26 @@ import (
 
 // Handler processes one item. Returning nil acknowledges it; an error
 // marked with Permanent dead-letters it at once; any other error retries
-// it with backoff until Options.MaxAttempts, then dead-letters it. A
-// handler that returns because its context was cancelled during shutdown
-// gets its item returned to the queue.
+// it with backoff until Options.MaxAttempts, then dead-letters it. When
+// the consumer shuts down, ctx is cancelled (after Options.Grace): an item
+// whose handler then returns an error is given back to the queue, not
+// counted as failed.
 type Handler func(ctx context.Context, it abaco.Item) error
+
+// DefaultQueue is the tutorial's queue name.
+const DefaultQueue = "number_queue"
 
 // Options configures a Consumer. The zero value of each field selects the
 // default named in its comment.
 type Options struct {
 	// Queue is the list to consume. Empty means "number_queue".
 	Queue string
-	// ID names this consumer in Redis. Empty means host-pid-random.
+	// ID names this consumer in the broker. Empty means host-pid-random.
 	ID string
 	// Concurrency is how many items are processed at once. Zero means 1.
 	Concurrency int
-	// Batch is the most items taken per round trip. Zero means
+	// Batch is the most items taken per round trip; it is also how many
+	// items may wait, leased, for a free worker. Zero means
 	// 2*Concurrency, at least 16 and at most 512.
 	Batch int
 	// MaxAttempts is how many deliveries an item gets before it is
@@ -46,37 +56,100 @@ type Options struct {
 	// Heartbeat is how often the consumer refreshes its liveness and runs
 	// its reaper. Zero means 1s.
 	Heartbeat time.Duration
-	// HeartbeatTTL is how long a heartbeat keeps the consumer alive. Zero
-	// means 3*Heartbeat. A SIGKILLed consumer's items are redelivered
-	// within about HeartbeatTTL+Heartbeat.
+	// HeartbeatTTL is how long one heartbeat keeps the consumer alive.
+	// Zero means 3*Heartbeat. A SIGKILLed consumer's items are redelivered
+	// within about HeartbeatTTL+Heartbeat (4s by default).
 	HeartbeatTTL time.Duration
 	// Block is the longest single blocking take when the queue is empty.
-	// Zero means 1s. It only bounds how often an idle consumer wakes up,
-	// not pickup latency: a push wakes a blocked take at once.
+	// Zero means 1s. It bounds how often an idle consumer wakes up, not
+	// pickup latency: a push wakes a blocked take at once.
 	Block time.Duration
+	// Grace is how long running handlers may go on after shutdown begins
+	// before their context is cancelled. Zero cancels them at once.
+	Grace time.Duration
 	// Registerer receives the consumer's metrics. Nil means no metrics.
 	Registerer prometheus.Registerer
 	// Logger receives operational messages. Nil means slog.Default().
 	Logger *slog.Logger
 }
 
+func (o Options) withDefaults() Options {
+	if o.Queue == "" {
+		o.Queue = DefaultQueue
+	}
+	if o.ID == "" {
+		o.ID = NewConsumerID()
+	}
+	o.Concurrency = max(o.Concurrency, 1)
+	if o.Batch <= 0 {
+		o.Batch = min(max(2*o.Concurrency, 16), 512)
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 5
+	}
+	o.MinBackoff = orDefault(o.MinBackoff, 100*time.Millisecond)
+	o.MaxBackoff = max(orDefault(o.MaxBackoff, 10*time.Second), o.MinBackoff)
+	o.Heartbeat = orDefault(o.Heartbeat, time.Second)
+	o.HeartbeatTTL = orDefault(o.HeartbeatTTL, 3*o.Heartbeat)
+	o.Block = orDefault(o.Block, time.Second)
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// NewConsumerID returns host-pid-random: unique, and readable in Redis.
+func NewConsumerID() string {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "host"
+	}
+	var r [4]byte
+	_, _ = rand.Read(r[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(r[:]))
+}
+
 // Consumer runs a Handler over a queue, at least once.
 type Consumer struct {
-	b abaco.Broker
-	h Handler
-	o Options
+	b   abaco.Broker
+	h   Handler
+	o   Options
+	m   *metrics
+	log *slog.Logger
 }
 
 // NewConsumer returns a consumer of b that runs h on each item.
 func NewConsumer(b abaco.Broker, h Handler, o Options) *Consumer {
-	return &Consumer{b: b, h: h, o: o}
+	o = o.withDefaults()
+	return &Consumer{b: b, h: h, o: o, m: newMetrics(o.Registerer, o.Queue),
+		log: o.Logger.With("queue", o.Queue, "consumer", o.ID)}
 }
 
-// Run consumes until ctx is done, then stops taking items, returns the
-// ones not yet started, waits for the running ones (their handlers see a
-// cancelled context), returns whatever is left and unregisters.
+// ID returns the consumer's id in the broker.
+func (c *Consumer) ID() string { return c.o.ID }
+
+// Run consumes until ctx is done. Then it stops taking items, lets running
+// handlers finish (cancelling their context after Options.Grace), and
+// returns every item it still holds - waiting for a worker, waiting for a
+// retry, or given up by a cancelled handler - to the head of the queue, in
+// order, before unregistering. It fails only when the broker cannot be
+// reached at start; later broker errors are logged and retried.
 func (c *Consumer) Run(ctx context.Context) error {
-	return errors.New("queue: not implemented yet")
+	if err := c.b.Heartbeat(ctx, c.o.Queue, c.o.ID, c.o.HeartbeatTTL, time.Time{}); err != nil {
+		return fmt.Errorf("queue: register consumer: %w", err)
+	}
+	r := newRun(c, ctx)
+	r.start()
+	<-ctx.Done()
+	r.stop()
+	return nil
 }
 
 // permanent marks an error that retrying cannot fix.
@@ -98,4 +171,53 @@ func Permanent(err error) error {
 func IsPermanent(err error) bool {
 	var p permanent
 	return errors.As(err, &p)
+}
+
+// backoff returns the wait before delivery number attempt (2 or more).
+func (o Options) backoff(attempt int) time.Duration {
+	d := o.MinBackoff
+	for i := 2; i < attempt && d < o.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, o.MaxBackoff)
+}
+
+// lease is a batch of items taken together; it tells the heartbeat how old
+// the consumer's oldest unfinished item is.
+type lease struct {
+	at   time.Time
+	left int
+}
+
+// leases tracks unfinished batches in take order.
+type leases struct {
+	mu   sync.Mutex
+	list []*lease
+}
+
+func (l *leases) add(n int) *lease {
+	b := &lease{at: time.Now(), left: n}
+	l.mu.Lock()
+	l.list = append(l.list, b)
+	l.mu.Unlock()
+	return b
+}
+
+func (l *leases) done(b *lease, n int) {
+	l.mu.Lock()
+	b.left -= n
+	l.mu.Unlock()
+}
+
+// oldest returns when the oldest unfinished batch was taken (zero if none).
+func (l *leases) oldest() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for len(l.list) > 0 && l.list[0].left <= 0 {
+		l.list = l.list[1:]
+	}
+	if len(l.list) == 0 {
+		return time.Time{}
+	}
+	return l.list[0].at
 }

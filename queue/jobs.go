@@ -2,7 +2,11 @@ package queue
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -11,15 +15,21 @@ import (
 	"abaco"
 )
 
+// DefaultJobQueue is the queue evaluation jobs travel on.
+const DefaultJobQueue = "abaco_jobs"
+
 // JobOptions configures a Jobs service. The zero value of each field
 // selects the default named in its comment.
 type JobOptions struct {
 	// Queue is the list jobs travel on. Empty means "abaco_jobs".
 	Queue string
-	// ResultTTL is how long a job record (and so its result) is kept after
-	// its last change. Zero means 1h.
+	// ResultTTL is how long a finished job (and so its result) is kept.
+	// Zero means 1h. Unfinished jobs are kept for 24h or ResultTTL,
+	// whichever is longer, so a long backlog does not lose them.
 	ResultTTL time.Duration
-	// MaxAttempts bounds retries of infrastructure failures. Zero means 5.
+	// MaxAttempts bounds deliveries of a job whose evaluation hits an
+	// infrastructure failure (deterministic failures are final at once).
+	// Zero means 5.
 	MaxAttempts int
 	// Registerer receives the job workers' metrics. Nil means none.
 	Registerer prometheus.Registerer
@@ -27,35 +37,142 @@ type JobOptions struct {
 	Logger *slog.Logger
 }
 
-// Jobs is the evaluation job service: Submit stores a queued job record and
-// pushes its id; Run's workers evaluate through the Evaluator (so results
-// share the cache) and record the outcome. It implements abaco.JobService.
+// Jobs is the evaluation job service. Submit stores a queued job record
+// and pushes the job's id (the payload is the id: unique, so attempt
+// counts never mix); Run's workers evaluate through the Evaluator, so job
+// results share the cache, and record the outcome in the broker. It
+// implements abaco.JobService.
 type Jobs struct {
-	b  abaco.Broker
-	ev abaco.Evaluator
-	o  JobOptions
+	b   abaco.Broker
+	ev  abaco.Evaluator
+	o   JobOptions
+	log *slog.Logger
 }
 
 var _ abaco.JobService = (*Jobs)(nil)
 
 // NewJobs returns a job service over broker b evaluating with ev.
 func NewJobs(b abaco.Broker, ev abaco.Evaluator, o JobOptions) *Jobs {
-	return &Jobs{b: b, ev: ev, o: o}
+	if o.Queue == "" {
+		o.Queue = DefaultJobQueue
+	}
+	o.ResultTTL = orDefault(o.ResultTTL, time.Hour)
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 5
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Jobs{b: b, ev: ev, o: o, log: o.Logger.With("queue", o.Queue)}
 }
 
-// Submit enqueues expression and returns the queued job.
+// newJobID returns 128 random bits, URL-safe (22 characters).
+func newJobID() string {
+	var r [16]byte
+	_, _ = rand.Read(r[:])
+	return base64.RawURLEncoding.EncodeToString(r[:])
+}
+
+// Submit stores expression as a queued job and enqueues it. Errors come
+// from the broker (code unavailable when it cannot be reached).
 func (j *Jobs) Submit(ctx context.Context, expression string) (abaco.Job, error) {
-	return abaco.Job{}, errors.New("queue: not implemented yet")
+	now := time.Now().UTC()
+	job := abaco.Job{ID: newJobID(), Expression: expression, State: abaco.JobQueued, CreatedAt: now, UpdatedAt: now}
+	// The record goes first, so a worker always finds it.
+	if err := j.save(ctx, job); err != nil {
+		return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
+	}
+	if err := j.b.Push(ctx, j.o.Queue, job.ID); err != nil {
+		return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
+	}
+	return job, nil
 }
 
-// Job returns the job with id, or an error with code not_found.
+// Job returns the job with id, or an error with code not_found once it is
+// unknown or expired.
 func (j *Jobs) Job(ctx context.Context, id string) (abaco.Job, error) {
-	return abaco.Job{}, abaco.Errorf(abaco.CodeNotFound, "job %q not found", id)
+	raw, err := j.b.LoadJob(ctx, j.o.Queue, id)
+	if err != nil {
+		if abaco.ErrorCode(err) == abaco.CodeNotFound {
+			return abaco.Job{}, err
+		}
+		return abaco.Job{}, fmt.Errorf("queue: job: %w", err)
+	}
+	var job abaco.Job
+	if err := json.Unmarshal(raw, &job); err != nil {
+		return abaco.Job{}, fmt.Errorf("queue: job: decode %s: %w", id, err)
+	}
+	return job, nil
+}
+
+func (j *Jobs) save(ctx context.Context, job abaco.Job) error {
+	raw, err := json.Marshal(job)
+	if err != nil {
+		return err
+	}
+	ttl := j.o.ResultTTL
+	if job.State == abaco.JobQueued || job.State == abaco.JobRunning {
+		ttl = max(ttl, 24*time.Hour)
+	}
+	return j.b.SaveJob(ctx, j.o.Queue, job.ID, raw, ttl)
 }
 
 // Run runs concurrency job workers until ctx is done, then shuts them down
-// gracefully.
+// gracefully (a job cut short goes back to the queue).
 func (j *Jobs) Run(ctx context.Context, concurrency int) error {
-	<-ctx.Done()
-	return nil
+	c := NewConsumer(j.b, j.handle, Options{
+		Queue:       j.o.Queue,
+		Concurrency: concurrency,
+		MaxAttempts: j.o.MaxAttempts,
+		Registerer:  j.o.Registerer,
+		Logger:      j.o.Logger,
+	})
+	return c.Run(ctx)
+}
+
+// transient reports whether an evaluation error may go away on retry.
+func transient(err error) bool {
+	switch abaco.ErrorCode(err) {
+	case abaco.CodeInternal, abaco.CodeUnavailable, abaco.CodeOverloaded:
+		return true
+	}
+	return false
+}
+
+// handle runs one delivery of a job. It is idempotent: a job delivered
+// again after it finished is acknowledged without work.
+func (j *Jobs) handle(ctx context.Context, it abaco.Item) error {
+	job, err := j.Job(ctx, it.Payload)
+	switch {
+	case abaco.ErrorCode(err) == abaco.CodeNotFound:
+		j.log.Warn("queue: job record gone; dropping the job", "id", it.Payload)
+		return nil
+	case err != nil:
+		return err
+	case job.State == abaco.JobDone:
+		return nil
+	}
+	job.State, job.Attempts, job.UpdatedAt = abaco.JobRunning, it.Attempts, time.Now().UTC()
+	if err := j.save(ctx, job); err != nil {
+		return err
+	}
+	res, err := j.ev.Evaluate(ctx, job.Expression)
+	if err != nil && ctx.Err() != nil {
+		return err // shutting down: the job goes back to the queue
+	}
+	job.UpdatedAt = time.Now().UTC()
+	switch {
+	case err == nil:
+		job.State, job.Result = abaco.JobDone, &res
+	case transient(err) && it.Attempts < j.o.MaxAttempts:
+		return err
+	default:
+		var e *abaco.Error
+		if !errors.As(err, &e) {
+			e = abaco.Errorf(abaco.CodeInternal, "evaluation failed after %d attempts", it.Attempts)
+			j.log.Error("queue: job failed", "id", job.ID, "err", err)
+		}
+		job.State, job.Err = abaco.JobFailed, e
+	}
+	return j.save(ctx, job)
 }

@@ -1,0 +1,311 @@
+package queue
+
+import (
+	"context"
+	"sync"
+
+	"time"
+
+	"abaco"
+)
+
+// task is one leased item on its way through a run.
+type task struct {
+	it    abaco.Item
+	lease *lease
+}
+
+// run is one Consumer.Run: a taker fills work with leased items, workers
+// run the handler, an acker acknowledges finished items in batches, and a
+// heartbeat loop keeps the consumer alive and reaps dead ones. tokens
+// bounds how many items are leased at once (Concurrency + Batch), so a
+// consumer never hoards the queue.
+type run struct {
+	c       *Consumer
+	ctx     context.Context // done when shutdown begins
+	bg      context.Context // for the last broker calls after ctx is done
+	hctx    context.Context // handlers' context: cancelled Grace after shutdown
+	hcancel context.CancelFunc
+	tokens  chan struct{}
+	work    chan task
+	retry   chan task
+	acks    chan task
+	leases  leases
+
+	taker, workers, retries, beats sync.WaitGroup
+	ackerDone                      chan struct{}
+}
+
+func newRun(c *Consumer, ctx context.Context) *run {
+	capacity := c.o.Concurrency + c.o.Batch
+	r := &run{
+		c:         c,
+		ctx:       ctx,
+		bg:        context.WithoutCancel(ctx),
+		tokens:    make(chan struct{}, capacity),
+		work:      make(chan task, capacity),
+		retry:     make(chan task),
+		acks:      make(chan task, capacity),
+		ackerDone: make(chan struct{}),
+	}
+	r.hctx, r.hcancel = context.WithCancel(r.bg)
+	return r
+}
+
+func (r *run) start() {
+	r.beats.Add(1)
+	go r.heartbeat()
+	r.taker.Add(1)
+	go r.take()
+	for range r.c.o.Concurrency {
+		r.workers.Add(1)
+		go r.work1()
+	}
+	go r.ack()
+}
+
+// stop runs after r.ctx is done: see Consumer.Run.
+func (r *run) stop() {
+	if r.c.o.Grace > 0 {
+		t := time.AfterFunc(r.c.o.Grace, r.hcancel)
+		defer t.Stop()
+	} else {
+		r.hcancel()
+	}
+	r.taker.Wait()
+	r.workers.Wait()
+	r.hcancel()
+	r.retries.Wait()
+	close(r.acks)
+	<-r.ackerDone
+	r.beats.Wait()
+	ctx, cancel := context.WithTimeout(r.bg, 5*time.Second)
+	defer cancel()
+	n, err := r.c.b.Leave(ctx, r.c.o.Queue, r.c.o.ID)
+	if err != nil {
+		r.c.log.Error("queue: leave: items stay leased until another consumer reaps them", "err", err)
+		return
+	}
+	r.c.log.Info("queue: consumer stopped", "returned", n)
+}
+
+// release gives back n leasing tokens.
+func (r *run) release(n int) {
+	for range n {
+		<-r.tokens
+	}
+}
+
+// finished accounts for a task that left the consumer (acked or buried).
+func (r *run) finished(t task) {
+	r.leases.done(t.lease, 1)
+	r.release(1)
+	r.c.m.inFlight.Dec()
+}
+
+// take leases items while there is room, blocking in the broker only when
+// the queue is empty.
+func (r *run) take() {
+	defer r.taker.Done()
+	o := r.c.o
+	fails := 0
+	for {
+		select {
+		case r.tokens <- struct{}{}:
+		case <-r.ctx.Done():
+			return
+		}
+		n := 1
+	more:
+		for n < o.Batch {
+			select {
+			case r.tokens <- struct{}{}:
+				n++
+			default:
+				break more
+			}
+		}
+		items, err := r.c.b.Take(r.ctx, o.Queue, o.ID, n, o.Block)
+		r.release(n - len(items))
+		if err != nil {
+			if r.ctx.Err() != nil {
+				return
+			}
+			fails++
+			r.c.log.Warn("queue: take failed; retrying", "err", err)
+			if !sleep(r.ctx, o.backoff(min(fails+1, 8))) {
+				return
+			}
+			continue
+		}
+		fails = 0
+		if len(items) == 0 {
+			continue
+		}
+		r.c.m.inFlight.Add(float64(len(items)))
+		l := r.leases.add(len(items))
+		for _, it := range items {
+			if it.Attempts > 1 {
+				r.c.m.redelivered.Inc()
+			}
+			r.work <- task{it: it, lease: l}
+		}
+	}
+}
+
+// sleep waits d unless ctx is done first; it reports whether it slept.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// work1 is one worker. At shutdown it stops picking up tasks; the ones
+// left stay in the processing list and Leave returns them.
+func (r *run) work1() {
+	defer r.workers.Done()
+	for {
+		var t task
+		select {
+		case <-r.ctx.Done():
+			return
+		case t = <-r.work:
+		case t = <-r.retry:
+		}
+		if r.ctx.Err() != nil {
+			return
+		}
+		r.process(t)
+	}
+}
+
+func (r *run) process(t task) {
+	o := r.c.o
+	r.c.m.pickup.Observe(time.Since(t.lease.at).Seconds())
+	err := r.c.h(r.hctx, t.it)
+	switch {
+	case err == nil:
+		r.acks <- t
+		return
+	case r.hctx.Err() != nil:
+		return // given up at shutdown: Leave returns it
+	}
+	r.c.m.failed.Inc()
+	if IsPermanent(err) {
+		r.bury(t, err)
+		return
+	}
+	n, ferr := r.c.b.Fail(r.bg, o.Queue, t.it.Payload)
+	if ferr != nil {
+		r.c.log.Warn("queue: could not record a failed attempt", "err", ferr)
+		n = t.it.Attempts + 1
+	}
+	if n > o.MaxAttempts {
+		r.bury(t, err)
+		return
+	}
+	r.c.log.Debug("queue: retrying", "payload", t.it.Payload, "attempt", n, "err", err)
+	t.it.Attempts = n
+	r.retries.Add(1)
+	go func() {
+		defer r.retries.Done()
+		if !sleep(r.ctx, o.backoff(n)) {
+			return // shutdown: Leave returns the item
+		}
+		select {
+		case r.retry <- t:
+		case <-r.ctx.Done():
+		}
+	}()
+}
+
+func (r *run) bury(t task, cause error) {
+	o := r.c.o
+	d := abaco.DeadLetter{Payload: t.it.Payload, Reason: cause.Error(), Attempts: t.it.Attempts,
+		Consumer: o.ID, At: time.Now()}
+	ok, err := r.c.b.Bury(r.bg, o.Queue, o.ID, d)
+	switch {
+	case err != nil:
+		// It stays leased; after a restart or reap it is tried again.
+		r.c.log.Error("queue: could not dead-letter an item", "payload", t.it.Payload, "err", err)
+		return
+	case ok:
+		r.c.m.dead.Inc()
+		r.c.log.Warn("queue: dead letter", "payload", t.it.Payload, "attempts", t.it.Attempts, "reason", d.Reason)
+	}
+	r.finished(t)
+}
+
+// ack acknowledges finished tasks in batches: whatever piled up while the
+// previous batch was in flight goes in the next round trip.
+func (r *run) ack() {
+	defer close(r.ackerDone)
+	o := r.c.o
+	batch := make([]task, 0, 1024)
+	payloads := make([]string, 0, 1024)
+	for t := range r.acks {
+		batch = append(batch[:0], t)
+	drain:
+		for len(batch) < cap(batch) {
+			select {
+			case t, ok := <-r.acks:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, t)
+			default:
+				break drain
+			}
+		}
+		payloads = payloads[:0]
+		for _, t := range batch {
+			payloads = append(payloads, t.it.Payload)
+		}
+		var err error
+		for try := 1; try <= 3; try++ {
+			if err = r.c.b.Ack(r.bg, o.Queue, o.ID, payloads...); err == nil {
+				break
+			}
+			sleep(r.bg, o.backoff(try+1))
+		}
+		if err != nil {
+			// Not acknowledged: they are redelivered later, which
+			// at-least-once allows.
+			r.c.log.Error("queue: ack failed", "items", len(batch), "err", err)
+		}
+		for _, t := range batch {
+			r.c.m.processed.Inc()
+			r.finished(t)
+		}
+	}
+}
+
+// heartbeat refreshes the consumer's liveness and runs the reaper, at
+// once and then every Heartbeat.
+func (r *run) heartbeat() {
+	defer r.beats.Done()
+	o := r.c.o
+	tick := time.NewTicker(o.Heartbeat)
+	defer tick.Stop()
+	for {
+		if err := r.c.b.Heartbeat(r.ctx, o.Queue, o.ID, o.HeartbeatTTL, r.leases.oldest()); err != nil && r.ctx.Err() == nil {
+			r.c.log.Warn("queue: heartbeat failed", "err", err)
+		}
+		if n, err := r.c.b.Reap(r.ctx, o.Queue); err != nil && r.ctx.Err() == nil {
+			r.c.log.Warn("queue: reaper failed", "err", err)
+		} else if n > 0 {
+			r.c.log.Info("queue: redelivered the items of dead consumers", "items", n)
+		}
+		r.c.m.observeQueue(r.ctx, r.c.b)
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
