@@ -20,12 +20,12 @@ type mathFunc struct {
 
 var mathFuncs = map[string]mathFunc{
 	"sqrt":  {nargs: 1, f1: math.Sqrt},
-	"sin":   {nargs: 1, f1: math.Sin},
-	"cos":   {nargs: 1, f1: math.Cos},
-	"tan":   {nargs: 1, f1: math.Tan},
-	"asin":  {nargs: 1, f1: math.Asin},
-	"acos":  {nargs: 1, f1: math.Acos},
-	"atan":  {nargs: 1, f1: math.Atan},
+	"sin":   {nargs: 1, f1: cSin},
+	"cos":   {nargs: 1, f1: cCos},
+	"tan":   {nargs: 1, f1: cTan},
+	"asin":  {nargs: 1, f1: cAsin},
+	"acos":  {nargs: 1, f1: cAcos},
+	"atan":  {nargs: 1, f1: cAtan},
 	"exp":   {nargs: 1, f1: cExp, canOverflow: true},
 	"log2":  {nargs: 1, f1: logOf(cLog2)},
 	"log10": {nargs: 1, f1: logOf(cLog10)},
@@ -134,9 +134,8 @@ func atan2(args []float64) (float64, error) {
 		}
 		return math.Copysign(math.Pi, y), nil
 	}
-	return math.Atan2(y, x), nil
+	return atan2Finite(y, x), nil
 }
-
 
 // hypot is Python 3.8+'s math.hypot over any number of coordinates: inf if
 // any is infinite, else NaN if any is NaN, else the Euclidean norm. CPython

@@ -1,0 +1,94 @@
+package pymath
+
+import "math"
+
+// Inverse trigonometric functions: Go's math.Asin, Acos and Atan2 err by
+// several ulps in places, so their results serve as first guesses that
+// Newton steps with the double-double sin and cos then correct.
+
+// cAsin is C's asin: x itself for |x| < 2^-26, as glibc returns.
+func cAsin(x float64) float64 {
+	ax := math.Abs(x)
+	switch {
+	case math.IsNaN(x) || ax > 1:
+		return math.NaN()
+	case ax == 1:
+		return math.Copysign(pio2Hi, x)
+	case ax < 0x1p-26:
+		return x
+	}
+	t := math.Asin(x)
+	for range 2 {
+		// Newton on sin(t) - x; two steps also cover |x| near 1, where
+		// the first guess is poorest and cos(t) is small.
+		sh, sl, ch, _ := sinCosDD(t)
+		dh, _ := ddAdd(sh, sl, -x, 0)
+		t -= dh / ch
+	}
+	return t
+}
+
+// cAcos is C's acos.
+func cAcos(x float64) float64 {
+	ax := math.Abs(x)
+	switch {
+	case math.IsNaN(x) || ax > 1:
+		return math.NaN()
+	case x == 1:
+		return 0
+	case x == -1:
+		return math.Pi
+	}
+	t := math.Acos(x)
+	for range 2 {
+		// Newton on cos(t) - x.
+		s, _, ch, cl := sinCosDD(t)
+		dh, _ := ddAdd(ch, cl, -x, 0)
+		t += dh / s
+	}
+	return t
+}
+
+// cAtan is C's atan.
+func cAtan(x float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return x
+	case math.IsInf(x, 0):
+		return math.Copysign(pio2Hi, x)
+	case math.Abs(x) < 0x1p-27:
+		return x
+	}
+	return atan2Finite(x, 1)
+}
+
+// atan2Finite is C's atan2 for finite x and y, not both zero.
+func atan2Finite(y, x float64) float64 {
+	ay, ax := math.Abs(y), math.Abs(x)
+	if ay == 0 || ax == 0 {
+		return math.Atan2(y, x) // exact special values
+	}
+	// Scale so the larger is in [1/2, 1); atan2 does not change.
+	_, e := math.Frexp(math.Max(ay, ax))
+	y, x = math.Ldexp(y, -e), math.Ldexp(x, -e)
+	switch {
+	case math.Abs(y) < 0x1p-600:
+		// The angle is y/x or pi - |y/x| beyond any rounding.
+		if x > 0 {
+			return y / x
+		}
+		return math.Copysign(math.Pi, y)
+	case math.Abs(x) < 0x1p-600:
+		return math.Copysign(pio2Hi, y)
+	}
+	t := math.Atan2(y, x)
+	for range 2 {
+		// Newton on y*cos(t) - x*sin(t), whose slope is -(x*cos(t) + y*sin(t)).
+		sh, sl, ch, cl := sinCosDD(t)
+		ah, al := ddMulD(ch, cl, y)
+		bh, bl := ddMulD(sh, sl, x)
+		nh, _ := ddAdd(ah, al, -bh, -bl)
+		t += nh / (x*ch + y*sh)
+	}
+	return t
+}
