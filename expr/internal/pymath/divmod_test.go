@@ -1,7 +1,6 @@
 package pymath
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -59,36 +58,17 @@ func TestModFloorDiv(t *testing.T) {
 	}
 }
 
+// divmodCase draws a % or // case; a third have operands of similar
+// magnitude, where the sign fixes and the floor correction matter.
+func divmodCase(r *rand.Rand) string {
+	x, y := randFloat(r), randFloat(r)
+	if r.IntN(3) == 0 {
+		y = x * (r.Float64()*4 - 2)
+	}
+	return caseLine([]string{"mod", "floordiv"}[r.IntN(2)], x, y)
+}
+
 func TestModFloorDivPython(t *testing.T) {
 	t.Parallel()
-	r := rand.New(rand.NewPCG(3, 4))
-	var xs, ys []float64
-	var input []string
-	for i := 0; i < 20000; i++ {
-		x, y := randFloat(r), randFloat(r)
-		if i%3 == 0 {
-			// Similar magnitudes make the sign and correction paths matter.
-			y = x * (r.Float64()*4 - 2)
-		}
-		xs, ys = append(xs, x), append(ys, y)
-		input = append(input, hex(x)+" "+hex(y))
-	}
-	for _, op := range []struct {
-		py string
-		f  func(x, y float64) (float64, error)
-	}{{"x % y", Mod}, {"x // y", FloorDiv}} {
-		out := runPython(t, fmt.Sprintf(pyBinaryScript, op.py), input)
-		bad := 0
-		for i := range xs {
-			got, err := op.f(xs[i], ys[i])
-			if msg := checkOutcome(t, got, err, out[i]); msg != "" {
-				if bad++; bad <= 20 {
-					t.Errorf("%s with x=%s y=%s: %s", op.py, hex(xs[i]), hex(ys[i]), msg)
-				}
-			}
-		}
-		if bad > 0 {
-			t.Errorf("%s: %d of %d mismatches", op.py, bad, len(xs))
-		}
-	}
+	testPython(t, 3, 20000, divmodCase)
 }

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
 	"math"
 	"math/rand/v2"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,48 +17,57 @@ import (
 	"abaco"
 )
 
-// runPython runs script in one python3 process, feeding it input one line
-// each, and returns its output lines. The live differential tests must not
-// silently pass on a machine without python3, so a missing python3 fails.
-func runPython(t *testing.T, script string, input []string) []string {
+// The differential tests speak one line format to python3 and to the golden
+// files: a case is "op arg...", floats as hex, and its outcome is what
+// Python prints: a float.hex, a repr string, or "error ExceptionName".
+
+var update = flag.Bool("update", false, "rewrite the testdata golden files from python3")
+
+// pyScript evaluates case lines read from stdin, one output line each.
+const pyScript = `
+import sys, math
+F = float.fromhex
+ops = {
+    "repr": lambda x: repr(F(x)),
+    "pow": lambda x, y: F(x) ** F(y),
+    "mod": lambda x, y: F(x) % F(y),
+    "floordiv": lambda x, y: F(x) // F(y),
+    "round": lambda x, n: round(F(x), int(F(n))),
+}
+for line in sys.stdin:
+    op, *args = line.split()
+    try:
+        f = ops.get(op) or (lambda *a: getattr(math, op)(*map(F, a)))
+        r = f(*args)
+        # Python 3 gives a complex for (-8.0)**(1/3); we report a domain error.
+        print("error ValueError" if isinstance(r, complex) else r if isinstance(r, str) else r.hex())
+    except Exception as e:
+        print("error", type(e).__name__)
+`
+
+// runPython runs all lines through one python3 process. The live
+// differential tests must not silently pass where python3 is missing, so a
+// missing python3 fails the test.
+func runPython(t *testing.T, lines []string) []string {
 	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		t.Fatalf("python3 is required for the differential test: %v", err)
 	}
-	cmd := exec.Command(py, "-c", script)
-	cmd.Stdin = strings.NewReader(strings.Join(input, "\n") + "\n")
+	cmd := exec.Command(py, "-c", pyScript)
+	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("python3: %v\n%s", err, stderr.String())
 	}
-	var lines []string
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
+	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(got) != len(lines) {
+		t.Fatalf("python3 returned %d lines for %d cases", len(got), len(lines))
 	}
-	if len(lines) != len(input) {
-		t.Fatalf("python3 returned %d lines for %d inputs", len(lines), len(input))
-	}
-	return lines
+	return got
 }
-
-// pyBinaryScript evaluates "x.hex y.hex" lines with a Python expression in x
-// and y, printing the result's float.hex or "error <ExceptionName>".
-const pyBinaryScript = `
-import sys, math
-f = lambda x, y: (%s)
-for line in sys.stdin:
-    a, b = line.split()
-    try:
-        r = f(float.fromhex(a), float.fromhex(b))
-        # Python 3 gives a complex for (-8.0)**(1/3); we report a domain error.
-        print("error ValueError" if isinstance(r, complex) else float(r).hex())
-    except Exception as e:
-        print("error", type(e).__name__)
-`
 
 // pyErrorCodes maps Python exception names to the codes we return.
 var pyErrorCodes = map[string]abaco.Code{
@@ -65,8 +77,166 @@ var pyErrorCodes = map[string]abaco.Code{
 	"TypeError":         abaco.CodeType,
 }
 
-// hex formats x as Python's float.hex does not, but in a form both Go and
-// Python parse exactly.
+// checkCase evaluates one case line with this package and compares it with
+// Python's outcome want. It returns a description of a mismatch, or "", and
+// whether the result was 1 ulp away (allowed for math functions only).
+func checkCase(line, want string) (msg string, offByOne bool) {
+	f := strings.Fields(line)
+	op, args := f[0], make([]float64, 0, len(f)-1)
+	for _, a := range f[1:] {
+		x, err := strconv.ParseFloat(a, 64)
+		if err != nil {
+			return "bad case: " + err.Error(), false
+		}
+		args = append(args, x)
+	}
+	var got float64
+	var err error
+	tolerance := int64(0)
+	switch op {
+	case "repr":
+		if s := Repr(args[0]); s != want {
+			return "got " + s + ", want " + want, false
+		}
+		return "", false
+	case "pow":
+		got, err = Pow(args[0], args[1])
+	case "mod":
+		got, err = Mod(args[0], args[1])
+	case "floordiv":
+		got, err = FloorDiv(args[0], args[1])
+	case "round":
+		got, err = Round(args[0], int(args[1]))
+	default:
+		var ok bool
+		got, ok, err = Call(op, args)
+		if !ok {
+			return "unknown function", false
+		}
+		tolerance = 1
+	}
+	if name, isErr := strings.CutPrefix(want, "error "); isErr {
+		if code := abaco.ErrorCode(err); code != pyErrorCodes[name] {
+			return "got " + hex(got) + " err=" + errString(err) + ", want " + want, false
+		}
+		return "", false
+	}
+	if err != nil {
+		return "got error " + err.Error() + ", want " + want, false
+	}
+	w, perr := strconv.ParseFloat(want, 64)
+	if perr != nil {
+		return "bad python output " + want, false
+	}
+	if d := ulpDiff(got, w); d > tolerance || d == 1 && (got == 0 || w == 0) {
+		return "got " + hex(got) + ", want " + hex(w), false
+	} else if d == 1 {
+		return "", true
+	}
+	return "", false
+}
+
+// checkCases compares every case with Python's outcomes, reporting the
+// first mismatches, and returns the number of mismatches and, per
+// operation, how many results were 1 ulp away.
+func checkCases(t *testing.T, lines, want []string) (bad int, offByOne map[string]int) {
+	t.Helper()
+	offByOne = map[string]int{}
+	for i, line := range lines {
+		msg, off := checkCase(line, want[i])
+		if off {
+			offByOne[strings.Fields(line)[0]]++
+		}
+		if msg != "" {
+			if bad++; bad <= 20 {
+				t.Errorf("%s: %s", line, msg)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d cases differ from python3", bad, len(lines))
+	}
+	return bad, offByOne
+}
+
+// testPython runs n generated cases through python3 and this package.
+func testPython(t *testing.T, seed uint64, n int, gen func(*rand.Rand) string) map[string]int {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed, seed+1))
+	lines := make([]string, n)
+	for i := range lines {
+		lines[i] = gen(r)
+	}
+	_, off := checkCases(t, lines, runPython(t, lines))
+	return off
+}
+
+// goldenGens generates the cases of each golden file in testdata.
+var goldenGens = map[string]struct {
+	n   int
+	gen func(*rand.Rand) string
+}{
+	"repr.txt":   {2000, reprCase},
+	"pow.txt":    {3000, powCase},
+	"divmod.txt": {2000, divmodCase},
+	"round.txt":  {2000, roundCase},
+	"math.txt":   {2600, mathCase},
+}
+
+// TestGolden checks the testdata files, which hold cases and python3's
+// outcomes, so the exactness is checked even where python3 is missing.
+// go test ./expr/internal/pymath -run TestGolden -update rewrites them.
+func TestGolden(t *testing.T) {
+	for name, g := range goldenGens {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join("testdata", name)
+			if *update {
+				r := rand.New(rand.NewPCG(42, uint64(len(name))))
+				lines := make([]string, g.n)
+				for i := range lines {
+					lines[i] = g.gen(r)
+				}
+				want := runPython(t, lines)
+				var b strings.Builder
+				b.WriteString("# case<TAB>python3.11 outcome; regenerate: go test ./expr/internal/pymath -run TestGolden -update\n")
+				for i := range lines {
+					b.WriteString(lines[i] + "\t" + want[i] + "\n")
+				}
+				if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			lines, want := readGolden(t, path)
+			if len(lines) < g.n/2 {
+				t.Fatalf("only %d cases in %s", len(lines), path)
+			}
+			checkCases(t, lines, want)
+		})
+	}
+}
+
+func readGolden(t *testing.T, path string) (lines, want []string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "#") {
+			continue
+		}
+		c, w, ok := strings.Cut(sc.Text(), "\t")
+		if !ok {
+			t.Fatalf("%s: bad line %q", path, sc.Text())
+		}
+		lines, want = append(lines, c), append(want, w)
+	}
+	return lines, want
+}
+
+// hex formats x so that both Go and Python parse it exactly.
 func hex(x float64) string {
 	switch {
 	case math.IsNaN(x):
@@ -79,47 +249,50 @@ func hex(x float64) string {
 	return strconv.FormatFloat(x, 'x', -1, 64)
 }
 
-// parseHex parses a float.hex string; it fails the test on bad input.
-func parseHex(t *testing.T, s string) float64 {
-	t.Helper()
-	x, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		t.Fatalf("bad float %q: %v", s, err)
+// caseLine formats an operation and its float arguments as a case line.
+func caseLine(op string, args ...float64) string {
+	var b strings.Builder
+	b.WriteString(op)
+	for _, a := range args {
+		b.WriteString(" " + hex(a))
 	}
-	return x
+	return b.String()
 }
 
 // sameFloat reports whether a and b have the same bits (any NaN equals any NaN).
-func sameFloat(a, b float64) bool {
-	if math.IsNaN(a) || math.IsNaN(b) {
-		return math.IsNaN(a) && math.IsNaN(b)
-	}
-	return math.Float64bits(a) == math.Float64bits(b)
-}
+func sameFloat(a, b float64) bool { return ulpDiff(a, b) == 0 }
 
-// checkOutcome compares our (got, err) with Python's output line want, which
-// is a float.hex or "error Name". It returns a description of a mismatch, or "".
-func checkOutcome(t *testing.T, got float64, err error, want string) string {
-	t.Helper()
-	if name, ok := strings.CutPrefix(want, "error "); ok {
-		var e *abaco.Error
-		if !errors.As(err, &e) || e.Code != pyErrorCodes[name] {
-			return "got " + hex(got) + " err=" + errString(err) + ", want " + want
+// ulpDiff returns how many steps apart a and b are in the order of floats,
+// counting -0 and +0 as one step apart (0 for two NaNs, MaxInt64 when only
+// one is NaN).
+func ulpDiff(a, b float64) int64 {
+	if math.IsNaN(a) || math.IsNaN(b) {
+		if math.IsNaN(a) && math.IsNaN(b) {
+			return 0
 		}
-		return ""
+		return math.MaxInt64
 	}
-	if err != nil {
-		return "got error " + err.Error() + ", want " + want
+	ord := func(x float64) int64 {
+		i := int64(math.Float64bits(x))
+		if i < 0 {
+			i = math.MinInt64 - i - 1
+		}
+		return i
 	}
-	if w := parseHex(t, want); !sameFloat(got, w) {
-		return "got " + hex(got) + ", want " + hex(w)
+	d := ord(a) - ord(b)
+	if d < 0 {
+		d = -d
 	}
-	return ""
+	return d
 }
 
 func errString(err error) string {
 	if err == nil {
 		return "<nil>"
+	}
+	var e *abaco.Error
+	if errors.As(err, &e) {
+		return string(e.Code)
 	}
 	return err.Error()
 }

@@ -3,7 +3,6 @@ package pymath
 import (
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 )
 
@@ -48,32 +47,19 @@ func TestRepr(t *testing.T) {
 	}
 }
 
+// reprCase draws a float for repr, a quarter of them short decimals near
+// the switches between fixed and exponent notation.
+func reprCase(r *rand.Rand) string {
+	x := randFloat(r)
+	if r.IntN(4) == 0 {
+		x = float64(r.IntN(2000)-1000) * math.Pow(10, float64(r.IntN(26)-8))
+	}
+	return caseLine("repr", x)
+}
+
 func TestReprPython(t *testing.T) {
 	t.Parallel()
-	r := rand.New(rand.NewPCG(1, 2))
-	var xs []float64
-	var input []string
-	for i := 0; i < 20000; i++ {
-		x := randFloat(r)
-		if i%4 == 0 {
-			// Short decimals near the notation switch points.
-			x = float64(r.IntN(2000)-1000) * math.Pow(10, float64(r.IntN(26)-8))
-		}
-		xs = append(xs, x)
-		input = append(input, hex(x))
-	}
-	out := runPython(t, "import sys\nfor l in sys.stdin: print(repr(float.fromhex(l.strip())))", input)
-	bad := 0
-	for i, x := range xs {
-		if got := Repr(x); got != out[i] {
-			if bad++; bad <= 20 {
-				t.Errorf("Repr(%s) = %q, python %q", strconv.FormatFloat(x, 'x', -1, 64), got, out[i])
-			}
-		}
-	}
-	if bad > 0 {
-		t.Errorf("%d of %d mismatches", bad, len(xs))
-	}
+	testPython(t, 1, 20000, reprCase)
 }
 
 func TestAppendReprAllocs(t *testing.T) {

@@ -3,7 +3,6 @@ package pymath
 import (
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 
 	"abaco"
@@ -53,45 +52,23 @@ func TestRound(t *testing.T) {
 	}
 }
 
+// roundCase draws a round(x, ndigits) case: exact binary ties, decimal
+// values that are not ties in binary, and ndigits across the whole range.
+func roundCase(r *rand.Rand) string {
+	x := randFloat(r)
+	nd := r.IntN(30) - 15
+	switch r.IntN(4) {
+	case 0: // Exact binary ties such as 0.125 and 1250.
+		x = float64(r.IntN(20001)-10000) / float64(int(1)<<r.IntN(8))
+	case 1: // Decimal-looking values that are not ties in binary.
+		x = float64(r.IntN(200001)-100000) / math.Pow(10, float64(r.IntN(6)))
+	case 2:
+		nd = r.IntN(660) - 330
+	}
+	return caseLine("round", x, float64(nd))
+}
+
 func TestRoundPython(t *testing.T) {
 	t.Parallel()
-	r := rand.New(rand.NewPCG(13, 14))
-	var xs []float64
-	var nds []int
-	var input []string
-	for i := 0; i < 20000; i++ {
-		x := randFloat(r)
-		nd := r.IntN(30) - 15
-		switch r.IntN(4) {
-		case 0: // Exact binary ties such as 0.125 and 1250.
-			x = float64(r.IntN(20001)-10000) / float64(int(1)<<r.IntN(8))
-		case 1: // Decimal-looking values that are not ties in binary.
-			x = float64(r.IntN(200001)-100000) / math.Pow(10, float64(r.IntN(6)))
-		case 2:
-			nd = r.IntN(660) - 330
-		}
-		xs, nds = append(xs, x), append(nds, nd)
-		input = append(input, hex(x)+" "+strconv.Itoa(nd))
-	}
-	out := runPython(t, `
-import sys
-for line in sys.stdin:
-    a, n = line.split()
-    try:
-        print(round(float.fromhex(a), int(n)).hex())
-    except Exception as e:
-        print("error", type(e).__name__)
-`, input)
-	bad := 0
-	for i := range xs {
-		got, err := Round(xs[i], nds[i])
-		if msg := checkOutcome(t, got, err, out[i]); msg != "" {
-			if bad++; bad <= 20 {
-				t.Errorf("round(%s, %d): %s", hex(xs[i]), nds[i], msg)
-			}
-		}
-	}
-	if bad > 0 {
-		t.Errorf("%d of %d mismatches", bad, len(xs))
-	}
+	testPython(t, 13, 20000, roundCase)
 }
