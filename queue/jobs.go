@@ -31,6 +31,9 @@ type JobOptions struct {
 	// infrastructure failure (deterministic failures are final at once).
 	// Zero means 5.
 	MaxAttempts int
+	// MinBackoff, MaxBackoff and Heartbeat tune the job consumers as the
+	// fields of the same names in Options do (zero: their defaults).
+	MinBackoff, MaxBackoff, Heartbeat time.Duration
 	// Registerer receives the job workers' metrics. Nil means none.
 	Registerer prometheus.Registerer
 	// Logger receives operational messages. Nil means slog.Default().
@@ -124,6 +127,9 @@ func (j *Jobs) Run(ctx context.Context, concurrency int) error {
 		Queue:       j.o.Queue,
 		Concurrency: concurrency,
 		MaxAttempts: j.o.MaxAttempts,
+		MinBackoff:  j.o.MinBackoff,
+		MaxBackoff:  j.o.MaxBackoff,
+		Heartbeat:   j.o.Heartbeat,
 		Registerer:  j.o.Registerer,
 		Logger:      j.o.Logger,
 	})

@@ -3,9 +3,172 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"abaco"
+	"abaco/cache"
+	"abaco/expr"
+	"abaco/queue"
+	"abaco/rdb"
 )
 
-// runConsume is being written.
+// consumeFlags are the runtime flags consume and worker share.
+type consumeFlags struct {
+	url                           *string
+	concurrency, maxAttempts, bat *int
+	backoff, maxBackoff, hb       *time.Duration
+	metricsAddr, logLevel         *string
+}
+
+func runtimeFlags(fs *flag.FlagSet, env *Env, concurrency int) consumeFlags {
+	return consumeFlags{
+		url:         fs.String("redis-url", env.Getenv("REDIS_URL"), "Redis URL, redis://host:port/db (env REDIS_URL); required"),
+		concurrency: intFlag(fs, env, "concurrency", "ABACO_CONCURRENCY", concurrency, "items processed at once"),
+		bat:         intFlag(fs, env, "batch", "ABACO_BATCH", 0, "most items leased per round trip; 0 means 2*concurrency (16..512)"),
+		maxAttempts: intFlag(fs, env, "max-attempts", "ABACO_MAX_ATTEMPTS", 5, "deliveries of a failing item before it becomes a dead letter"),
+		backoff:     durationFlag(fs, env, "backoff", "ABACO_BACKOFF", 100*time.Millisecond, "wait before the first retry; doubles per attempt"),
+		maxBackoff:  durationFlag(fs, env, "max-backoff", "ABACO_MAX_BACKOFF", 10*time.Second, "longest wait between retries"),
+		hb:          durationFlag(fs, env, "heartbeat", "ABACO_HEARTBEAT", time.Second, "heartbeat and reaper period; a consumer is dead after 3 missed beats"),
+		metricsAddr: stringFlag(fs, env, "metrics-addr", "ABACO_METRICS_ADDR", "", "serve Prometheus /metrics on this address (e.g. :9101); empty means off"),
+		logLevel:    stringFlag(fs, env, "log-level", "ABACO_LOG_LEVEL", "warn", "debug, info, warn or error (logs go to stderr)"),
+	}
+}
+
+func (f consumeFlags) options(q string, log *slog.Logger, reg prometheus.Registerer) queue.Options {
+	return queue.Options{
+		Queue: q, Concurrency: *f.concurrency, Batch: *f.bat, MaxAttempts: *f.maxAttempts,
+		MinBackoff: *f.backoff, MaxBackoff: *f.maxBackoff, Heartbeat: *f.hb,
+		Registerer: reg, Logger: log,
+	}
+}
+
+func (f consumeFlags) validate(env *Env, cmd string) error {
+	if *f.concurrency < 1 || *f.maxAttempts < 1 || *f.bat < 0 || *f.hb <= 0 || *f.backoff < 0 {
+		fmt.Fprintf(env.Stderr, "abaco %s: --concurrency and --max-attempts must be >= 1, --heartbeat > 0\n", cmd)
+		return errUsage
+	}
+	if _, err := parseLevel(*f.logLevel); err != nil {
+		fmt.Fprintf(env.Stderr, "abaco %s: %v\n", cmd, err)
+		return errUsage
+	}
+	return nil
+}
+
+// logger and registry: logs as text on stderr; metrics only with --metrics-addr.
+func (f consumeFlags) observe(ctx context.Context, env *Env) (*slog.Logger, prometheus.Registerer, error) {
+	level, _ := parseLevel(*f.logLevel)
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	if *f.metricsAddr == "" {
+		return log, nil, nil
+	}
+	reg := prometheus.NewRegistry()
+	ln, err := net.Listen("tcp", *f.metricsAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("metrics: %w", err)
+	}
+	srv := &http.Server{Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	context.AfterFunc(ctx, func() { srv.Close() })
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	return log, reg, nil
+}
+
 func runConsume(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlagSet(env, "consume", "abaco consume [flags]",
+		`Takes items from a Redis list (default number_queue) in order and processes
+them, as the tutorial's consumidor.py does, but at least once: each item is
+leased into a processing list of this consumer and removed only after it was
+processed. A consumer killed mid-item has its items given back to the head of
+the queue by any other consumer within about 4 s (3 missed heartbeats).
+SIGTERM or Ctrl-C stops taking items, cuts the current delay short and gives
+unfinished items back at once.
+
+Processing an item means evaluating it as an expression (a number evaluates
+to itself, so "42" prints "processed 42"; "2+3" prints "processed 2+3 = 5"),
+then waiting --delay (the tutorial's time.sleep(1)), then printing one line.
+An item that cannot be evaluated (e.g. "abc") is a dead letter at once with
+the reason; see "abaco queue dead". Failures of a handler are retried with
+backoff up to --max-attempts.
+
+Examples:
+  export REDIS_URL=redis://127.0.0.1:6379
+  abaco consume
+  abaco consume --delay 0 --concurrency 8`)
+	q := stringFlag(fs, env, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the Redis list to consume")
+	delay := durationFlag(fs, env, "delay", "ABACO_DELAY", time.Second, "simulated processing time per item; 0 for none")
+	f := runtimeFlags(fs, env, 1)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "abaco consume: unexpected arguments %q\n", fs.Args())
+		return errUsage
+	}
+	if err := f.validate(env, "consume"); err != nil {
+		return err
+	}
+	if err := checkQueueName(env, "consume", *q); err != nil {
+		return err
+	}
+	c, err := openRedis(env, "consume", *f.url)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	log, reg, err := f.observe(ctx, env)
+	if err != nil {
+		return err
+	}
+	h := &printer{ev: cache.New(expr.New(expr.Limits{}), cache.Options{}), delay: *delay, w: env.Stdout}
+	return queue.NewConsumer(rdb.NewBroker(c), h.handle, f.options(*q, log, reg)).Run(ctx)
+}
+
+// printer is consume's handler: evaluate, wait the delay, print a line.
+type printer struct {
+	ev    abaco.Evaluator
+	delay time.Duration
+	mu    sync.Mutex
+	w     io.Writer
+}
+
+func (p *printer) handle(ctx context.Context, it abaco.Item) error {
+	res, err := p.ev.Evaluate(ctx, it.Payload)
+	if err != nil {
+		var e *abaco.Error
+		if errors.As(err, &e) && e.Code != abaco.CodeInternal && e.Code != abaco.CodeOverloaded {
+			return queue.Permanent(fmt.Errorf("cannot evaluate %q: %w", it.Payload, err))
+		}
+		return err
+	}
+	if p.delay > 0 {
+		t := time.NewTimer(p.delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err() // shutting down: the item goes back to the queue
+		}
+	}
+	line := "processed " + it.Payload + "\n"
+	if res.Value != it.Payload {
+		line = "processed " + it.Payload + " = " + res.Value + "\n"
+	}
+	// The line is written before the item is acknowledged (when the
+	// handler returns), so every acknowledged item has been printed.
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, err := io.WriteString(p.w, line); err != nil {
+		return fmt.Errorf("print: %w", err)
+	}
+	return nil
 }

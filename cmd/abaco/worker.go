@@ -2,10 +2,63 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"runtime"
+	"time"
+
+	"abaco/cache"
+	"abaco/expr"
+	"abaco/queue"
+	"abaco/rdb"
 )
 
-// runWorker is being written.
 func runWorker(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlagSet(env, "worker", "abaco worker [flags]",
+		`Runs evaluation job workers against Redis: it takes the jobs that
+"abaco serve" (with REDIS_URL) accepts on POST /jobs, evaluates them through
+the same two-tier cache, and records the result for GET /jobs/{id}. Run as many
+workers as you like; a worker that dies has its jobs redelivered within about
+4 s. SIGTERM or Ctrl-C stops taking jobs, lets running evaluations finish and
+returns the rest to the queue.
+
+--job-ttl must match the server's (it is how long results are kept).
+
+Examples:
+  REDIS_URL=redis://127.0.0.1:6379 abaco worker
+  abaco worker --redis-url redis://cache:6379/0 --concurrency 8 --metrics-addr :9101`)
+	q := stringFlag(fs, env, "queue", "ABACO_JOB_QUEUE", queue.DefaultJobQueue, "the job queue")
+	jobTTL := durationFlag(fs, env, "job-ttl", "ABACO_JOB_TTL", time.Hour, "how long a finished job and its result are kept")
+	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", 10*time.Second, "how long results are cached")
+	f := runtimeFlags(fs, env, runtime.GOMAXPROCS(0))
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "abaco worker: unexpected arguments %q\n", fs.Args())
+		return errUsage
+	}
+	if err := f.validate(env, "worker"); err != nil {
+		return err
+	}
+	if err := checkQueueName(env, "worker", *q); err != nil {
+		return err
+	}
+	c, err := openRedis(env, "worker", *f.url)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	log, reg, err := f.observe(ctx, env)
+	if err != nil {
+		return err
+	}
+	ev := cache.New(expr.New(expr.Limits{}), cache.Options{
+		TTL: *cacheTTL, Shared: rdb.NewStore(c), Registerer: reg, Logger: log,
+	})
+	jobs := queue.NewJobs(rdb.NewBroker(c), ev, queue.JobOptions{
+		Queue: *q, ResultTTL: *jobTTL, MaxAttempts: *f.maxAttempts,
+		MinBackoff: *f.backoff, MaxBackoff: *f.maxBackoff, Heartbeat: *f.hb, Registerer: reg, Logger: log,
+	})
+	log.Info("abaco worker running", "queue", *q, "concurrency", *f.concurrency)
+	return jobs.Run(ctx, *f.concurrency)
 }
