@@ -147,4 +147,3 @@ func age(d time.Duration) string {
 	}
 	return d.Round(time.Millisecond).String()
 }
-
