@@ -69,17 +69,18 @@ func atan2Finite(y, x float64) float64 {
 		return math.Atan2(y, x) // exact special values
 	}
 	// Scale so the larger is in [1/2, 1); atan2 does not change.
-	_, e := math.Frexp(math.Max(ay, ax))
-	y, x = math.Ldexp(y, -e), math.Ldexp(x, -e)
-	switch {
-	case math.Abs(y) < 0x1p-600:
-		// The angle is y/x or pi - |y/x| beyond any rounding.
+	switch _, e := math.Frexp(math.Max(ay, ax)); {
+	case ay < math.Ldexp(ax, -600):
+		// The angle is y/x, or pi - |y/x| rounded to pi, beyond any
+		// rounding error; the unscaled quotient keeps subnormal results.
 		if x > 0 {
 			return y / x
 		}
 		return math.Copysign(math.Pi, y)
-	case math.Abs(x) < 0x1p-600:
+	case ax < math.Ldexp(ay, -600):
 		return math.Copysign(pio2Hi, y)
+	default:
+		y, x = math.Ldexp(y, -e), math.Ldexp(x, -e)
 	}
 	t := math.Atan2(y, x)
 	for range 2 {

@@ -21,13 +21,12 @@ func logDD(x float64) (hi, lo float64) {
 	return powLog(ix)
 }
 
-// cLog is C's log for x > 0 (math1's callers deal with the rest).
+// cLog is C's log for x > 0 (logOf deals with the rest).
 func cLog(x float64) float64 {
 	if math.IsInf(x, 1) {
 		return x
 	}
-	hi, _ := logDD(x)
-	return hi
+	return glibcLog(x)
 }
 
 // cLog2 is C's log2 for x > 0: exact for powers of two.
