@@ -3,9 +3,287 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"abaco"
+	"abaco/cache"
+	"abaco/expr"
+	"abaco/httpapi"
+	"abaco/inmem"
+	"abaco/queue"
+	"abaco/rdb"
 )
 
-// runServe is being written.
+// serveConfig is everything `abaco serve` can be told, from flags or their
+// environment fallbacks. Tests build one directly.
+type serveConfig struct {
+	Addr              string
+	RedisURL          string
+	CacheTTL          time.Duration
+	CacheEntries      int
+	RedisTimeout      time.Duration
+	AdminToken        string
+	MaxBodyBytes      int
+	MaxConcurrent     int
+	MaxHeaderBytes    int
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	ShutdownTimeout   time.Duration
+	Workers           int
+	JobTTL            time.Duration
+	LogLevel          string
+	LogRequests       bool
+}
+
+func parseServeFlags(env *Env, args []string) (serveConfig, error) {
+	fs := newFlagSet(env, "serve", "abaco serve [flags]",
+		`Serves the HTTP API: POST /evaluate {"expressao": "2+2"}, POST /jobs, GET /jobs/{id},
+DELETE /cache, /healthz, /readyz, /metrics, /openapi.json and the docs at /docs.
+
+With REDIS_URL set, results are cached in Redis (shared by every abaco process)
+behind the in-process tier, and jobs go through Redis (run workers with
+"abaco worker", or here with --workers). Without it everything is embedded:
+an in-process cache and an in-process job queue with workers in this process.
+
+Examples:
+  abaco serve
+  REDIS_URL=redis://localhost:6379 ABACO_ADMIN_TOKEN=secret abaco serve --addr :8080
+  curl -s localhost:8000/evaluate -H 'Content-Type: application/json' -d '{"expressao": "2+2"}'`)
+	var c serveConfig
+	fs.StringVar(&c.Addr, "addr", envOr(env, "ABACO_ADDR", ":8000"), "listen address (env ABACO_ADDR)")
+	fs.StringVar(&c.RedisURL, "redis-url", env.Getenv("REDIS_URL"), "Redis URL: redis://[user:password@]host:port/db or rediss:// for TLS; empty means embedded cache and queue (env REDIS_URL)")
+	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", 10*time.Second, "how long results and deterministic errors are cached")
+	cacheEntries := intFlag(fs, env, "cache-entries", "ABACO_CACHE_ENTRIES", 100_000, "entries kept in the in-process cache tier")
+	redisTimeout := durationFlag(fs, env, "redis-timeout", "ABACO_REDIS_TIMEOUT", 75*time.Millisecond, "timeout of each shared-cache operation; past it the request is evaluated without Redis")
+	adminToken := stringFlag(fs, env, "admin-token", "ABACO_ADMIN_TOKEN", "", "bearer token for DELETE /cache; empty disables it")
+	maxBodyBytes := intFlag(fs, env, "max-body-bytes", "ABACO_MAX_BODY_BYTES", 64<<10, "largest accepted request body (413 above)")
+	maxConcurrent := intFlag(fs, env, "max-concurrent", "ABACO_MAX_CONCURRENT", 256, "evaluations running at once (429 above)")
+	maxHeaderBytes := intFlag(fs, env, "max-header-bytes", "ABACO_MAX_HEADER_BYTES", 16<<10, "largest accepted request header block")
+	readHeaderTimeout := durationFlag(fs, env, "read-header-timeout", "ABACO_READ_HEADER_TIMEOUT", 5*time.Second, "time to read a request's headers")
+	readTimeout := durationFlag(fs, env, "read-timeout", "ABACO_READ_TIMEOUT", 10*time.Second, "time to read a whole request")
+	writeTimeout := durationFlag(fs, env, "write-timeout", "ABACO_WRITE_TIMEOUT", 15*time.Second, "time to answer a request, from the end of its headers")
+	idleTimeout := durationFlag(fs, env, "idle-timeout", "ABACO_IDLE_TIMEOUT", 60*time.Second, "how long an idle keep-alive connection is kept")
+	shutdownTimeout := durationFlag(fs, env, "shutdown-timeout", "ABACO_SHUTDOWN_TIMEOUT", 15*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
+	workers := intFlag(fs, env, "workers", "ABACO_WORKERS", -1, "job workers in this process; -1 means one per CPU without Redis and none with Redis (run abaco worker)")
+	jobTTL := durationFlag(fs, env, "job-ttl", "ABACO_JOB_TTL", time.Hour, "how long a job and its result are kept after its last change")
+	logLevel := stringFlag(fs, env, "log-level", "ABACO_LOG_LEVEL", "info", "debug, info, warn or error")
+	logRequests := boolFlag(fs, env, "log-requests", "ABACO_LOG_REQUESTS", true, "log one line per request (failed requests are always logged)")
+	if err := parseFlags(fs, args); err != nil {
+		return c, err
+	}
+	c.CacheTTL = *cacheTTL
+	c.CacheEntries = *cacheEntries
+	c.RedisTimeout = *redisTimeout
+	c.AdminToken = *adminToken
+	c.MaxBodyBytes = *maxBodyBytes
+	c.MaxConcurrent = *maxConcurrent
+	c.MaxHeaderBytes = *maxHeaderBytes
+	c.ReadHeaderTimeout = *readHeaderTimeout
+	c.ReadTimeout = *readTimeout
+	c.WriteTimeout = *writeTimeout
+	c.IdleTimeout = *idleTimeout
+	c.ShutdownTimeout = *shutdownTimeout
+	c.Workers = *workers
+	c.JobTTL = *jobTTL
+	c.LogLevel = *logLevel
+	c.LogRequests = *logRequests
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "abaco serve: unexpected arguments %q\n", fs.Args())
+		return c, errUsage
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		fmt.Fprintf(env.Stderr, "abaco serve: %v\n", err)
+		return c, errUsage
+	}
+	return c, nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("bad log level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// runServe runs the API until ctx is cancelled (SIGTERM/SIGINT), then
+// drains in-flight requests.
 func runServe(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	cfg, err := parseServeFlags(env, args)
+	if err != nil {
+		return err
+	}
+	s, err := newServer(cfg, env.Stderr)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	return s.Run(ctx)
+}
+
+// server is a wired `abaco serve`: engine -> cache -> HTTP API, plus the
+// job service and its in-process workers. Tests create one with Addr
+// "127.0.0.1:0", Listen, read Addr and Run.
+type server struct {
+	cfg     serveConfig
+	log     *slog.Logger
+	redis   *rdb.Client
+	jobs    *queue.Jobs
+	workers int
+	http    *http.Server
+	ln      net.Listener
+}
+
+// newServer wires the service. With a Redis URL it connects at once and
+// fails when Redis cannot be reached.
+func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
+	level, err := parseLevel(cfg.LogLevel)
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	s := &server{cfg: cfg, log: log}
+	var shared abaco.Store
+	var broker abaco.Broker
+	if cfg.RedisURL != "" {
+		s.redis, err = rdb.Open(cfg.RedisURL, rdb.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("redis at %s: %w", redactURL(cfg.RedisURL), err)
+		}
+		shared = rdb.NewStore(s.redis)
+		broker = rdb.NewBroker(s.redis)
+	} else {
+		broker = inmem.NewBroker()
+	}
+	ev := cache.New(expr.New(expr.Limits{}), cache.Options{
+		TTL:             cfg.CacheTTL,
+		Shared:          shared,
+		MaxLocalEntries: cfg.CacheEntries,
+		SharedTimeout:   cfg.RedisTimeout,
+		Registerer:      reg,
+		Logger:          log,
+	})
+	s.jobs = queue.NewJobs(broker, ev, queue.JobOptions{ResultTTL: cfg.JobTTL, Registerer: reg, Logger: log})
+	s.workers = cfg.Workers
+	if s.workers < 0 {
+		s.workers = 0
+		if cfg.RedisURL == "" {
+			s.workers = runtime.GOMAXPROCS(0)
+		}
+	}
+	api := httpapi.New(httpapi.Config{
+		Evaluator:     ev,
+		Cache:         ev,
+		Jobs:          s.jobs,
+		AdminToken:    cfg.AdminToken,
+		MaxBodyBytes:  int64(cfg.MaxBodyBytes),
+		MaxConcurrent: cfg.MaxConcurrent,
+		Registry:      reg,
+		Logger:        log,
+		LogRequests:   cfg.LogRequests,
+	})
+	s.http = &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           api,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Listen binds the listen address; with port 0, Addr tells which port.
+func (s *server) Listen() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr is the bound address, after Listen.
+func (s *server) Addr() string { return s.ln.Addr().String() }
+
+// Run serves until ctx is done, then stops accepting connections, lets the
+// in-flight requests finish within the shutdown timeout, and stops the job
+// workers (which return their unfinished jobs to the queue).
+func (s *server) Run(ctx context.Context) error {
+	if s.ln == nil {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	workersCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorkers()
+	workersDone := make(chan error, 1)
+	if s.workers > 0 {
+		go func() { workersDone <- s.jobs.Run(workersCtx, s.workers) }()
+	} else {
+		workersDone <- nil
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- s.http.Serve(s.ln) }()
+	s.log.Info("abaco serve listening", "addr", s.Addr(), "redis", redactURL(s.cfg.RedisURL),
+		"cache_ttl", s.cfg.CacheTTL.String(), "workers", s.workers, "admin", s.cfg.AdminToken != "")
+
+	var err error
+	select {
+	case err = <-serveErr:
+		err = fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+		s.log.Info("shutting down: draining in-flight requests", "timeout", s.cfg.ShutdownTimeout.String())
+		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		if serr := s.http.Shutdown(sctx); serr != nil {
+			err = fmt.Errorf("shutdown: %w", serr)
+		}
+		cancel()
+	}
+	stopWorkers()
+	if werr := <-workersDone; werr != nil && !errors.Is(werr, context.Canceled) {
+		err = errors.Join(err, fmt.Errorf("job workers: %w", werr))
+	}
+	s.log.Info("abaco serve stopped")
+	return err
+}
+
+// Close releases the Redis connections and the listener.
+func (s *server) Close() error {
+	if s.ln != nil {
+		s.ln.Close()
+	}
+	if s.redis != nil {
+		s.redis.Close()
+	}
+	return nil
+}
+
+// redactURL hides the password of a Redis URL for logs and errors.
+func redactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return p.Redacted()
 }

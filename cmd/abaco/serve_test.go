@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"abaco/internal/redistest"
+)
+
+// syncBuffer is a log sink the server and the test can share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testConfig is serve's configuration from its flags, with no environment.
+func testConfig(t *testing.T, args ...string) serveConfig {
+	t.Helper()
+	var stderr bytes.Buffer
+	cfg, err := parseServeFlags(&Env{Stderr: &stderr, Getenv: func(string) string { return "" }},
+		append([]string{"--addr", "127.0.0.1:0"}, args...))
+	if err != nil {
+		t.Fatalf("flags: %v\n%s", err, stderr.String())
+	}
+	return cfg
+}
+
+// startServer runs a server for cfg until the test ends; wrap, when set,
+// wraps its handler.
+func startServer(t *testing.T, cfg serveConfig, wrap func(http.Handler) http.Handler) (base string, logs *syncBuffer, stop func() error) {
+	t.Helper()
+	logs = &syncBuffer{}
+	s, err := newServer(cfg, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wrap != nil {
+		s.http.Handler = wrap(s.http.Handler)
+	}
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() { cancel(); runErr = <-done; s.Close() })
+		return runErr
+	}
+	t.Cleanup(func() { stop() })
+	return "http://" + s.Addr(), logs, stop
+}
+
+func post(t *testing.T, url, body string) (*http.Response, map[string]any) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, readJSON(t, resp)
+}
+
+func readJSON(t *testing.T, resp *http.Response) map[string]any {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	return m
+}
+
+func TestServeFlagsFromEnvironment(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"ABACO_ADDR": ":9999", "REDIS_URL": "redis://r:6379/2", "ABACO_CACHE_TTL": "3s",
+		"ABACO_ADMIN_TOKEN": "tok", "ABACO_MAX_CONCURRENT": "7", "ABACO_WORKERS": "3",
+	}
+	e := &Env{Stderr: io.Discard, Getenv: func(k string) string { return env[k] }}
+	cfg, err := parseServeFlags(e, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != ":9999" || cfg.RedisURL != "redis://r:6379/2" || cfg.CacheTTL != 3*time.Second ||
+		cfg.AdminToken != "tok" || cfg.MaxConcurrent != 7 || cfg.Workers != 3 {
+		t.Errorf("from environment: %+v", cfg)
+	}
+	cfg, err = parseServeFlags(e, []string{"--addr", ":1", "--cache-ttl", "1m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != ":1" || cfg.CacheTTL != time.Minute {
+		t.Errorf("flags must win over the environment: %+v", cfg)
+	}
+	def, err := parseServeFlags(&Env{Stderr: io.Discard, Getenv: func(string) string { return "" }}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.Addr != ":8000" || def.CacheTTL != 10*time.Second || def.RedisURL != "" || def.AdminToken != "" {
+		t.Errorf("defaults: %+v", def)
+	}
+	if _, err := parseServeFlags(e, []string{"--log-level", "loud"}); err == nil {
+		t.Error("a bad log level was accepted")
+	}
+}
+
+func TestServeEmbedded(t *testing.T) {
+	t.Parallel()
+	base, logs, stop := startServer(t, testConfig(t, "--workers", "1"), nil)
+	for i, want := range []string{"miss", "hit"} {
+		resp, m := post(t, base+"/evaluate", `{"expressao": "2+2"}`)
+		if resp.StatusCode != 200 || m["resultado"] != json.Number("4") || resp.Header.Get("X-Cache") != want {
+			t.Fatalf("call %d: %d %v X-Cache %q", i, resp.StatusCode, m, resp.Header.Get("X-Cache"))
+		}
+	}
+	resp, m := post(t, base+"/jobs", `{"expressao": "6*7"}`)
+	if resp.StatusCode != 202 {
+		t.Fatalf("POST /jobs: %d %v", resp.StatusCode, m)
+	}
+	waitJob(t, base+resp.Header.Get("Location"), "42")
+
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"abaco_http_requests_total", "go_goroutines", "abaco_cache"} {
+		if !bytes.Contains(metrics, []byte(want)) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	var line struct {
+		Msg       string `json:"msg"`
+		RequestID string `json:"request_id"`
+		Route     string `json:"route"`
+		Status    int    `json:"status"`
+	}
+	found := false
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if json.Unmarshal([]byte(l), &line) == nil && line.Msg == "request" && line.Route == "POST /evaluate" {
+			found = line.RequestID != "" && line.Status == 200
+		}
+	}
+	if !found {
+		t.Errorf("no JSON request log line with a request id:\n%s", logs.String())
+	}
+}
+
+// waitJob polls a job until it is done with resultado want.
+func waitJob(t *testing.T, url, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := readJSON(t, resp)
+		if m["estado"] == "done" {
+			av, _ := m["avaliacao"].(map[string]any)
+			if av["resultado"] != json.Number(want) {
+				t.Fatalf("job %v, want resultado %s", m, want)
+			}
+			return
+		}
+		if m["estado"] == "failed" || time.Now().After(deadline) {
+			t.Fatalf("job %v", m)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestServeRedis(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	base, _, stop := startServer(t, testConfig(t, "--redis-url", srv.URL, "--workers", "1", "--admin-token", "tok"), nil)
+	resp, m := post(t, base+"/evaluate", `{"expressao": "2 ** 70"}`)
+	if resp.StatusCode != 200 || m["resultado"] != json.Number("1180591620717411303424") {
+		t.Fatalf("%d %v", resp.StatusCode, m)
+	}
+	if got := srv.MustDo("EXISTS", "abaco:v1:eval:2 ** 70"); got != "1" {
+		t.Errorf("result not cached in Redis under abaco:v1:eval:2 ** 70")
+	}
+	resp, _ = post(t, base+"/jobs", `{"expressao": "1+1"}`)
+	if resp.StatusCode != 202 {
+		t.Fatalf("POST /jobs: %d", resp.StatusCode)
+	}
+	waitJob(t, base+resp.Header.Get("Location"), "2")
+	req, _ := http.NewRequest("DELETE", base+"/cache", nil)
+	req.Header.Set("Authorization", "Bearer tok")
+	dr, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := readJSON(t, dr); dr.StatusCode != 200 || m["removidas"] == json.Number("0") {
+		t.Errorf("DELETE /cache: %d %v", dr.StatusCode, m)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServeRedisUnreachable(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t, "--redis-url", fmt.Sprintf("redis://user:pw@127.0.0.1:%d", redistest.FreePort(t)))
+	_, err := newServer(cfg, io.Discard)
+	if err == nil {
+		t.Fatal("newServer succeeded with no Redis listening")
+	}
+	if strings.Contains(err.Error(), "pw") {
+		t.Errorf("the error shows the password: %v", err)
+	}
+}
+
+// TestServeGracefulShutdown cancels Run while a request is in flight: the
+// request still gets its answer, and Run returns once it has.
+func TestServeGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	started, release := make(chan struct{}), make(chan struct{})
+	hold := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("hold") != "" {
+				close(started)
+				<-release
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	base, _, stop := startServer(t, testConfig(t), hold)
+	type answer struct {
+		status int
+		body   map[string]any
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		resp, err := http.Post(base+"/evaluate?hold=1", "application/json", strings.NewReader(`{"expressao": "2+2"}`))
+		if err != nil {
+			answered <- answer{status: -1}
+			return
+		}
+		answered <- answer{resp.StatusCode, readJSON(t, resp)}
+	}()
+	<-started
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	select {
+	case err := <-stopped:
+		t.Fatalf("Run returned (%v) with a request in flight", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	a := <-answered
+	if a.status != 200 || a.body["resultado"] != json.Number("4") {
+		t.Fatalf("in-flight request: %d %v", a.status, a.body)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("the server still accepts connections after shutdown")
+	}
+}

@@ -1,0 +1,128 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"net/url"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is where Debian's chromium package puts the browser
+// (.ci/run installs it).
+const chromiumPath = "/usr/bin/chromium"
+
+// TestDocsInBrowser drives /docs in headless Chromium the way the tutorial
+// does by hand: open the page, "Try it out" on POST /evaluate with 2+2,
+// Execute, and see 4 in the rendered response. Every request the page made
+// must have gone to the test server: the docs work with no internet.
+func TestDocsInBrowser(t *testing.T) {
+	t.Parallel()
+	path, err := exec.LookPath(chromiumPath)
+	if err != nil {
+		t.Fatalf("chromium is required for the /docs test (apt-get install chromium): %v", err)
+	}
+	srv := httptest.NewServer(newAPI(t, nil))
+	t.Cleanup(srv.Close)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	ctx, cancelBrowser := chromedp.NewContext(ctx)
+	defer cancelBrowser()
+
+	var mu sync.Mutex
+	var requested []string
+	err = chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+			mu.Lock()
+			requested = append(requested, e.Request.URL)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+
+	const op = `#operations-evaluation-evaluate`
+	setBody := `(() => {
+		const ta = document.querySelector("` + op + ` textarea.body-param__text");
+		const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+		set.call(ta, '{"expressao": "2+2"}');
+		ta.dispatchEvent(new Event("input", {bubbles: true}));
+		return ta.value;
+	})()`
+	step := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	step("open /docs and press Try it out", chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/docs"),
+		chromedp.WaitVisible(op+` .opblock-summary`),
+		chromedp.Click(op+` .opblock-summary`),
+		chromedp.WaitVisible(op+` .try-out__btn`),
+		chromedp.Click(op+` .try-out__btn`),
+		chromedp.WaitVisible(op+` textarea.body-param__text`),
+	))
+	typed, err := chromedp.Run(ctx, chromedp.Evaluate[string](setBody))
+	step("type the body", err)
+	step("execute", chromedp.Do(ctx,
+		chromedp.Click(op+` .execute`),
+		chromedp.WaitVisible(op+` .live-responses-table .response-col_description pre`),
+	))
+	status, err := chromedp.Run(ctx, chromedp.Text(op+` .live-responses-table tbody .response-col_status`))
+	step("read the status", err)
+	body, err := chromedp.Run(ctx, chromedp.Text(op+` .live-responses-table .response-col_description pre`))
+	step("read the body", err)
+	if typed != `{"expressao": "2+2"}` {
+		t.Errorf("request body typed as %q", typed)
+	}
+	if !strings.Contains(status, "200") {
+		t.Errorf("response status shown %q, want 200", status)
+	}
+	if !regexp.MustCompile(`"resultado":\s*4\b`).MatchString(body) {
+		t.Errorf("rendered response body %q does not show resultado 4", body)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(requested) == 0 {
+		t.Fatal("no request was recorded; the network listener is not working")
+	}
+	for _, raw := range requested {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Errorf("unparsable request URL %q", raw)
+			continue
+		}
+		switch u.Scheme {
+		case "data", "blob", "about":
+			continue
+		}
+		if h := u.Hostname(); h != "127.0.0.1" && h != "localhost" {
+			t.Errorf("/docs made a request to another host: %s", raw)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"abaco/cache"
+	"abaco/expr"
+	"abaco/httpapi"
+	"abaco/internal/redistest"
+	"abaco/rdb"
+)
+
+// newRedisAPI is one abaco process over the shared Redis at url: its own
+// client, in-process tier and circuit breaker.
+func newRedisAPI(t *testing.T, url string) *httpapi.Server {
+	t.Helper()
+	client, err := rdb.Open(url, rdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(client.Close)
+	c := cache.New(expr.New(expr.Limits{}), cache.Options{
+		Shared:          rdb.NewStore(client),
+		BreakerCooldown: 100 * time.Millisecond,
+	})
+	return httpapi.New(httpapi.Config{
+		Evaluator: c, Cache: c, AdminToken: "tok", Registry: prometheus.NewRegistry(),
+	})
+}
+
+// eventually retries check until it returns "" or 10 s pass; it returns
+// the last complaint.
+func eventually(t *testing.T, check func() string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msg := check()
+		if msg == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(msg)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func evaluateOK(t *testing.T, h http.Handler, expression, want string) (xcache, tier string) {
+	t.Helper()
+	w := call(t, h, "POST", "/evaluate", evalBody(t, expression))
+	if w.Code != 200 {
+		t.Fatalf("%s: status %d %s", expression, w.Code, w.Body.String())
+	}
+	var resp httpapi.EvaluateResponse
+	decodeStrict(t, w, &resp)
+	if string(resp.Resultado) != want {
+		t.Fatalf("%s: resultado %s, want %s", expression, resp.Resultado, want)
+	}
+	return w.Header().Get("X-Cache"), w.Header().Get("X-Cache-Tier")
+}
+
+func TestRedisSharedTierAndFlush(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	a, b := newRedisAPI(t, srv.URL), newRedisAPI(t, srv.URL)
+	srv.MustDo("SET", "someone:else", "keep me")
+
+	if c, _ := evaluateOK(t, a, "2+2", "4"); c != "miss" {
+		t.Errorf("first evaluation on a: X-Cache %s, want miss", c)
+	}
+	if c, tier := evaluateOK(t, b, "2 + (2)", "4"); c != "hit" || tier != "shared" {
+		t.Errorf("b after a: X-Cache %s tier %s, want a hit from the shared tier", c, tier)
+	}
+	if got := srv.MustDo("EXISTS", "abaco:v1:eval:2 + 2"); got != "1" {
+		t.Errorf("key abaco:v1:eval:2 + 2 not in Redis (EXISTS %s)", got)
+	}
+	w := call(t, a, "DELETE", "/cache", "", "Authorization", "Bearer tok")
+	var f httpapi.CacheFlushed
+	decodeStrict(t, w, &f)
+	if w.Code != 200 || f.Removidas != 1 {
+		t.Errorf("DELETE /cache: %d, removidas %d, want 1", w.Code, f.Removidas)
+	}
+	if got := srv.MustDo("EXISTS", "abaco:v1:eval:2 + 2"); got != "0" {
+		t.Errorf("flushed key still in Redis")
+	}
+	if got := srv.MustDo("GET", "someone:else"); got != "keep me" {
+		t.Errorf("DELETE /cache touched a foreign key: %q", got)
+	}
+}
+
+// TestRedisOutage stops the private redis-server under the API: every
+// request still answers correctly, /readyz says 503, and after a restart
+// /readyz is 200 again and hits come from Redis again.
+func TestRedisOutage(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	a, b := newRedisAPI(t, srv.URL), newRedisAPI(t, srv.URL)
+	evaluateOK(t, a, "6*7", "42")
+	if w := call(t, a, "GET", "/readyz", ""); w.Code != 200 {
+		t.Fatalf("/readyz before the outage: %d %s", w.Code, w.Body.String())
+	}
+
+	srv.Stop()
+	for i := range 50 {
+		evaluateOK(t, a, fmt.Sprintf("%d*3", i), fmt.Sprint(i*3))
+		evaluateOK(t, b, fmt.Sprintf("%d+1", i), fmt.Sprint(i+1))
+	}
+	problemOf(t, call(t, a, "GET", "/readyz", ""), http.StatusServiceUnavailable, "unavailable")
+	problemOf(t, call(t, b, "GET", "/readyz", ""), http.StatusServiceUnavailable, "unavailable")
+
+	srv.Restart()
+	for _, h := range []http.Handler{a, b} {
+		eventually(t, func() string {
+			if w := call(t, h, "GET", "/readyz", ""); w.Code != 200 {
+				return fmt.Sprintf("/readyz after restart: %d %s", w.Code, w.Body.String())
+			}
+			return ""
+		})
+	}
+	n := 0
+	eventually(t, func() string {
+		n++
+		e := fmt.Sprintf("%d * 1000", n)
+		want := fmt.Sprint(n * 1000)
+		evaluateOK(t, a, e, want)
+		if c, tier := evaluateOK(t, b, e, want); c != "hit" || tier != "shared" {
+			return fmt.Sprintf("after restart: b got X-Cache %s tier %q for a's result, want a shared hit", c, tier)
+		}
+		return ""
+	})
+}
