@@ -61,3 +61,56 @@ func glibcLogNear1(x float64) float64 {
 	y := math.FMA(r3, p, lo)
 	return hi + y
 }
+
+// glibcLog2 is glibc's log2 (sysdeps/ieee754/dbl-64/e_log2.c, ARM's
+// algorithm) as built for x86_64 CPUs with FMA, fused operations included.
+// It needs finite x > 0.
+func glibcLog2(x float64) float64 {
+	ix := math.Float64bits(x)
+	const lo, hi = 0x3feea4af00000000, 0x3ff0b55900000000 // 1 - 0x1.5b51p-5, 1 + 0x1.6ab2p-5
+	if ix-lo < hi-lo {
+		return glibcLog2Near1(x)
+	}
+	if ix>>52 == 0 {
+		ix = math.Float64bits(x * 0x1p52)
+		ix -= 52 << 52
+	}
+	// x = 2^k z, z in [0x1.6p-1, 0x1.6p0) split into 64 subintervals.
+	const off = 0x3fe6000000000000
+	tmp := ix - off
+	i := (tmp >> (52 - 6)) % 64
+	k := int64(tmp) >> 52
+	z := math.Float64frombits(ix - (tmp & (0xfff << 52)))
+	e := &log2Table[i]
+
+	// log2(x) = log2(z/c) + log2(c) + k.
+	r := math.FMA(z, e.invc, -1.0)
+	t1 := float64(r * log2InvLn2hi)
+	t2 := math.FMA(r, log2InvLn2lo, math.FMA(log2InvLn2hi, r, -t1))
+	t3 := float64(k) + e.logc
+	h := t3 + t1
+	l := t3 - h + t1 + t2
+	r2 := float64(r * r)
+	r4 := float64(r2 * r2)
+	p := math.FMA(math.FMA(r, log2A3, log2A2), r2, math.FMA(r, log2A1, log2A0))
+	p = math.FMA(math.FMA(r, log2A5, log2A4), r4, p)
+	return math.FMA(r2, p, l) + h
+}
+
+// glibcLog2Near1 is glibc log2's separate path for x close to 1.
+func glibcLog2Near1(x float64) float64 {
+	if x == 1 {
+		return 0
+	}
+	r := x - 1.0
+	hi := float64(log2InvLn2hi * r)
+	r2 := float64(r * r)
+	r4 := float64(r2 * r2)
+	lo := math.FMA(r, log2InvLn2lo, math.FMA(log2InvLn2hi, r, -hi))
+	b01 := math.FMA(r, log2B1, log2B0)
+	y := math.FMA(b01, r2, hi)
+	lo = math.FMA(b01, r2, hi-y) + lo
+	q := math.FMA(math.FMA(r, log2B5, log2B4), r2, math.FMA(r, log2B3, log2B2))
+	q = math.FMA(math.FMA(math.FMA(r, log2B9, log2B8), r2, math.FMA(r, log2B7, log2B6)), r4, q)
+	return y + math.FMA(q, r4, lo)
+}

@@ -2,25 +2,6 @@ package pymath
 
 import "math"
 
-// 1/ln(2) as a double-double.
-const (
-	invLn2Hi = 0x1.71547652b82fep+0
-	invLn2Lo = 0x1.777d0ffda0d24p-56
-)
-
-// logDD returns hi+lo = ln(x) for finite x > 0 with a relative error near
-// 2^-68, using the log of glibc's pow (so that hi is ln(x) correctly rounded
-// in all but rare cases).
-func logDD(x float64) (hi, lo float64) {
-	ix := math.Float64bits(x)
-	if ix>>52 == 0 {
-		// Normalize subnormal x so the exponent becomes negative.
-		ix = math.Float64bits(x*0x1p52) &^ signBit
-		ix -= 52 << 52
-	}
-	return powLog(ix)
-}
-
 // cLog is C's log for x > 0 (logOf deals with the rest).
 func cLog(x float64) float64 {
 	if math.IsInf(x, 1) {
@@ -29,14 +10,12 @@ func cLog(x float64) float64 {
 	return glibcLog(x)
 }
 
-// cLog2 is C's log2 for x > 0: exact for powers of two.
+// cLog2 is C's log2 for x > 0.
 func cLog2(x float64) float64 {
 	if math.IsInf(x, 1) {
 		return x
 	}
-	hi, lo := logDD(x)
-	h, _ := ddMul(hi, lo, invLn2Hi, invLn2Lo)
-	return h
+	return glibcLog2(x)
 }
 
 // fdlibm's log10 constants, as glibc uses them.
