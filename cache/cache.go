@@ -57,11 +57,13 @@ type Options struct {
 	// Shared is the second tier, shared between processes (Redis). Nil
 	// means the in-process tier alone.
 	Shared abaco.Store
-	// MaxLocalEntries bounds the number of entries of the in-process tier.
+	// MaxLocalEntries bounds the number of entries of the in-process tier,
+	// and separately the number of input texts it remembers as spellings
+	// of those entries (so that a repeated input is not even parsed).
 	// Zero means 100,000.
 	MaxLocalEntries int
 	// MaxLocalBytes bounds the estimated memory of the in-process tier's
-	// entries. Zero means 64 MiB.
+	// entries, and separately of its input texts. Zero means 64 MiB.
 	MaxLocalBytes int64
 	// SharedTimeout bounds each operation on the shared tier (but Flush,
 	// which takes the caller's deadline). Zero means 75ms.
@@ -106,7 +108,8 @@ type Source struct {
 type Cache struct {
 	engine    *expr.Engine
 	ttl       time.Duration
-	local     *ttlcache.Cache[Entry]
+	local     *ttlcache.Cache[Entry] // entries by key (canonical form)
+	inputs    *ttlcache.Cache[alias] // entries by input text, for Evaluate
 	shared    abaco.Store
 	sharedTTL TTLGetter // shared, when it implements TTLGetter
 	timeout   time.Duration
@@ -142,6 +145,12 @@ func New(engine *expr.Engine, o Options) *Cache {
 		Size:       entrySize,
 		Now:        o.Now,
 	})
+	c.inputs = ttlcache.New(ttlcache.Options[alias]{
+		MaxEntries: o.MaxLocalEntries,
+		MaxBytes:   o.MaxLocalBytes,
+		Size:       func(in string, a alias) int { return entrySize(in, a.e) + len(a.canonical) },
+		Now:        o.Now,
+	})
 	c.sharedTTL, _ = o.Shared.(TTLGetter)
 	c.breaker = &breaker{
 		threshold: max(o.BreakerThreshold, 0),
@@ -160,24 +169,47 @@ func New(engine *expr.Engine, o Options) *Cache {
 // (cached like a result, except code limit) and never an error of the
 // cache itself: a shared tier that fails is skipped.
 func (c *Cache) Evaluate(ctx context.Context, expression string) (abaco.Result, error) {
+	// The hot path: this exact input was answered recently. No parse.
+	if a, ok := c.inputs.Get(expression); ok {
+		c.m.localHit.Inc()
+		return c.result(a.canonical, a.e, Source{Cache: abaco.CacheHit, Tier: tierLocal}, nil)
+	}
 	tree, err := c.engine.Parse(expression)
 	if err != nil {
 		var perr *abaco.Error
 		if !errors.As(err, &perr) || !cacheableCode(perr.Code) {
 			return c.result("", Entry{}, Source{Cache: abaco.CacheBypass}, err)
 		}
-		e, src, err := c.GetOrCompute(ctx, rawPrefix+expression, func(context.Context) (Entry, error) {
+		key := rawPrefix + expression
+		e, src, err := c.GetOrCompute(ctx, key, func(context.Context) (Entry, error) {
 			return Entry{Err: perr}, nil
 		})
+		c.remember(expression, "", key, err)
 		return c.result("", e, src, err)
 	}
 	key := tree.Canonical()
-	if e, ok := c.local.Get(key); ok {
-		c.m.localHit.Inc()
-		return c.result(key, e, Source{Cache: abaco.CacheHit, Tier: tierLocal}, nil)
-	}
-	e, src, err := c.fetch(ctx, key, func(context.Context) (Entry, error) { return c.eval(tree) })
+	e, src, err := c.GetOrCompute(ctx, key, func(context.Context) (Entry, error) { return c.eval(tree) })
+	c.remember(expression, key, key, err)
 	return c.result(key, e, src, err)
+}
+
+// remember records that input is answered by the local entry under key,
+// so that the next Evaluate of the same input skips the parse. The alias
+// expires with the entry, so it never outlives it either.
+func (c *Cache) remember(input, canonical, key string, err error) {
+	if err != nil {
+		return
+	}
+	if e, ttl, ok := c.local.GetTTL(key); ok {
+		c.inputs.Set(input, alias{canonical: canonical, e: e}, ttl)
+	}
+}
+
+// alias is what the first tier keeps per input text: the canonical form
+// it parses to and that form's entry.
+type alias struct {
+	canonical string
+	e         Entry
 }
 
 // GetOrCompute returns the entry cached under key, or calls compute, caches

@@ -110,6 +110,7 @@ func (c *Cache) Ready(ctx context.Context) error {
 // by ctx, not SharedTimeout, since a large flush takes a while; it fails
 // with code unavailable when the shared tier cannot be flushed.
 func (c *Cache) Flush(ctx context.Context) (int64, error) {
+	c.inputs.Clear()
 	n := c.local.Clear()
 	if c.shared == nil {
 		return n, nil

@@ -1,0 +1,326 @@
+package cache_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"abaco"
+	"abaco/cache"
+	"abaco/expr"
+	"abaco/inmem"
+)
+
+// fakeClock is a clock tests move by hand; caches read it from their
+// maintenance goroutines too, hence the atomic.
+type fakeClock struct{ ns atomic.Int64 }
+
+func newClock() *fakeClock {
+	c := &fakeClock{}
+	c.ns.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	return c
+}
+
+func (c *fakeClock) Now() time.Time      { return time.Unix(0, c.ns.Load()) }
+func (c *fakeClock) Add(d time.Duration) { c.ns.Add(int64(d)) }
+
+func newEngine() *expr.Engine { return expr.New(expr.Limits{}) }
+
+// eval evaluates and checks the cache status and tier.
+func eval(t *testing.T, c *cache.Cache, in string, status abaco.CacheStatus, tier string) (abaco.Result, error) {
+	t.Helper()
+	r, err := c.Evaluate(context.Background(), in)
+	if r.Cache != status || r.Tier != tier {
+		t.Fatalf("Evaluate(%q): cache %q tier %q, want %q %q (err %v)", in, r.Cache, r.Tier, status, tier, err)
+	}
+	return r, err
+}
+
+func TestCanonicalFormsShareAnEntry(t *testing.T) {
+	t.Parallel()
+	c := cache.New(newEngine(), cache.Options{})
+	r1, err := eval(t, c, "2+2", abaco.CacheMiss, "")
+	if err != nil || r1.Value != "4" || r1.Kind != abaco.KindInt || r1.Expression != "2 + 2" {
+		t.Fatalf("first: %+v, %v", r1, err)
+	}
+	for _, in := range []string{"2+2", "(2) + 2", " 2 +(2)"} {
+		r, err := eval(t, c, in, abaco.CacheHit, "local")
+		if err != nil || r.Value != "4" || r.Kind != abaco.KindInt || r.Expression != "2 + 2" {
+			t.Fatalf("%q: %+v, %v", in, r, err)
+		}
+	}
+}
+
+func TestDeterministicErrorsAreCached(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		in     string
+		code   abaco.Code
+		stored string // the shared entry, "" to skip
+	}{
+		{"syntax", "2 +", abaco.CodeSyntax, "error:syntax@4:unexpected end of expression"},
+		{"division by zero", "1/0", abaco.CodeDivisionByZero, "error:division_by_zero:division by zero"},
+		{"overflow", "2.0**10000", abaco.CodeOverflow, ""},
+		{"domain", "math.sqrt(-1)", abaco.CodeDomain, "error:domain:math domain error"},
+		{"type", "abs(1, 2)", abaco.CodeType, ""},
+		{"name", "foo", abaco.CodeName, "error:name:name 'foo' is not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			shared := inmem.NewStore(inmem.StoreOptions{})
+			c := cache.New(newEngine(), cache.Options{Shared: shared})
+			_, err1 := eval(t, c, tt.in, abaco.CacheMiss, "")
+			r, err2 := eval(t, c, tt.in, abaco.CacheHit, "local")
+			var e1, e2 *abaco.Error
+			if !errors.As(err1, &e1) || !errors.As(err2, &e2) || e1.Code != tt.code || *e1 != *e2 {
+				t.Fatalf("errors %v then %v; want code %s twice", err1, err2, tt.code)
+			}
+			if r.Value != "" {
+				t.Errorf("failed evaluation has value %q", r.Value)
+			}
+			// Another process sharing the tier gets the same error from it.
+			other := cache.New(newEngine(), cache.Options{Shared: shared})
+			_, err3 := eval(t, other, tt.in, abaco.CacheHit, "shared")
+			var e3 *abaco.Error
+			if !errors.As(err3, &e3) || *e3 != *e1 {
+				t.Fatalf("from the shared tier: %v, want %v", err3, e1)
+			}
+			if tt.stored == "" {
+				return
+			}
+			key := r.Expression
+			if tt.code == abaco.CodeSyntax {
+				key = "raw:" + tt.in
+			}
+			if b, ok, _ := shared.Get(context.Background(), key); !ok || string(b) != tt.stored {
+				t.Errorf("shared entry %q = %q, %v; want %q", key, b, ok, tt.stored)
+			}
+		})
+	}
+}
+
+func TestCachedErrorCannotBeAltered(t *testing.T) {
+	t.Parallel()
+	c := cache.New(newEngine(), cache.Options{})
+	_, err := c.Evaluate(context.Background(), "1/0")
+	err.(*abaco.Error).Message = "changed by a caller"
+	_, err = c.Evaluate(context.Background(), "1/0")
+	if abaco.ErrorMessage(err) != "division by zero" {
+		t.Fatalf("cached error altered: %v", err)
+	}
+}
+
+func TestLimitBreachesAreNotCached(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in string }{
+		{"at parse time", strings.Repeat("1+", 20) + "1"},
+		{"at evaluation time", "2**100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			shared := inmem.NewStore(inmem.StoreOptions{})
+			c := cache.New(expr.New(expr.Limits{MaxLength: 40, MaxIntBits: 64}), cache.Options{Shared: shared})
+			for range 2 {
+				_, err := eval(t, c, tt.in, abaco.CacheBypass, "")
+				if abaco.ErrorCode(err) != abaco.CodeLimit {
+					t.Fatalf("err = %v, want code limit", err)
+				}
+			}
+			if n, _ := shared.Flush(context.Background()); n != 0 {
+				t.Fatalf("a limit breach left %d shared entries", n)
+			}
+		})
+	}
+}
+
+func TestNonFiniteResultsAreCached(t *testing.T) {
+	t.Parallel()
+	c := cache.New(newEngine(), cache.Options{})
+	for _, tt := range []struct{ in, want string }{{"1e308*10", "inf"}, {"math.inf - math.inf", "nan"}} {
+		eval(t, c, tt.in, abaco.CacheMiss, "")
+		r, err := eval(t, c, tt.in, abaco.CacheHit, "local")
+		if err != nil || r.Value != tt.want || r.Kind != abaco.KindFloat {
+			t.Fatalf("%s: %+v, %v", tt.in, r, err)
+		}
+	}
+}
+
+func TestLocalTTL(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	c := cache.New(newEngine(), cache.Options{TTL: 10 * time.Second, Now: clk.Now})
+	eval(t, c, "6*7", abaco.CacheMiss, "")
+	clk.Add(9 * time.Second)
+	eval(t, c, "6*7", abaco.CacheHit, "local")
+	clk.Add(time.Second)
+	eval(t, c, "6*7", abaco.CacheMiss, "")
+}
+
+// TestLocalCopyNeverOutlivesShared checks the staleness bound: an entry read
+// from the shared tier is kept locally only for the time it has left there.
+func TestLocalCopyNeverOutlivesShared(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	shared := inmem.NewStore(inmem.StoreOptions{Now: clk.Now})
+	if err := shared.Set(context.Background(), "6 * 7", []byte("42"), 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	c := cache.New(newEngine(), cache.Options{TTL: 10 * time.Second, Shared: shared, Now: clk.Now})
+	eval(t, c, "6*7", abaco.CacheHit, "shared")
+	clk.Add(time.Second)
+	eval(t, c, "6*7", abaco.CacheHit, "local")
+	clk.Add(time.Second) // the shared entry has expired: so has the local copy
+	eval(t, c, "6*7", abaco.CacheMiss, "")
+}
+
+func TestFlush(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	shared := inmem.NewStore(inmem.StoreOptions{})
+	c := cache.New(newEngine(), cache.Options{Shared: shared})
+	for _, in := range []string{"1+1", "1+2", "1/0"} {
+		c.Evaluate(ctx, in)
+	}
+	n, err := c.Flush(ctx)
+	if err != nil || n != 3 {
+		t.Fatalf("Flush = %d, %v; want 3 shared entries", n, err)
+	}
+	eval(t, c, "1+1", abaco.CacheMiss, "")
+
+	local := cache.New(newEngine(), cache.Options{})
+	local.Evaluate(ctx, "1+1")
+	if n, err := local.Flush(ctx); err != nil || n != 1 {
+		t.Fatalf("embedded-only Flush = %d, %v; want 1", n, err)
+	}
+	eval(t, local, "1+1", abaco.CacheMiss, "")
+}
+
+// TestSingleFlight checks that concurrent misses on one key compute once.
+func TestSingleFlight(t *testing.T) {
+	t.Parallel()
+	c := cache.New(newEngine(), cache.Options{Shared: inmem.NewStore(inmem.StoreOptions{})})
+	const callers = 50
+	var computed atomic.Int32
+	release := make(chan struct{})
+	compute := func(context.Context) (cache.Entry, error) {
+		computed.Add(1)
+		<-release
+		return cache.Entry{Value: "20", Kind: abaco.KindInt}, nil
+	}
+	var started, done sync.WaitGroup
+	started.Add(callers)
+	results := make(chan cache.Entry, callers)
+	for range callers {
+		done.Go(func() {
+			started.Done()
+			e, _, err := c.GetOrCompute(context.Background(), "test:slow", compute)
+			if err != nil {
+				t.Error(err)
+			}
+			results <- e
+		})
+	}
+	started.Wait()
+	// Without single flight, every caller would now be blocked in compute.
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	done.Wait()
+	close(results)
+	for e := range results {
+		if e.Value != "20" {
+			t.Fatalf("a caller got %+v", e)
+		}
+	}
+	if n := computed.Load(); n != 1 {
+		t.Fatalf("compute ran %d times for %d concurrent callers, want 1", n, callers)
+	}
+}
+
+func TestComputeErrorsAreNotCached(t *testing.T) {
+	t.Parallel()
+	c := cache.New(newEngine(), cache.Options{})
+	boom := errors.New("boom")
+	var calls int
+	compute := func(context.Context) (cache.Entry, error) { calls++; return cache.Entry{}, boom }
+	for range 2 {
+		_, src, err := c.GetOrCompute(context.Background(), "test:boom", compute)
+		if !errors.Is(err, boom) || src.Cache != abaco.CacheBypass {
+			t.Fatalf("GetOrCompute = %v, %v", src, err)
+		}
+	}
+	if calls != 2 {
+		t.Fatalf("compute ran %d times, want 2 (errors are not cached)", calls)
+	}
+}
+
+func TestReadyWithoutSharedTier(t *testing.T) {
+	t.Parallel()
+	if err := cache.New(newEngine(), cache.Options{}).Ready(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewPedanticRegistry()
+	c := cache.New(newEngine(), cache.Options{Registerer: reg, Shared: inmem.NewStore(inmem.StoreOptions{})})
+	ctx := context.Background()
+	for _, in := range []string{"1+1", "1+1", "1/0", "1/0", "2 +"} {
+		c.Evaluate(ctx, in)
+	}
+	want := map[string]float64{
+		`abaco_cache_lookups_total{result="hit",tier="local"}`:   2,
+		`abaco_cache_lookups_total{result="hit",tier="shared"}`:  0,
+		`abaco_cache_lookups_total{result="miss",tier="local"}`:  3,
+		`abaco_cache_lookups_total{result="miss",tier="shared"}`: 3,
+		`abaco_eval_errors_total{code="division_by_zero"}`:       2,
+		`abaco_eval_errors_total{code="syntax"}`:                 1,
+		`abaco_cache_shared_errors_total{op="get"}`:              0,
+		`abaco_cache_breaker_state`:                              0,
+		`abaco_cache_bypass_total`:                               0,
+	}
+	got := gather(t, reg)
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
+}
+
+// gather returns every sample of reg as "name{label="value",...}" -> value.
+func gather(t *testing.T, reg prometheus.Gatherer) map[string]float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, l.GetName()+`="`+l.GetValue()+`"`)
+			}
+			name := mf.GetName()
+			if len(labels) > 0 {
+				name += "{" + strings.Join(labels, ",") + "}"
+			}
+			switch {
+			case m.GetCounter() != nil:
+				out[name] = m.GetCounter().GetValue()
+			case m.GetGauge() != nil:
+				out[name] = m.GetGauge().GetValue()
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,189 @@
+package cache_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"abaco"
+	"abaco/cache"
+	"abaco/internal/redistest"
+	"abaco/rdb"
+)
+
+// redisCache returns a cache whose shared tier is a private redis-server.
+func redisCache(t *testing.T, o cache.Options) (*cache.Cache, *redistest.Server) {
+	t.Helper()
+	srv := redistest.Start(t)
+	return redisCacheOn(t, srv, o), srv
+}
+
+// redisCacheOn returns another cache (as another process would have) on srv.
+func redisCacheOn(t *testing.T, srv *redistest.Server, o cache.Options) *cache.Cache {
+	t.Helper()
+	client, err := rdb.Open(srv.URL, rdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(client.Close)
+	o.Shared = rdb.NewStore(client)
+	if o.SharedTimeout == 0 {
+		// These tests are about behaviour, not speed: a loaded machine
+		// running -race must not turn a slow reply into a bypass.
+		o.SharedTimeout = 5 * time.Second
+	}
+	o.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return cache.New(newEngine(), o)
+}
+
+func TestRedisEntries(t *testing.T) {
+	t.Parallel()
+	c, srv := redisCache(t, cache.Options{})
+	ctx := context.Background()
+	tests := []struct{ name, in, key, entry string }{
+		{"value", "2+2", "abaco:v1:eval:2 + 2", "4"},
+		{"float", "1/4", "abaco:v1:eval:1 / 4", "0.25"},
+		{"bool", "1 < 2", "abaco:v1:eval:1 < 2", "True"},
+		{"error", "1/0", "abaco:v1:eval:1 / 0", "error:division_by_zero:division by zero"},
+		{"syntax error", "2 +", "abaco:v1:eval:raw:2 +", "error:syntax@4:unexpected end of expression"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c.Evaluate(ctx, tt.in)
+			if got := srv.MustDo("GET", tt.key); got != tt.entry {
+				t.Errorf("GET %q = %q, want %q", tt.key, got, tt.entry)
+			}
+			ms, _ := strconv.Atoi(srv.MustDo("PTTL", tt.key))
+			if ms <= 0 || ms > 10_000 {
+				t.Errorf("PTTL %q = %d, want in (0, 10000] (the default TTL)", tt.key, ms)
+			}
+		})
+	}
+}
+
+// TestRedisSharedBetweenProcesses checks that a second cache finds what the
+// first computed, and that the shared TTL ends it for both.
+func TestRedisSharedBetweenProcesses(t *testing.T) {
+	t.Parallel()
+	o := cache.Options{TTL: 200 * time.Millisecond}
+	a, srv := redisCache(t, o)
+	b := redisCacheOn(t, srv, o)
+	eval(t, a, "6*7", abaco.CacheMiss, "")
+	r, err := eval(t, b, "(6) * 7", abaco.CacheHit, "shared")
+	if err != nil || r.Value != "42" || r.Kind != abaco.KindInt {
+		t.Fatalf("from the shared tier: %+v, %v", r, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.MustDo("EXISTS", "abaco:v1:eval:6 * 7") == "1" {
+		if time.Now().After(deadline) {
+			t.Fatal("entry with a 200ms TTL still in Redis after 5s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	eval(t, b, "6*7", abaco.CacheMiss, "")
+}
+
+func TestRedisFlushRemovesOnlyAbacoKeys(t *testing.T) {
+	t.Parallel()
+	c, srv := redisCache(t, cache.Options{})
+	ctx := context.Background()
+	srv.MustDo("SET", "produto:1", "keep")
+	srv.MustDo("RPUSH", "number_queue", "7")
+	for i := range 10 {
+		c.Evaluate(ctx, fmt.Sprintf("%d + 1", i))
+	}
+	n, err := c.Flush(ctx)
+	if err != nil || n != 10 {
+		t.Fatalf("Flush = %d, %v; want 10", n, err)
+	}
+	if got := srv.MustDo("DBSIZE"); got != "2" {
+		t.Fatalf("DBSIZE after Flush = %s, want 2", got)
+	}
+	eval(t, c, "0 + 1", abaco.CacheMiss, "")
+}
+
+// TestRedisOutage stops Redis while goroutines keep evaluating: every
+// evaluation stays correct and fast, Ready reports the outage, and after a
+// restart the cache recovers by itself and writes to Redis again.
+func TestRedisOutage(t *testing.T) {
+	t.Parallel()
+	const timeout = 100 * time.Millisecond
+	reg := prometheus.NewRegistry()
+	c, srv := redisCache(t, cache.Options{SharedTimeout: timeout, BreakerThreshold: 3,
+		BreakerCooldown: 200 * time.Millisecond, Registerer: reg})
+	ctx := context.Background()
+	var (
+		stop    atomic.Bool
+		slowest atomic.Int64
+		calls   atomic.Int64
+		wg      sync.WaitGroup
+	)
+	for g := range 4 {
+		wg.Go(func() {
+			for i := 0; !stop.Load(); i++ {
+				// Mostly new expressions, so that the shared tier is asked.
+				in := fmt.Sprintf("%d + %d", g, i)
+				start := time.Now()
+				r, err := c.Evaluate(ctx, in)
+				d := time.Since(start)
+				if err != nil || r.Value != strconv.Itoa(g+i) {
+					t.Errorf("Evaluate(%q) = %+v, %v during the outage", in, r, err)
+					return
+				}
+				calls.Add(1)
+				for {
+					old := slowest.Load()
+					if int64(d) <= old || slowest.CompareAndSwap(old, int64(d)) {
+						break
+					}
+				}
+			}
+		})
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				stop.Store(true)
+				wg.Wait()
+				t.Fatalf("not %s within 10s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	waitFor("ready before the outage", func() bool { return c.Ready(ctx) == nil })
+	waitFor("evaluating", func() bool { return calls.Load() > 100 })
+	srv.Stop()
+	waitFor("unready after Stop", func() bool { return c.Ready(ctx) != nil })
+	before := calls.Load()
+	waitFor("evaluating during the outage", func() bool { return calls.Load() > before+200 })
+
+	srv.Restart()
+	waitFor("ready after Restart", func() bool { return c.Ready(ctx) == nil })
+	stop.Store(true)
+	wg.Wait()
+
+	m := gather(t, reg)
+	if failed := m[`abaco_cache_shared_errors_total{op="get"}`] + m[`abaco_cache_shared_errors_total{op="set"}`]; failed == 0 {
+		t.Error("the outage was not counted in abaco_cache_shared_errors_total")
+	}
+	t.Logf("%d evaluations, slowest %v, shared errors %v", calls.Load(), time.Duration(slowest.Load()), m)
+	// A call may pay the shared-tier timeout for a read and a write before
+	// the breaker opens; the slack is for a loaded machine running -race.
+	if limit := 2*timeout + 800*time.Millisecond; time.Duration(slowest.Load()) > limit {
+		t.Errorf("slowest evaluation took %v, more than %v", time.Duration(slowest.Load()), limit)
+	}
+	eval(t, c, "1000 + 1000", abaco.CacheMiss, "")
+	if got := srv.MustDo("GET", "abaco:v1:eval:1000 + 1000"); got != "2000" {
+		t.Fatalf("after recovery Redis holds %q, want 2000", got)
+	}
+}
