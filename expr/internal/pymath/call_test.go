@@ -158,7 +158,7 @@ func mathCase(r *rand.Rand) string {
 var mathN = flag.Int("math.n", 40000, "number of random cases in TestCallPython")
 
 // TestCallPython compares Call with python3's math module: the same error
-// kind, and results within 1 ulp (CPython's come from glibc). A larger run:
+// kind, and the same result (within 1 ulp for oneUlpFuncs). A larger run:
 // go test ./expr/internal/pymath -run TestCallPython -math.n=1000000 -v
 func TestCallPython(t *testing.T) {
 	t.Parallel()
