@@ -2,10 +2,118 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"abaco"
+	"abaco/cache"
+	"abaco/expr"
+	"abaco/rdb"
 )
 
-// runDemo is being written.
+const demoHelp = `Runs the tutorial's demos through abaco's own layers. There is one:
+
+  abaco demo cache
+
+the tutorial's cache.py. A slow computation, calculo_demorado(10), which
+takes --delay and returns 10*2, is asked for twice through the same
+cache-aside path every evaluation takes (in-process tier, then Redis when
+configured, single flight). The first call computes it and caches the
+result for --ttl; the second is answered by the cache:
+
+  Calculando resultado
+  20
+  Resultado obtido do cache
+  20
+
+With REDIS_URL (or --redis-url) set the entry also goes to Redis, where
+another run within the TTL finds it, and redis-cli shows it:
+
+  redis-cli get  'abaco:v1:eval:demo:calculo_demorado(10)'    "20"
+  redis-cli pttl 'abaco:v1:eval:demo:calculo_demorado(10)'    (ms left)
+
+Examples:
+  abaco demo cache
+  abaco demo cache --delay 1s --ttl 3s
+  REDIS_URL=redis://localhost:6379 abaco demo cache`
+
+// demoParam is the argument the tutorial passes to calculo_demorado.
+const demoParam = 10
+
+// runDemo is "abaco demo": the tutorial's demos through the cache layer.
 func runDemo(ctx context.Context, env *Env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlagSet(env, "demo", "abaco demo cache [flags]", demoHelp)
+	delay := durationFlag(fs, env, "delay", "ABACO_DEMO_DELAY", 5*time.Second, "how long the slow computation takes")
+	ttl := durationFlag(fs, env, "ttl", "ABACO_CACHE_TTL", 10*time.Second, "how long its result stays cached")
+	redisURL := stringFlag(fs, env, "redis-url", "REDIS_URL", "", "Redis URL; empty means the embedded cache")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	// Flags may come before or after the demo's name.
+	rest := fs.Args()
+	if len(rest) > 0 && rest[0] == "cache" {
+		if err := parseFlags(fs, rest[1:]); err != nil {
+			return err
+		}
+		rest = append([]string{"cache"}, fs.Args()...)
+	}
+	switch {
+	case len(rest) != 1 || rest[0] != "cache":
+		fmt.Fprintf(env.Stderr, "abaco demo: want exactly one demo name, \"cache\"; got %q\n", rest)
+		return errUsage
+	case *ttl <= 0 || *delay < 0:
+		fmt.Fprintln(env.Stderr, "abaco demo: --ttl must be positive and --delay not negative")
+		return errUsage
+	}
+
+	o := cache.Options{TTL: *ttl, Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if *redisURL != "" {
+		client, err := rdb.Open(*redisURL, rdb.Options{})
+		if err != nil {
+			return err
+		}
+		defer client.Close()
+		o.Shared = rdb.NewStore(client)
+	}
+	c := cache.New(expr.New(expr.Limits{}), o)
+	for range 2 {
+		r, err := getResultado(ctx, env, c, demoParam, *delay)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, r)
+	}
+	return nil
+}
+
+// getResultado is cache.py's get_resultado: the cached result of
+// calculo_demorado(param), computed on a miss.
+func getResultado(ctx context.Context, env *Env, c *cache.Cache, param int, delay time.Duration) (string, error) {
+	key := fmt.Sprintf("demo:calculo_demorado(%d)", param)
+	e, src, err := c.GetOrCompute(ctx, key, func(ctx context.Context) (cache.Entry, error) {
+		fmt.Fprintln(env.Stdout, "Calculando resultado")
+		return calculoDemorado(ctx, param, delay)
+	})
+	if err != nil {
+		return "", err
+	}
+	if src.Cache == abaco.CacheHit {
+		fmt.Fprintln(env.Stdout, "Resultado obtido do cache")
+	}
+	return e.Value, nil
+}
+
+// calculoDemorado is cache.py's calculo_demorado: a costly operation,
+// simulated by waiting delay, that doubles param.
+func calculoDemorado(ctx context.Context, param int, delay time.Duration) (cache.Entry, error) {
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return cache.Entry{}, ctx.Err()
+	case <-t.C:
+	}
+	return cache.Entry{Value: strconv.Itoa(param * 2), Kind: abaco.KindInt}, nil
 }
