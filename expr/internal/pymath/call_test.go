@@ -165,3 +165,29 @@ func TestCallPython(t *testing.T) {
 	off := testPython(t, 11, *mathN, mathCase)
 	t.Logf("results 1 ulp from CPython's (allowed), per function, of %d cases: %v", *mathN, off)
 }
+
+func BenchmarkCall(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		fn   string
+		args []float64
+	}{
+		{"sqrt", "sqrt", []float64{2}},
+		{"exp", "exp", []float64{1.5}},
+		{"log", "log", []float64{10}},
+		{"log10", "log10", []float64{1234.5}},
+		{"sin", "sin", []float64{1.2}},
+		{"sin huge", "sin", []float64{1e300}},
+		{"tan", "tan", []float64{100}},
+		{"asin", "asin", []float64{0.3}},
+		{"atan2", "atan2", []float64{1, 2}},
+		{"hypot", "hypot", []float64{3, 4}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _, _ = Call(bc.fn, bc.args)
+			}
+		})
+	}
+}

@@ -6,6 +6,17 @@ import "math"
 // several ulps in places, so their results serve as first guesses that
 // Newton steps with the double-double sin and cos then correct.
 
+// newtonSteps returns how many Newton steps asin and acos of x take from Go's
+// guess, whose error e of a few ulps a step turns into about e^2 * tan(t)/2
+// (cot(t)/2 for acos): one step when that factor is small, two near |x| = 1,
+// where it grows to about 2^26.
+func newtonSteps(ax float64) int {
+	if ax < 0.75 {
+		return 1
+	}
+	return 2
+}
+
 // cAsin is C's asin: x itself for |x| < 2^-26, as glibc returns.
 func cAsin(x float64) float64 {
 	ax := math.Abs(x)
@@ -18,9 +29,8 @@ func cAsin(x float64) float64 {
 		return x
 	}
 	t := math.Asin(x)
-	for range 2 {
-		// Newton on sin(t) - x; two steps also cover |x| near 1, where
-		// the first guess is poorest and cos(t) is small.
+	for range newtonSteps(ax) {
+		// Newton on sin(t) - x.
 		sh, sl, ch, _ := sinCosDD(t)
 		dh, _ := ddAdd(sh, sl, -x, 0)
 		t -= dh / ch
@@ -40,7 +50,7 @@ func cAcos(x float64) float64 {
 		return math.Pi
 	}
 	t := math.Acos(x)
-	for range 2 {
+	for range newtonSteps(ax) {
 		// Newton on cos(t) - x.
 		s, _, ch, cl := sinCosDD(t)
 		dh, _ := ddAdd(ch, cl, -x, 0)
@@ -82,14 +92,13 @@ func atan2Finite(y, x float64) float64 {
 	default:
 		y, x = math.Ldexp(y, -e), math.Ldexp(x, -e)
 	}
+	// One Newton step on y*cos(t) - x*sin(t) = r*sin(angle - t), whose
+	// slope is -(x*cos(t) + y*sin(t)): the step adds tan(angle - t), so the
+	// error e of Go's few-ulp guess becomes about e^3/3.
 	t := math.Atan2(y, x)
-	for range 2 {
-		// Newton on y*cos(t) - x*sin(t), whose slope is -(x*cos(t) + y*sin(t)).
-		sh, sl, ch, cl := sinCosDD(t)
-		ah, al := ddMulD(ch, cl, y)
-		bh, bl := ddMulD(sh, sl, x)
-		nh, _ := ddAdd(ah, al, -bh, -bl)
-		t += nh / (x*ch + y*sh)
-	}
-	return t
+	sh, sl, ch, cl := sinCosDD(t)
+	ah, al := ddMulD(ch, cl, y)
+	bh, bl := ddMulD(sh, sl, x)
+	nh, _ := ddAdd(ah, al, -bh, -bl)
+	return t + nh/(x*ch+y*sh)
 }
