@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"abaco"
+	"abaco/expr"
 	"abaco/internal/redistest"
 	"abaco/internal/storetest"
 	"abaco/rdb"
@@ -64,6 +65,21 @@ func TestStoreKeys(t *testing.T) {
 				t.Errorf("PTTL %q = %d (%v), want in (0, 10000]", tt.key, ms, err)
 			}
 		})
+	}
+}
+
+// TestStoreKeyVersion ties the "v1" of the cache keys to the engine's
+// semantics version: when expr.Version changes, cachePrefix in keys.go
+// must change with it, so that no result of the old semantics is reused.
+func TestStoreKeyVersion(t *testing.T) {
+	t.Parallel()
+	s, srv := openStore(t)
+	if err := s.Set(context.Background(), "1", []byte("1"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	want := "abaco:v" + strconv.Itoa(expr.Version) + ":eval:1"
+	if got := srv.MustDo("KEYS", "*"); got != want {
+		t.Fatalf("cache key %q, want %q: bump cachePrefix in keys.go with expr.Version", got, want)
 	}
 }
 
