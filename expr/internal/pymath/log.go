@@ -13,19 +13,9 @@ func glibcLog(x float64) float64 {
 	if ix-lo < hi-lo {
 		return glibcLogNear1(x)
 	}
-	if ix>>52 == 0 {
-		// Subnormal: normalize so the exponent becomes negative.
-		ix = math.Float64bits(x * 0x1p52)
-		ix -= 52 << 52
-	}
 	// x = 2^k z, z in [0x1.6p-1, 0x1.6p0) split into 128 subintervals.
-	const off = 0x3fe6000000000000
-	tmp := ix - off
-	i := (tmp >> (52 - 7)) % 128
-	k := int64(tmp) >> 52
-	z := math.Float64frombits(ix - (tmp & (0xfff << 52)))
+	z, kd, i := logSplit(normalizeSubnormal(ix), 0x3fe6000000000000, 7)
 	e := &logTable[i]
-	kd := float64(k)
 
 	// log(x) = log1p(z/c-1) + log(c) + k*Ln2, r exact-ish with the fma.
 	r := math.FMA(z, e.invc, -1.0)
@@ -71,23 +61,15 @@ func glibcLog2(x float64) float64 {
 	if ix-lo < hi-lo {
 		return glibcLog2Near1(x)
 	}
-	if ix>>52 == 0 {
-		ix = math.Float64bits(x * 0x1p52)
-		ix -= 52 << 52
-	}
 	// x = 2^k z, z in [0x1.6p-1, 0x1.6p0) split into 64 subintervals.
-	const off = 0x3fe6000000000000
-	tmp := ix - off
-	i := (tmp >> (52 - 6)) % 64
-	k := int64(tmp) >> 52
-	z := math.Float64frombits(ix - (tmp & (0xfff << 52)))
+	z, kd, i := logSplit(normalizeSubnormal(ix), 0x3fe6000000000000, 6)
 	e := &log2Table[i]
 
 	// log2(x) = log2(z/c) + log2(c) + k.
 	r := math.FMA(z, e.invc, -1.0)
 	t1 := float64(r * log2InvLn2hi)
 	t2 := math.FMA(r, log2InvLn2lo, math.FMA(log2InvLn2hi, r, -t1))
-	t3 := float64(k) + e.logc
+	t3 := kd + e.logc
 	h := t3 + t1
 	l := t3 - h + t1 + t2
 	r2 := float64(r * r)
@@ -113,4 +95,23 @@ func glibcLog2Near1(x float64) float64 {
 	q := math.FMA(math.FMA(r, log2B5, log2B4), r2, math.FMA(r, log2B3, log2B2))
 	q = math.FMA(math.FMA(math.FMA(r, log2B9, log2B8), r2, math.FMA(r, log2B7, log2B6)), r4, q)
 	return y + math.FMA(q, r4, lo)
+}
+
+// normalizeSubnormal returns the bits of positive x, with a subnormal x
+// scaled by 2^52 and its exponent field lowered by 52 (so it wraps negative
+// in logSplit's arithmetic shift), as glibc's logarithms do.
+func normalizeSubnormal(ix uint64) uint64 {
+	if ix>>52 != 0 {
+		return ix
+	}
+	return math.Float64bits(math.Float64frombits(ix)*0x1p52) - 52<<52
+}
+
+// logSplit writes x (bits ix) as 2^k z with z in [off, 2*off) and returns
+// z, k and the index of z's subinterval out of 1<<bits.
+func logSplit(ix, off uint64, bits uint) (z, kd float64, i uint64) {
+	tmp := ix - off
+	i = (tmp >> (52 - bits)) % (1 << bits)
+	z = math.Float64frombits(ix - (tmp & (0xfff << 52)))
+	return z, float64(int64(tmp) >> 52), i
 }

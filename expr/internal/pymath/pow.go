@@ -123,11 +123,7 @@ func glibcPow(x, y float64) float64 {
 			}
 			return 0
 		}
-		if topx == 0 {
-			// Normalize subnormal x so the exponent becomes negative.
-			ix = math.Float64bits(x*0x1p52) &^ signBit
-			ix -= 52 << 52
-		}
+		ix = normalizeSubnormal(ix)
 	}
 	hi, lo := powLog(ix)
 	ehi := float64(y * hi)
@@ -139,12 +135,7 @@ func glibcPow(x, y float64) float64 {
 // with a negative exponent), with about 15 bits more than double precision.
 func powLog(ix uint64) (hi, lo float64) {
 	// x = 2^k z, z in [powOff, 2*powOff) split into 128 subintervals.
-	tmp := ix - powOff
-	i := (tmp >> (52 - 7)) % 128
-	k := int64(tmp) >> 52
-	iz := ix - (tmp & (0xfff << 52))
-	z := math.Float64frombits(iz)
-	kd := float64(k)
+	z, kd, i := logSplit(ix, powOff, 7)
 	e := &powLogTable[i]
 
 	// log(x) = k*Ln2 + log(c) + log1p(z/c-1); r is exact.
