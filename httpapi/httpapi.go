@@ -122,7 +122,7 @@ func New(cfg Config) *Server {
 	s.metrics = newMetrics(reg)
 	s.openapi = mustOpenAPI(s.maxBody)
 
-	s.route("POST /evaluate", s.evaluate)
+	s.route(routeEvaluate, s.evaluate)
 	s.route("POST /jobs", s.submitJob)
 	s.route("GET /jobs/{id}", s.getJob)
 	s.route("DELETE /cache", s.flushCache)
@@ -145,6 +145,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
+// routeEvaluate is the pattern of the hot route.
+const routeEvaluate = "POST /evaluate"
+
 // route registers a handler under a method pattern; the pattern is also the
 // route label of its metrics.
 func (s *Server) route(pattern string, h http.HandlerFunc) {
@@ -154,6 +157,12 @@ func (s *Server) route(pattern string, h http.HandlerFunc) {
 // dispatch routes r. Requests the mux cannot route (unknown path, wrong
 // method) are answered as problems instead of the mux's plain text.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	// The hot route skips the mux's pattern matching; it has no path values.
+	if r.URL.Path == "/evaluate" && r.Method == http.MethodPost {
+		setRoute(r.Context(), routeEvaluate)
+		s.evaluate(w, r)
+		return
+	}
 	h, pattern := s.mux.Handler(r)
 	if pattern == "" {
 		s.notRouted(w, r, h)

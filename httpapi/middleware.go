@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -105,6 +106,34 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inflight prometheus.Gauge
+	// children caches the resolved series of each (route, method, status),
+	// sparing the per-request label hashing of WithLabelValues.
+	children sync.Map // seriesKey -> series
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type series struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// observe counts one request and its duration.
+func (m *metrics) observe(route, method string, status int, elapsed time.Duration) {
+	k := seriesKey{route, method, status}
+	v, ok := m.children.Load(k)
+	if !ok {
+		v, _ = m.children.LoadOrStore(k, series{
+			requests: m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+			duration: m.duration.WithLabelValues(route),
+		})
+	}
+	s := v.(series)
+	s.requests.Inc()
+	s.duration.Observe(elapsed.Seconds())
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -138,7 +167,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if !validRequestID(ri.id) {
 			ri.id = ids.next()
 		}
-		w.Header().Set("X-Request-Id", ri.id)
+		w.Header()["X-Request-Id"] = []string{ri.id}
 		rec := &recorder{ResponseWriter: w}
 		s.metrics.inflight.Inc()
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri)))
@@ -147,8 +176,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			rec.status = http.StatusOK
 		}
 		elapsed := time.Since(start)
-		s.metrics.requests.WithLabelValues(ri.route, r.Method, strconv.Itoa(rec.status)).Inc()
-		s.metrics.duration.WithLabelValues(ri.route).Observe(elapsed.Seconds())
+		s.metrics.observe(ri.route, methodLabel(r.Method), rec.status, elapsed)
 		level := slog.LevelInfo
 		if rec.status >= 500 {
 			level = slog.LevelError
@@ -193,4 +221,15 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// methodLabel bounds the method label to the standard methods, so odd
+// requests cannot create metric series without end.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
 }

@@ -142,6 +142,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 type server struct {
 	cfg     serveConfig
 	log     *slog.Logger
+	logBuf  *bufferedLog
 	redis   *rdb.Client
 	jobs    *queue.Jobs
 	workers int
@@ -156,16 +157,18 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
+	logBuf := newBufferedLog(logOut, 100*time.Millisecond)
+	log := slog.New(slog.NewJSONHandler(logBuf, &slog.HandlerOptions{Level: level}))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	s := &server{cfg: cfg, log: log}
+	s := &server{cfg: cfg, log: log, logBuf: logBuf}
 	var shared abaco.Store
 	var broker abaco.Broker
 	if cfg.RedisURL != "" {
 		s.redis, err = rdb.Open(cfg.RedisURL, rdb.Options{})
 		if err != nil {
+			logBuf.Close()
 			return nil, fmt.Errorf("redis at %s: %w", redactURL(cfg.RedisURL), err)
 		}
 		shared = rdb.NewStore(s.redis)
@@ -276,7 +279,7 @@ func (s *server) Close() error {
 	if s.redis != nil {
 		s.redis.Close()
 	}
-	return nil
+	return s.logBuf.Close()
 }
 
 // redactURL hides the password of a Redis URL for logs and errors.

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# HTTP API load benchmark (issue 3). In one run, against one private
+# redis-server, with wrk at 32 connections:
+#   minimal   a minimal net/http handler returning a fixed JSON body
+#   hit       abaco serve with Redis, the same expression every request
+#   distinct  abaco serve with Redis, a new expression every request
+# Scenarios alternate for ROUNDS rounds (the machine is noisy); the table
+# shows the median req/s and the median p99 of the rounds.
+#
+# Usage: bench/load/run.sh            (from anywhere)
+#   DURATION=10s ROUNDS=3 CONNS=32 THREADS=2 bench/load/run.sh
+# Needs: go, wrk, redis-server.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+DURATION="${DURATION:-10s}"
+ROUNDS="${ROUNDS:-3}"
+CONNS="${CONNS:-32}"
+THREADS="${THREADS:-2}"
+WARMUP="${WARMUP:-2s}"
+
+tmp="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() {
+  for _ in $(seq 200); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "no answer from $1" >&2; exit 1
+}
+
+echo "building abaco and the minimal server..." >&2
+(cd "$root" && go build -o "$tmp/abaco" ./cmd/abaco)
+(cd "$root/bench" && go build -o "$tmp/minimal" ./load/minimal)
+
+redis_port="$(free_port)"
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" \
+  --logfile "$tmp/redis.log" &
+pids+=($!)
+for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+
+minimal_port="$(free_port)"
+"$tmp/minimal" --addr "127.0.0.1:$minimal_port" &
+pids+=($!)
+abaco_port="$(free_port)"
+# abaco runs with its defaults (request logging on, JSON to stderr); the
+# logs go to a file so the terminal does not slow it down.
+REDIS_URL="redis://127.0.0.1:$redis_port" "$tmp/abaco" serve --addr "127.0.0.1:$abaco_port" \
+  2>"$tmp/abaco.log" &
+pids+=($!)
+wait_http "http://127.0.0.1:$abaco_port/healthz"
+curl -fsS -o /dev/null -X POST "http://127.0.0.1:$minimal_port/evaluate" -d '{}' ||
+  wait_http "http://127.0.0.1:$minimal_port/evaluate"
+
+# to_ms converts a wrk latency ("812.00us", "1.23ms", "1.02s") to ms.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n = n / 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n = n * 1000
+    printf "%.2f", n }'
+}
+
+# run NAME URL SCRIPT [SEED]: one wrk run; appends "rps p99" to $tmp/res.NAME.
+run() {
+  local name="$1" url="$2" script="$3" seed="${4:-}"
+  local out
+  out="$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$script" "$url" -- "$seed")"
+  if grep -q "Non-2xx" <<<"$out"; then
+    echo "$name: wrk saw error responses:" >&2; echo "$out" >&2; exit 1
+  fi
+  local rps p99
+  rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+  p99="$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
+  echo "$rps $p99" >>"$tmp/res.$name"
+  echo "  $name: $rps req/s, p99 $p99 ms" >&2
+}
+
+median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+min_url="http://127.0.0.1:$minimal_port/evaluate"
+abaco_url="http://127.0.0.1:$abaco_port/evaluate"
+echo "warming up..." >&2
+wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$here/hit.lua" "$min_url" >/dev/null
+wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$here/hit.lua" "$abaco_url" >/dev/null
+seed=1000
+for r in $(seq "$ROUNDS"); do
+  echo "round $r/$ROUNDS" >&2
+  run minimal "$min_url" "$here/hit.lua"
+  run hit "$abaco_url" "$here/hit.lua"
+  seed=$((seed + 1))
+  run distinct "$abaco_url" "$here/distinct.lua" "$seed"
+done
+
+base_rps="$(cut -d' ' -f1 "$tmp/res.minimal" | median)"
+echo
+echo "wrk -t$THREADS -c$CONNS -d$DURATION, median of $ROUNDS rounds, $(nproc) CPUs, $(date -u +%Y-%m-%d)"
+echo
+echo "| scenario | req/s | p99 (ms) | vs minimal | target |"
+echo "|---|---:|---:|---:|---|"
+for name in minimal hit distinct; do
+  rps="$(cut -d' ' -f1 "$tmp/res.$name" | median)"
+  p99="$(cut -d' ' -f2 "$tmp/res.$name" | median)"
+  pct="$(awk -v a="$rps" -v b="$base_rps" 'BEGIN {printf "%.0f%%", 100 * a / b}')"
+  case "$name" in
+    minimal) label="minimal net/http handler, fixed JSON"; target="-" ;;
+    hit) label="abaco, same expression (cache hit)"; target=">= 80%, p99 < 5 ms" ;;
+    distinct) label="abaco, all-distinct expressions"; target=">= 50%" ;;
+  esac
+  echo "| $label | $rps | $p99 | $pct | $target |"
+done
+echo
+echo "Redis keys written: $(redis-cli -p "$redis_port" dbsize)"
