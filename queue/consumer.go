@@ -43,8 +43,11 @@ type Options struct {
 	// Concurrency is how many items are processed at once. Zero means 1.
 	Concurrency int
 	// Batch is the most items taken per round trip; it is also how many
-	// items may wait, leased, for a free worker. Zero means
-	// 2*Concurrency, at least 16 and at most 512.
+	// items may wait, leased, for a free worker (so at most
+	// Concurrency+Batch items are leased at once). Big batches are what
+	// make fast handlers fast; slow handlers want small ones, so that
+	// several consumers share a queue fairly. Zero means 2*Concurrency,
+	// at least 256 and at most 1024.
 	Batch int
 	// MaxAttempts is how many deliveries an item gets before it is
 	// dead-lettered. Zero means 5.
@@ -82,7 +85,7 @@ func (o Options) withDefaults() Options {
 	}
 	o.Concurrency = max(o.Concurrency, 1)
 	if o.Batch <= 0 {
-		o.Batch = min(max(2*o.Concurrency, 16), 512)
+		o.Batch = min(max(2*o.Concurrency, 256), 1024)
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 5

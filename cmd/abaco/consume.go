@@ -34,7 +34,7 @@ func runtimeFlags(fs *flag.FlagSet, env *Env, concurrency int) consumeFlags {
 	return consumeFlags{
 		url:         fs.String("redis-url", env.Getenv("REDIS_URL"), "Redis URL, redis://host:port/db (env REDIS_URL); required"),
 		concurrency: intFlag(fs, env, "concurrency", "ABACO_CONCURRENCY", concurrency, "items processed at once"),
-		bat:         intFlag(fs, env, "batch", "ABACO_BATCH", 0, "most items leased per round trip; 0 means 2*concurrency (16..512)"),
+		bat:         intFlag(fs, env, "batch", "ABACO_BATCH", 0, "most items leased per round trip (and waiting for a worker); 0 means 2*concurrency (256..1024), or for consume with a --delay, concurrency"),
 		maxAttempts: intFlag(fs, env, "max-attempts", "ABACO_MAX_ATTEMPTS", 5, "deliveries of a failing item before it becomes a dead letter"),
 		backoff:     durationFlag(fs, env, "backoff", "ABACO_BACKOFF", 100*time.Millisecond, "wait before the first retry; doubles per attempt"),
 		maxBackoff:  durationFlag(fs, env, "max-backoff", "ABACO_MAX_BACKOFF", 10*time.Second, "longest wait between retries"),
@@ -129,8 +129,14 @@ Examples:
 	if err != nil {
 		return err
 	}
+	o := f.options(*q, log, reg)
+	if *delay > 0 && o.Batch == 0 {
+		// Slow items: lease only what the workers can start, so that
+		// several consumers share the queue fairly.
+		o.Batch = o.Concurrency
+	}
 	h := &printer{ev: cache.New(expr.New(expr.Limits{}), cache.Options{}), delay: *delay, w: env.Stdout}
-	return queue.NewConsumer(rdb.NewBroker(c), h.handle, f.options(*q, log, reg)).Run(ctx)
+	return queue.NewConsumer(rdb.NewBroker(c), h.handle, o).Run(ctx)
 }
 
 // printer is consume's handler: evaluate, wait the delay, print a line.
