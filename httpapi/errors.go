@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -127,10 +128,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error,
 	case abaco.CodeUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer realm="abaco"`)
 	}
-	body, mErr := json.Marshal(p)
-	if mErr != nil { // cannot happen: Problem has only strings and ints
-		body = []byte(`{"status":500,"code":"internal"}`)
-	}
+	body := marshal(p)
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(p.Status)
@@ -161,14 +159,22 @@ type ProblemType struct {
 
 // writeJSON answers v as JSON with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		panic("httpapi: marshal response: " + err.Error()) // a bug; recovered as a 500
-	}
-	body = append(body, '\n')
+	body := marshal(v)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// marshal encodes v as one line of JSON, leaving <, > and & as they are
+// (the bodies are JSON, never HTML).
+func marshal(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic("httpapi: marshal response: " + err.Error()) // a bug; recovered as a 500
+	}
+	return b.Bytes()
 }
