@@ -35,7 +35,8 @@ type breaker struct {
 	threshold int
 	cooldown  time.Duration
 	now       func() time.Time
-	// onChange is called, outside the lock, after every state change.
+	// onChange is called after every state change, in order, under the
+	// lock: it must not call the breaker.
 	onChange func(from, to breakerState)
 
 	mu       sync.Mutex
@@ -107,12 +108,14 @@ func (b *breaker) current() breakerState {
 	return b.state
 }
 
-// set changes the state with b.mu held, releases it, then reports the change.
+// set changes the state with b.mu held, reports the change and releases
+// the lock. Reporting under the lock keeps the reports in order; changes
+// are rare, so the wait it may cause is too.
 func (b *breaker) set(to breakerState) {
 	from := b.state
 	b.state = to
-	b.mu.Unlock()
 	if from != to && b.onChange != nil {
 		b.onChange(from, to)
 	}
+	b.mu.Unlock()
 }

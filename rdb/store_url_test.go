@@ -1,0 +1,109 @@
+package rdb_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"abaco/internal/redistest"
+	"abaco/rdb"
+)
+
+// TestStoreURLForms checks that the cache store works over every URL form
+// abaco documents: user and password, a db number, and TLS (rediss://).
+// It sets SSL_CERT_FILE, so it cannot run in parallel; it must also be the
+// first TLS user in this test binary, since Go reads the system roots once.
+func TestStoreURLForms(t *testing.T) {
+	tlsPort := redistest.FreePort(t)
+	cert := selfSigned(t)
+	srv := redistest.Start(t,
+		"--user", "alice", "on", ">s3cret", "~*", "+@all",
+		"--tls-port", strconv.Itoa(tlsPort), "--tls-cert-file", cert+".crt", "--tls-key-file", cert+".key",
+		"--tls-auth-clients", "no")
+	t.Setenv("SSL_CERT_FILE", cert+".crt")
+	tlsAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(tlsPort))
+
+	tests := []struct {
+		name string
+		url  string
+		db   string
+	}{
+		{"user, password and db", "redis://alice:s3cret@" + srv.Addr + "/3", "3"},
+		{"tls", "rediss://" + tlsAddr, "0"},
+		{"tls, user, password and db", "rediss://alice:s3cret@" + tlsAddr + "/5", "5"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := rdb.Open(tt.url, rdb.Options{})
+			if err != nil {
+				t.Fatalf("Open(%s): %v", tt.url, err)
+			}
+			defer c.Close()
+			canonical := strconv.Itoa(i) + " + 1"
+			if err := rdb.NewStore(c).Set(context.Background(), canonical, []byte("ok"), time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			// redistest talks to db 0 only: swap the db in to look.
+			srv.MustDo("SWAPDB", "0", tt.db)
+			defer srv.MustDo("SWAPDB", "0", tt.db)
+			if got := srv.MustDo("GET", "abaco:v1:eval:"+canonical); got != "ok" {
+				t.Fatalf("GET in db %s = %q, want ok", tt.db, got)
+			}
+		})
+	}
+	t.Run("wrong password", func(t *testing.T) {
+		if c, err := rdb.Open("redis://alice:wrong@"+srv.Addr, rdb.Options{}); err == nil {
+			c.Close()
+			t.Fatal("Open with a wrong password succeeded")
+		}
+	})
+}
+
+// selfSigned writes a self-signed certificate for 127.0.0.1 and its key to
+// <dir>/cert.crt and <dir>/cert.key and returns <dir>/cert.
+func selfSigned(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "abaco test redis"},
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join(t.TempDir(), "cert")
+	write := func(path, typ string, b []byte) {
+		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(base+".crt", "CERTIFICATE", der)
+	write(base+".key", "EC PRIVATE KEY", keyDER)
+	return base
+}
