@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"time"
+
+	"abaco/internal/redistest"
+)
+
+// runWith runs abaco in process with REDIS_URL=url and returns the exit
+// status, stdout and stderr.
+func runWith(url, stdin string, args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string {
+			if k == "REDIS_URL" {
+				return url
+			}
+			return ""
+		}}
+	code := run(context.Background(), env, args)
+	return code, out.String(), errb.String()
+}
+
+func TestProduceAndQueueCommands(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	lrange := func() string { return srv.MustDo("LRANGE", "number_queue", "0", "-1") }
+	tests := []struct {
+		name      string
+		stdin     string
+		args      []string
+		code      int
+		stdout    string // prefix
+		stderr    string // substring
+		queueWant string // LRANGE number_queue after, when set
+	}{
+		{name: "range and values", args: []string{"produce", "3..1", "7", "2+2", "1..x"}, stdout: "produced 6 items onto number_queue in ",
+			queueWant: "3\n2\n1\n7\n2+2\n1..x"},
+		{name: "stats", args: []string{"queue", "stats"}, stdout: "queue      number_queue\ndepth      6\nin flight  0\ndead       0\n"},
+		{name: "purge needs --yes", args: []string{"queue", "purge"}, code: 2, stderr: "add --yes"},
+		{name: "purge", args: []string{"queue", "purge", "--yes", "number_queue"}, stdout: "purged 6 items", queueWant: ""},
+		{name: "stdin lines, small batches", stdin: "10\n\n 11 \n12", args: []string{"produce", "--batch", "2"},
+			stdout: "produced 3 items", queueWant: "10\n11\n12"},
+		{name: "other queue", args: []string{"produce", "--queue", "other", "1"}, stdout: "produced 1 items onto other"},
+		{name: "dead letters of an empty queue", args: []string{"queue", "dead"}, stdout: "AT  PAYLOAD  ATTEMPTS  CONSUMER  REASON\n"},
+		{name: "requeue nothing", args: []string{"queue", "requeue"}, stdout: "requeued 0 dead letters onto number_queue"},
+		{name: "unknown subcommand", args: []string{"queue", "list"}, code: 2, stderr: "unknown subcommand"},
+		{name: "braces in a queue name", args: []string{"produce", "--queue", "a{b}", "1"}, code: 2, stderr: "bad queue name"},
+	}
+	for _, tc := range tests {
+		code, out, errs := runWith(srv.URL, tc.stdin, tc.args...)
+		if code != tc.code || !strings.HasPrefix(out, tc.stdout) || !strings.Contains(errs, tc.stderr) {
+			t.Fatalf("%s: abaco %v = %d, stdout %q, stderr %q", tc.name, tc.args, code, out, errs)
+		}
+		if tc.queueWant != "" || tc.name == "purge" {
+			if got := lrange(); got != tc.queueWant {
+				t.Fatalf("%s: queue = %q, want %q", tc.name, got, tc.queueWant)
+			}
+		}
+	}
+}
+
+func TestQueueCommandsNeedRedis(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"produce", "1"}, {"consume"}, {"queue", "stats"}, {"worker"}} {
+		code, _, errs := runWith("", "", args...)
+		if code != 2 || !strings.Contains(errs, "needs Redis: set REDIS_URL or --redis-url") {
+			t.Errorf("abaco %v without Redis = %d, %q", args, code, errs)
+		}
+	}
+}
+
+func TestQueueStatsShowsDeadLettersAndConsumers(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	if code, _, errs := runWith(srv.URL, "", "produce", "abc", "5"); code != 0 {
+		t.Fatal(errs)
+	}
+	// A consumer in process, stopped once both items are handled.
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int)
+	go func() {
+		env := &Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+			if k == "REDIS_URL" {
+				return srv.URL
+			}
+			return ""
+		}}
+		done <- run(ctx, env, []string{"consume", "--delay", "0"})
+	}()
+	until(t, 10*time.Second, "consume", func() bool {
+		return strings.Contains(out.String(), "processed 5\n") && srv.MustDo("LLEN", "{number_queue}:dead") == "1"
+	})
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("consume exited %d: %s", code, errb.String())
+	}
+	_, dead, _ := runWith(srv.URL, "", "queue", "dead")
+	if !strings.Contains(dead, `"abc"`) || !strings.Contains(dead, "name 'abc' is not defined") {
+		t.Fatalf("queue dead = %q", dead)
+	}
+	_, stats, _ := runWith(srv.URL, "", "queue", "stats")
+	if !strings.Contains(stats, "dead       1\n") || !strings.Contains(stats, "consumers  0\n") {
+		t.Fatalf("queue stats = %q", stats)
+	}
+	_, rq, _ := runWith(srv.URL, "", "queue", "requeue")
+	if rq != "requeued 1 dead letters onto number_queue\n" || srv.MustDo("LRANGE", "number_queue", "0", "-1") != "abc" {
+		t.Fatalf("requeue = %q", rq)
+	}
+}
