@@ -79,4 +79,3 @@ func ordered(t *testing.T, what string, vals, want []string) {
 		t.Fatalf("%s = %v, want %v", what, vals, want)
 	}
 }
-
