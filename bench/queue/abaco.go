@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"abaco"
+	"abaco/queue"
+	"abaco/rdb"
+)
+
+const abacoQueue = "bench_queue"
+
+// abacoBatch is Options.Batch (the -batch flag).
+var abacoBatch int
+
+// stamp returns a payload carrying its enqueue time (bench only: abaco's
+// real payloads are plain values).
+func stamp(i int) string {
+	return strconv.Itoa(i) + ":" + strconv.FormatInt(time.Now().UnixNano(), 10)
+}
+
+func since(payload string) time.Duration {
+	_, ts, _ := strings.Cut(payload, ":")
+	ns, _ := strconv.ParseInt(ts, 10, 64)
+	return time.Since(time.Unix(0, ns))
+}
+
+func abacoConsumer(addr string, conc int, h queue.Handler) (*rdb.Client, func(), error) {
+	c, err := rdb.Open("redis://"+addr, rdb.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	cons := queue.NewConsumer(rdb.NewBroker(c), h, queue.Options{
+		Queue: abacoQueue, Concurrency: conc, Batch: abacoBatch, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	go func() { _ = cons.Run(ctx); close(done) }()
+	return c, func() { cancel(); <-done; c.Close() }, nil
+}
+
+func abacoThroughput(ctx context.Context, addr string, n, conc int) (time.Duration, error) {
+	var processed atomic.Int64
+	all := make(chan struct{})
+	c, stop, err := abacoConsumer(addr, conc, func(context.Context, abaco.Item) error {
+		if processed.Add(1) == int64(n) {
+			close(all)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	defer stop()
+	b := rdb.NewBroker(c)
+	start := time.Now()
+	go func() {
+		batch := make([]string, 0, 1000)
+		for i := range n {
+			batch = append(batch, strconv.Itoa(i))
+			if len(batch) == cap(batch) || i == n-1 {
+				if err := b.Push(ctx, abacoQueue, batch...); err != nil {
+					panic(err)
+				}
+				batch = batch[:0]
+			}
+		}
+	}()
+	select {
+	case <-all:
+	case <-time.After(5 * time.Minute):
+		return 0, fmt.Errorf("timed out at %d of %d", processed.Load(), n)
+	}
+	// The clock stops when the last acknowledgement has landed.
+	for {
+		s, err := b.Stats(ctx, abacoQueue)
+		if err != nil {
+			return 0, err
+		}
+		if s.InFlight == 0 && s.Depth == 0 {
+			return time.Since(start), nil
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+func abacoLatency(ctx context.Context, addr string, samples, conc int, gap time.Duration) ([]time.Duration, error) {
+	var mu sync.Mutex
+	lat := make([]time.Duration, 0, samples)
+	got := make(chan struct{}, samples)
+	c, stop, err := abacoConsumer(addr, conc, func(_ context.Context, it abaco.Item) error {
+		d := since(it.Payload)
+		mu.Lock()
+		lat = append(lat, d)
+		mu.Unlock()
+		got <- struct{}{}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	b := rdb.NewBroker(c)
+	time.Sleep(200 * time.Millisecond) // let the consumer block on the empty queue
+	for i := range samples {
+		if err := b.Push(ctx, abacoQueue, stamp(i)); err != nil {
+			return nil, err
+		}
+		time.Sleep(gap)
+	}
+	for range samples {
+		<-got
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return lat, nil
+}

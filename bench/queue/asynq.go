@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+type quiet struct{}
+
+func (quiet) Debug(...any) {}
+func (quiet) Info(...any)  {}
+func (quiet) Warn(...any)  {}
+func (quiet) Error(...any) {}
+func (quiet) Fatal(...any) {}
+
+func asynqServer(addr string, conc int, h asynq.HandlerFunc) (func(), error) {
+	srv := asynq.NewServer(asynq.RedisClientOpt{Addr: addr}, asynq.Config{
+		Concurrency: conc, Logger: quiet{}, LogLevel: asynq.FatalLevel,
+	})
+	if err := srv.Start(h); err != nil {
+		return nil, err
+	}
+	return srv.Shutdown, nil
+}
+
+func asynqThroughput(ctx context.Context, addr string, n, conc int) (time.Duration, error) {
+	var processed atomic.Int64
+	all := make(chan struct{})
+	stop, err := asynqServer(addr, conc, func(context.Context, *asynq.Task) error {
+		if processed.Add(1) == int64(n) {
+			close(all)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	defer stop()
+	client := asynq.NewClient(asynq.RedisClientOpt{Addr: addr, PoolSize: 64})
+	defer client.Close()
+	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: addr})
+	defer insp.Close()
+	start := time.Now()
+	// asynq enqueues one task per round trip (a Lua script); 32 producers
+	// keep the server busy.
+	const producers = 32
+	var wg sync.WaitGroup
+	for p := range producers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := p; i < n; i += producers {
+				if _, err := client.EnqueueContext(ctx, asynq.NewTask("noop", []byte(strconv.Itoa(i)))); err != nil {
+					panic(err)
+				}
+			}
+		}()
+	}
+	select {
+	case <-all:
+	case <-time.After(5 * time.Minute):
+		return 0, fmt.Errorf("timed out at %d of %d", processed.Load(), n)
+	}
+	wg.Wait()
+	for {
+		qi, err := insp.GetQueueInfo("default")
+		if err != nil {
+			return 0, err
+		}
+		if qi.Pending == 0 && qi.Active == 0 {
+			return time.Since(start), nil
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+func asynqLatency(ctx context.Context, addr string, samples, conc int, gap time.Duration) ([]time.Duration, error) {
+	var mu sync.Mutex
+	lat := make([]time.Duration, 0, samples)
+	got := make(chan struct{}, samples)
+	stop, err := asynqServer(addr, conc, func(_ context.Context, t *asynq.Task) error {
+		d := since(string(t.Payload()))
+		mu.Lock()
+		lat = append(lat, d)
+		mu.Unlock()
+		got <- struct{}{}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	client := asynq.NewClient(asynq.RedisClientOpt{Addr: addr})
+	defer client.Close()
+	time.Sleep(200 * time.Millisecond)
+	for i := range samples {
+		if _, err := client.EnqueueContext(ctx, asynq.NewTask("noop", []byte(stamp(i)))); err != nil {
+			return nil, err
+		}
+		time.Sleep(gap)
+	}
+	for range samples {
+		<-got
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return lat, nil
+}

@@ -1,0 +1,168 @@
+// Command queue benchmarks abaco's reliable queue against
+// github.com/hibiken/asynq and a tutorial-style BLPOP consumer, all against
+// one private redis-server it starts itself, and prints a Markdown table
+// for docs/benchmarks.md. It also runs redis-benchmark (LPUSH, RPOP) on the
+// same server as the ceiling.
+//
+//	cd bench && go run ./queue -n 200000 -concurrency 16
+//
+// Throughput is end to end: a producer pushes N items as fast as it can
+// while the consumers run; the clock stops when the last item has been
+// processed and acknowledged. Pickup latency is measured separately on an
+// idle consumer: items are pushed one at a time, a few ms apart, each
+// carrying its enqueue time, and the handler records how long it waited.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	n := flag.Int("n", 200_000, "items per throughput run")
+	conc := flag.Int("concurrency", 16, "handler concurrency (the same for every system)")
+	samples := flag.Int("samples", 1000, "items in each pickup-latency run")
+	gap := flag.Duration("gap", 2*time.Millisecond, "pause between pickup-latency items")
+	only := flag.String("only", "", "run only the systems whose name contains this")
+	skipCeiling := flag.Bool("no-ceiling", false, "skip redis-benchmark")
+	flag.IntVar(&abacoBatch, "batch", 0, "abaco's Options.Batch (0: its default)")
+	flag.Parse()
+
+	addr, stop, err := startRedis()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: ", err)
+		os.Exit(1)
+	}
+	defer stop()
+	fmt.Printf("machine: %d CPUs, GOMAXPROCS %d, %s; redis-server %s on %s\n\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), redisVersion(), addr)
+
+	ceiling := map[string]string{"LPUSH": "-", "RPOP": "-"}
+	if !*skipCeiling {
+		ceiling = redisBenchmark(addr)
+	}
+
+	type system struct {
+		name string
+		run  func(ctx context.Context, addr string, n, conc int) (time.Duration, error)
+		lat  func(ctx context.Context, addr string, samples, conc int, gap time.Duration) ([]time.Duration, error)
+	}
+	systems := []system{
+		{"abaco (at least once)", abacoThroughput, abacoLatency},
+		{"asynq v0.26 (at least once)", asynqThroughput, asynqLatency},
+		{"BLPOP loop, tutorial style (at most once)", blpopThroughput, blpopLatency},
+	}
+	ctx := context.Background()
+	fmt.Printf("| system | items | jobs/s end to end | pickup p50 | pickup p99 |\n|---|---:|---:|---:|---:|\n")
+	for _, s := range systems {
+		if !strings.Contains(s.name, *only) {
+			continue
+		}
+		flush(addr)
+		d, err := s.run(ctx, addr, *n, *conc)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", s.name, err)
+			os.Exit(1)
+		}
+		flush(addr)
+		lat, err := s.lat(ctx, addr, *samples, *conc, *gap)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s latency: %v\n", s.name, err)
+			os.Exit(1)
+		}
+		slices.Sort(lat)
+		fmt.Printf("| %s | %d | %.0f | %s | %s |\n", s.name, *n, float64(*n)/d.Seconds(),
+			pct(lat, 0.50), pct(lat, 0.99))
+	}
+	fmt.Printf("| redis-benchmark LPUSH (ceiling, 50 clients, no pipelining) | | %s | | |\n", ceiling["LPUSH"])
+	fmt.Printf("| redis-benchmark RPOP (ceiling, 50 clients, no pipelining) | | %s | | |\n", ceiling["RPOP"])
+}
+
+func pct(sorted []time.Duration, p float64) string {
+	if len(sorted) == 0 {
+		return "-"
+	}
+	d := sorted[min(len(sorted)-1, int(p*float64(len(sorted))))]
+	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+}
+
+// startRedis starts a private redis-server on a free port, persistence off.
+func startRedis() (string, func(), error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	dir, err := os.MkdirTemp("", "abaco-bench-redis")
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); _ = os.RemoveAll(dir) }
+	for i := 0; ; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr, stop, nil
+		}
+		if i > 500 {
+			stop()
+			return "", nil, fmt.Errorf("redis-server on %s did not start", addr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func redisCLI(addr string, args ...string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	out, _ := exec.Command("redis-cli", append([]string{"-h", host, "-p", port}, args...)...).Output()
+	return strings.TrimSpace(string(out))
+}
+
+func redisVersion() string {
+	for _, l := range strings.Split(redisCLI("127.0.0.1:0", "--version"), "\n") {
+		return strings.TrimPrefix(l, "redis-cli ")
+	}
+	return "?"
+}
+
+func flush(addr string) { redisCLI(addr, "FLUSHALL") }
+
+// redisBenchmark runs redis-benchmark -t lpush,rpop and returns the
+// requests/s it printed for each.
+func redisBenchmark(addr string) map[string]string {
+	host, port, _ := net.SplitHostPort(addr)
+	out, err := exec.Command("redis-benchmark", "-h", host, "-p", port, "-t", "lpush,rpop",
+		"-n", "500000", "-q").Output()
+	res := map[string]string{"LPUSH": "?", "RPOP": "?"}
+	if err != nil {
+		return res
+	}
+	// Lines look like "LPUSH: 98231.83 requests per second, p50=0.255 msec"
+	// (with carriage-return progress lines before them).
+	for _, l := range strings.Split(strings.ReplaceAll(string(out), "\r", "\n"), "\n") {
+		name, rest, ok := strings.Cut(strings.TrimSpace(l), ": ")
+		if _, known := res[name]; ok && known && strings.Contains(rest, "requests per second") {
+			f := strings.Fields(rest)
+			if v, err := strconv.ParseFloat(f[0], 64); err == nil {
+				res[name] = fmt.Sprintf("%.0f", v)
+			}
+		}
+	}
+	return res
+}
