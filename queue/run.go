@@ -2,6 +2,8 @@ package queue
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 
 	"time"
@@ -187,7 +189,7 @@ func (r *run) work1() {
 func (r *run) process(t task) {
 	o := r.c.o
 	r.c.m.pickup.Observe(time.Since(t.lease.at).Seconds())
-	err := r.c.h(r.hctx, t.it)
+	err := r.call(t.it)
 	switch {
 	case err == nil:
 		r.acks <- t
@@ -222,6 +224,18 @@ func (r *run) process(t task) {
 		case <-r.ctx.Done():
 		}
 	}()
+}
+
+// call runs the handler, turning a panic into an error so that one bad
+// item is retried and dead-lettered instead of killing the consumer.
+func (r *run) call(it abaco.Item) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panicked: %v", p)
+			r.c.log.Error("queue: handler panicked", "payload", it.Payload, "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	return r.c.h(r.hctx, it)
 }
 
 func (r *run) bury(t task, cause error) {
