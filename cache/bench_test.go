@@ -3,9 +3,14 @@ package cache_test
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"abaco"
 	"abaco/cache"
+	"abaco/internal/redistest"
+	"abaco/rdb"
 )
 
 // BenchmarkEvaluateHit is the hot path: a repeated expression answered by
@@ -42,4 +47,29 @@ func BenchmarkEvaluateMiss(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkEvaluateMissRedis is the all-distinct path with Redis as the
+// shared tier: parse, evaluate, one GET+PTTL and one SET PX round trip,
+// from many goroutines at once as the HTTP API would.
+func BenchmarkEvaluateMissRedis(b *testing.B) {
+	srv := redistest.Start(b)
+	client, err := rdb.Open(srv.URL, rdb.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Close()
+	c := cache.New(newEngine(), cache.Options{Shared: rdb.NewStore(client), SharedTimeout: time.Second})
+	ctx := context.Background()
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			in := strconv.FormatInt(next.Add(1), 10) + " * 3 + 1"
+			if r, err := c.Evaluate(ctx, in); err != nil || r.Cache != abaco.CacheMiss {
+				b.Fatalf("%s: %+v, %v", in, r, err)
+			}
+		}
+	})
 }

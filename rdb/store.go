@@ -36,25 +36,21 @@ func (s *Store) Get(ctx context.Context, canonical string) ([]byte, bool, error)
 }
 
 // GetTTL returns the entry of a canonical expression and how long it has
-// left (below zero when it has no expiry), with GET and PTTL pipelined in
-// one round trip.
+// left (below zero when it has no expiry). The PTTL is asked only after a
+// hit: most reads that reach Redis are misses (repeated expressions are
+// answered by the in-process tier), and a miss then costs one command.
 func (s *Store) GetTTL(ctx context.Context, canonical string) ([]byte, time.Duration, bool, error) {
+	b, ok, err := s.Get(ctx, canonical)
+	if err != nil || !ok {
+		return nil, 0, false, err
+	}
 	rc := s.c.rc
-	key := cacheKey(canonical)
-	res := rc.DoMulti(ctx, rc.B().Get().Key(key).Build(), rc.B().Pttl().Key(key).Build())
-	b, err := res[0].AsBytes()
-	if rueidis.IsRedisNil(err) {
-		return nil, 0, false, nil
-	}
-	if err != nil {
-		return nil, 0, false, fmt.Errorf("rdb: cache get: %w", err)
-	}
-	ms, err := res[1].AsInt64()
+	ms, err := rc.Do(ctx, rc.B().Pttl().Key(cacheKey(canonical)).Build()).AsInt64()
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("rdb: cache pttl: %w", err)
 	}
 	switch ms {
-	case -2: // expired between the two commands: keep no local copy
+	case -2: // expired since the GET: keep no local copy
 		return b, 0, true, nil
 	case -1:
 		return b, -1, true, nil

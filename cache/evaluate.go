@@ -1,0 +1,158 @@
+package cache
+
+import (
+	"context"
+	"errors"
+
+	"abaco"
+	"abaco/expr"
+)
+
+// Evaluate parses and evaluates expression, answering from the cache when
+// it can. It returns the engine's *abaco.Error for a failed evaluation
+// (cached like a result, except code limit) and never an error of the
+// cache itself: a shared tier that fails is skipped.
+func (c *Cache) Evaluate(ctx context.Context, expression string) (abaco.Result, error) {
+	// The hot path: this exact input was answered recently. No parse.
+	if a, ok := c.inputs.Get(expression); ok {
+		c.m.localHit.Inc()
+		return c.result(a.canonical, a.e, Source{Cache: abaco.CacheHit, Tier: tierLocal}, nil)
+	}
+	tree, err := c.engine.Parse(expression)
+	if err != nil {
+		var perr *abaco.Error
+		if !errors.As(err, &perr) || !cacheableCode(perr.Code) {
+			return c.result("", Entry{}, Source{Cache: abaco.CacheBypass}, err)
+		}
+		key := rawPrefix + expression
+		e, src, err := c.GetOrCompute(ctx, key, func(context.Context) (Entry, error) {
+			return Entry{Err: perr}, nil
+		})
+		c.remember(expression, "", key, err)
+		return c.result("", e, src, err)
+	}
+	key := tree.Canonical()
+	e, src, err := c.GetOrCompute(ctx, key, func(context.Context) (Entry, error) { return c.eval(tree) })
+	c.remember(expression, key, key, err)
+	return c.result(key, e, src, err)
+}
+
+// remember records that input is answered by the local entry under key,
+// so that the next Evaluate of the same input skips the parse. The alias
+// expires with the entry, so it never outlives it either.
+func (c *Cache) remember(input, canonical, key string, err error) {
+	if err != nil {
+		return
+	}
+	if e, ttl, ok := c.local.GetTTL(key); ok {
+		c.inputs.Set(input, alias{canonical: canonical, e: e}, ttl)
+	}
+}
+
+// alias is what the first tier keeps per input text: the canonical form
+// it parses to and that form's entry.
+type alias struct {
+	canonical string
+	e         Entry
+}
+
+// GetOrCompute returns the entry cached under key, or calls compute, caches
+// its entry in both tiers for the TTL and returns it. Concurrent callers
+// missing the same key in this process share one call of compute. An error
+// from compute is returned as is and nothing is cached: return
+// deterministic failures in Entry.Err instead.
+//
+// Evaluate uses it with canonical expressions (and "raw:" + input) as
+// keys. Other callers must choose keys no expression can have: a prefix
+// with a ':' other than "raw:" ("demo:...") is safe. Entry.Value must be a Python int, float or bool repr, since the
+// kind is derived from it when read back from the shared tier.
+func (c *Cache) GetOrCompute(ctx context.Context, key string, compute func(context.Context) (Entry, error)) (Entry, Source, error) {
+	if e, ok := c.local.Get(key); ok {
+		c.m.localHit.Inc()
+		return e, Source{Cache: abaco.CacheHit, Tier: tierLocal}, nil
+	}
+	return c.fetch(ctx, key, compute)
+}
+
+// outcome is what one flight of fetch hands to every caller it serves.
+type outcome struct {
+	e   Entry
+	src Source
+	err error
+}
+
+// fetch is the path after a local miss: once per key at a time, the shared
+// tier, then compute, then filling both tiers.
+func (c *Cache) fetch(ctx context.Context, key string, compute func(context.Context) (Entry, error)) (Entry, Source, error) {
+	c.m.localMiss.Inc()
+	v, _, _ := c.flight.Do(key, func() (any, error) {
+		// A flight that just ended may have filled the local tier after
+		// this caller's lookup.
+		if e, ok := c.local.Get(key); ok {
+			return outcome{e: e, src: Source{Cache: abaco.CacheHit, Tier: tierLocal}}, nil
+		}
+		return c.fill(ctx, key, compute), nil
+	})
+	o := v.(outcome)
+	return o.e, o.src, o.err
+}
+
+func (c *Cache) fill(ctx context.Context, key string, compute func(context.Context) (Entry, error)) outcome {
+	sharedOK := true
+	if c.shared != nil {
+		e, ttl, found, err := c.sharedGet(ctx, key)
+		switch {
+		case err != nil:
+			sharedOK = false
+		case found:
+			c.local.Set(key, e, ttl)
+			return outcome{e: e, src: Source{Cache: abaco.CacheHit, Tier: tierShared}}
+		}
+	}
+	e, err := compute(ctx)
+	if err != nil {
+		c.m.bypass.Inc()
+		return outcome{err: err, src: Source{Cache: abaco.CacheBypass}}
+	}
+	// The local copy is written first so that it expires before the
+	// shared one: a local entry never outlives its shared entry.
+	c.local.Set(key, e, c.ttl)
+	if sharedOK && c.shared != nil {
+		sharedOK = c.sharedSet(ctx, key, e) == nil
+	}
+	if !sharedOK {
+		return outcome{e: e, src: Source{Cache: abaco.CacheBypass}}
+	}
+	return outcome{e: e, src: Source{Cache: abaco.CacheMiss}}
+}
+
+// eval evaluates a parsed tree into an entry; an error return means the
+// outcome must not be cached (a limit breach or a bug).
+func (c *Cache) eval(tree *expr.Tree) (Entry, error) {
+	v, err := c.engine.Eval(tree)
+	if err != nil {
+		var e *abaco.Error
+		if errors.As(err, &e) && cacheableCode(e.Code) {
+			return Entry{Err: e}, nil
+		}
+		return Entry{}, err
+	}
+	return Entry{Value: v.Repr(), Kind: v.Kind()}, nil
+}
+
+// result turns a cache outcome into Evaluate's answer and counts errors.
+func (c *Cache) result(canonical string, e Entry, src Source, err error) (abaco.Result, error) {
+	r := abaco.Result{Expression: canonical, Cache: src.Cache, Tier: src.Tier}
+	if err != nil {
+		c.m.evalError(abaco.ErrorCode(err))
+		return r, err
+	}
+	if e.Err != nil {
+		c.m.evalError(e.Err.Code)
+		// A copy, so that no caller can alter the cached error.
+		cp := *e.Err
+		return r, &cp
+	}
+	r.Value, r.Kind = e.Value, e.Kind
+	return r, nil
+}
