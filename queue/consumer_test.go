@@ -32,7 +32,7 @@ func brokers(t *testing.T) map[string]abaco.Broker {
 // fast are options for tests: short heartbeats and backoff.
 func fast(t *testing.T, q string) queue.Options {
 	return queue.Options{Queue: q, Concurrency: 4, Heartbeat: 50 * time.Millisecond,
-		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Block: 50 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
 }
 

@@ -111,7 +111,7 @@ func (r *run) take() {
 	defer r.taker.Done()
 	o := r.c.o
 	fails := 0
-	for {
+	for r.ctx.Err() == nil {
 		select {
 		case r.tokens <- struct{}{}:
 		case <-r.ctx.Done():
@@ -127,7 +127,11 @@ func (r *run) take() {
 				break more
 			}
 		}
-		items, err := r.c.b.Take(r.ctx, o.Queue, o.ID, n, o.Block)
+		// The take is not cancelled at shutdown: a cancelled Redis call
+		// may still run on the server after Leave (a blocked BLMOVE served
+		// late), stranding items. Shutdown waits for it instead, at most
+		// Block when the queue is empty.
+		items, err := r.c.b.Take(r.bg, o.Queue, o.ID, n, o.Block)
 		r.release(n - len(items))
 		if err != nil {
 			if r.ctx.Err() != nil {
@@ -307,15 +311,17 @@ func (r *run) heartbeat() {
 	tick := time.NewTicker(o.Heartbeat)
 	defer tick.Stop()
 	for {
-		if err := r.c.b.Heartbeat(r.ctx, o.Queue, o.ID, o.HeartbeatTTL, r.leases.oldest()); err != nil && r.ctx.Err() == nil {
+		// r.bg, not r.ctx: a heartbeat cancelled at shutdown could still
+		// land after Leave and make the consumer look alive.
+		if err := r.c.b.Heartbeat(r.bg, o.Queue, o.ID, o.HeartbeatTTL, r.leases.oldest()); err != nil {
 			r.c.log.Warn("queue: heartbeat failed", "err", err)
 		}
-		if n, err := r.c.b.Reap(r.ctx, o.Queue); err != nil && r.ctx.Err() == nil {
+		if n, err := r.c.b.Reap(r.bg, o.Queue); err != nil {
 			r.c.log.Warn("queue: reaper failed", "err", err)
 		} else if n > 0 {
 			r.c.log.Info("queue: redelivered the items of dead consumers", "items", n)
 		}
-		r.c.m.observeQueue(r.ctx, r.c.b)
+		r.c.m.observeQueue(r.bg, r.c.b)
 		select {
 		case <-r.ctx.Done():
 			return
