@@ -64,7 +64,36 @@ func (f consumeFlags) validate(env *Env, cmd string) error {
 	return nil
 }
 
-// logger and registry: logs as text on stderr; metrics only with --metrics-addr.
+// open parses args for the consumer command cmd, validates them and opens
+// Redis, the logger and (with --metrics-addr) the metrics endpoint.
+func (f consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, cmd string, q *string) (*rdb.Client, *slog.Logger, prometheus.Registerer, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return nil, nil, nil, err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "abaco %s: unexpected arguments %q\n", cmd, fs.Args())
+		return nil, nil, nil, errUsage
+	}
+	if err := f.validate(env, cmd); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := checkQueueName(env, cmd, *q); err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := openRedis(env, cmd, *f.url)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	log, reg, err := f.observe(ctx, env)
+	if err != nil {
+		c.Close()
+		return nil, nil, nil, err
+	}
+	return c, log, reg, nil
+}
+
+// observe returns the logger (text on stderr) and, with --metrics-addr, a
+// registry served on that address until ctx is done.
 func (f consumeFlags) observe(ctx context.Context, env *Env) (*slog.Logger, prometheus.Registerer, error) {
 	level, _ := parseLevel(*f.logLevel)
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
@@ -107,28 +136,11 @@ Examples:
 	q := stringFlag(fs, env, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the Redis list to consume")
 	delay := durationFlag(fs, env, "delay", "ABACO_DELAY", time.Second, "simulated processing time per item; 0 for none")
 	f := runtimeFlags(fs, env, 1)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "abaco consume: unexpected arguments %q\n", fs.Args())
-		return errUsage
-	}
-	if err := f.validate(env, "consume"); err != nil {
-		return err
-	}
-	if err := checkQueueName(env, "consume", *q); err != nil {
-		return err
-	}
-	c, err := openRedis(env, "consume", *f.url)
+	c, log, reg, err := f.open(ctx, env, fs, args, "consume", q)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	log, reg, err := f.observe(ctx, env)
-	if err != nil {
-		return err
-	}
 	o := f.options(*q, log, reg)
 	if *delay > 0 && o.Batch == 0 {
 		// Slow items: lease only what the workers can start, so that

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"time"
 
@@ -30,28 +29,11 @@ Examples:
 	jobTTL := durationFlag(fs, env, "job-ttl", "ABACO_JOB_TTL", time.Hour, "how long a finished job and its result are kept")
 	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", 10*time.Second, "how long results are cached")
 	f := runtimeFlags(fs, env, runtime.GOMAXPROCS(0))
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "abaco worker: unexpected arguments %q\n", fs.Args())
-		return errUsage
-	}
-	if err := f.validate(env, "worker"); err != nil {
-		return err
-	}
-	if err := checkQueueName(env, "worker", *q); err != nil {
-		return err
-	}
-	c, err := openRedis(env, "worker", *f.url)
+	c, log, reg, err := f.open(ctx, env, fs, args, "worker", q)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	log, reg, err := f.observe(ctx, env)
-	if err != nil {
-		return err
-	}
 	ev := cache.New(expr.New(expr.Limits{}), cache.Options{
 		TTL: *cacheTTL, Shared: rdb.NewStore(c), Registerer: reg, Logger: log,
 	})
