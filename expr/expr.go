@@ -16,7 +16,11 @@
 // division_by_zero, overflow, domain, type, name and limit.
 package expr
 
-import "abaco"
+import (
+	"sync"
+
+	"abaco"
+)
 
 // Version is the engine's semantics version. Cache keys include it ("v1"),
 // so results computed by an engine with other semantics are never reused.
@@ -61,10 +65,12 @@ func DefaultLimits() Limits {
 	}
 }
 
-// Engine parses and evaluates expressions under fixed Limits. It is
-// immutable and safe for concurrent use.
+// Engine parses and evaluates expressions under fixed Limits. Its limits
+// are immutable and it is safe for concurrent use; its only other state is
+// a pool of reusable trees.
 type Engine struct {
-	lim Limits
+	lim   Limits
+	trees sync.Pool // of *Tree, reused by Evaluate
 }
 
 // New returns an Engine with limits l; zero fields take their defaults.
@@ -93,11 +99,22 @@ func (e *Engine) Limits() Limits { return e.lim }
 
 // Evaluate parses and evaluates src. It is Parse followed by Eval.
 func (e *Engine) Evaluate(src string) (Value, error) {
-	t, err := e.Parse(src)
-	if err != nil {
-		return Value{}, err
+	// Trees are recycled: a one-shot evaluation of a typical expression
+	// then allocates nothing. The result never refers to the tree (a big
+	// literal's *big.Int is shared, but never modified).
+	t, _ := e.trees.Get().(*Tree)
+	if t == nil {
+		t = new(Tree)
 	}
-	return e.Eval(t)
+	t.nodes = t.inline[:0]
+	err := e.parseInto(t, src)
+	var v Value
+	if err == nil {
+		v, err = e.Eval(t)
+	}
+	t.src, t.bigs = "", nil
+	e.trees.Put(t)
+	return v, err
 }
 
 // errorf builds an engine error. It is only called on failure paths, so

@@ -27,20 +27,20 @@ type parser struct {
 // (Column set) or limit.
 func (e *Engine) Parse(src string) (*Tree, error) {
 	t := &Tree{}
+	t.nodes = t.inline[:0]
 	if err := e.parseInto(t, src); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-// parseInto parses src into t, which it resets.
+// parseInto parses src into t, whose nodes slice (empty, with room for a
+// typical expression) it appends to.
 func (e *Engine) parseInto(t *Tree, src string) error {
 	if len(src) > e.lim.MaxLength {
 		return errorf(abaco.CodeLimit, "expression is %d bytes long, more than the limit of %d", len(src), e.lim.MaxLength)
 	}
 	t.src = src
-	t.nodes = t.inline[:0]
-	t.bigs = nil
 	p := parser{lexer: lexer{src: src}, t: t, maxDepth: e.lim.MaxDepth, maxNodes: e.lim.MaxNodes, maxBits: e.lim.MaxIntBits}
 	if err := p.next(); err != nil {
 		return err
