@@ -105,14 +105,43 @@ func (ev *evaluator) trueDivide(a, b *big.Int, wa, wb int64) (Value, error) {
 		}
 		return Float(0), nil
 	}
-	if err := ev.charge((wa + wb) * (wa + wb)); err != nil {
+	if err := ev.charge(8 * (wa + wb)); err != nil {
 		return Value{}, err
 	}
-	f, _ := new(big.Rat).SetFrac(a, b).Float64()
+	f := quoToFloat(a, b)
 	if math.IsInf(f, 0) {
 		return Value{}, errorf(abaco.CodeOverflow, "integer division result too large for a float")
 	}
 	return Float(f), nil
+}
+
+// quoToFloat returns a/b (b nonzero) correctly rounded to a float64, in
+// time linear in the operands' size: it computes a quotient of about 56
+// bits with a sticky bit for the remainder, so that the one rounding of
+// that value (by big.Float, which rounds subnormals correctly too) is the
+// rounding of the exact quotient.
+func quoToFloat(a, b *big.Int) float64 {
+	neg := a.Sign()*b.Sign() < 0
+	x, y := new(big.Int).Abs(a), new(big.Int).Abs(b)
+	e := x.BitLen() - y.BitLen() - 56
+	if e >= 0 {
+		y.Lsh(y, uint(e))
+	} else {
+		x.Lsh(x, uint(-e))
+	}
+	q, r := x.QuoRem(x, y, new(big.Int))
+	q.Lsh(q, 1)
+	if r.Sign() != 0 {
+		q.SetBit(q, 0, 1)
+	}
+	var m big.Float
+	m.SetInt(q)
+	m.SetMantExp(&m, e-1)
+	f, _ := m.Float64()
+	if neg {
+		f = -f
+	}
+	return f
 }
 
 // intPow is int ** int. A negative exponent gives a float, as in Python;
