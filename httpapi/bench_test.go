@@ -47,3 +47,8 @@ func BenchmarkEvaluateHit(b *testing.B) {
 	})
 	benchServe(b, h)
 }
+
+// BenchmarkEvaluateHitNoLog is BenchmarkEvaluateHit with --log-requests=false.
+func BenchmarkEvaluateHitNoLog(b *testing.B) {
+	benchServe(b, newAPI(&testing.T{}, nil))
+}

@@ -61,8 +61,8 @@ type Config struct {
 	// Logger receives one line per request and every internal error. Nil
 	// discards them.
 	Logger *slog.Logger
-	// LogRequests logs a line per request at info level when true;
-	// otherwise only failed (5xx) requests are logged.
+	// LogRequests logs a line per successful request too. Failed requests
+	// (4xx at info level, 5xx at error level) are always logged.
 	LogRequests bool
 }
 

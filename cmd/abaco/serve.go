@@ -79,7 +79,7 @@ Examples:
 	workers := intFlag(fs, env, "workers", "ABACO_WORKERS", -1, "job workers in this process; -1 means one per CPU without Redis and none with Redis (run abaco worker)")
 	jobTTL := durationFlag(fs, env, "job-ttl", "ABACO_JOB_TTL", time.Hour, "how long a job and its result are kept after its last change")
 	logLevel := stringFlag(fs, env, "log-level", "ABACO_LOG_LEVEL", "info", "debug, info, warn or error")
-	logRequests := boolFlag(fs, env, "log-requests", "ABACO_LOG_REQUESTS", true, "log one line per request (failed requests are always logged)")
+	logRequests := boolFlag(fs, env, "log-requests", "ABACO_LOG_REQUESTS", false, "log a line for every request, not only for failed ones")
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}

@@ -134,7 +134,7 @@ func TestServeFlagsFromEnvironment(t *testing.T) {
 
 func TestServeEmbedded(t *testing.T) {
 	t.Parallel()
-	base, logs, stop := startServer(t, testConfig(t, "--workers", "1"), nil)
+	base, logs, stop := startServer(t, testConfig(t, "--workers", "1", "--log-requests"), nil)
 	for i, want := range []string{"miss", "hit"} {
 		resp, m := post(t, base+"/evaluate", `{"expressao": "2+2"}`)
 		if resp.StatusCode != 200 || m["resultado"] != json.Number("4") || resp.Header.Get("X-Cache") != want {
@@ -164,12 +164,12 @@ func TestServeEmbedded(t *testing.T) {
 	var line struct {
 		Msg       string `json:"msg"`
 		RequestID string `json:"request_id"`
-		Route     string `json:"route"`
+		Path      string `json:"path"`
 		Status    int    `json:"status"`
 	}
 	found := false
 	for _, l := range strings.Split(logs.String(), "\n") {
-		if json.Unmarshal([]byte(l), &line) == nil && line.Msg == "request" && line.Route == "POST /evaluate" {
+		if json.Unmarshal([]byte(l), &line) == nil && line.Msg == "request" && line.Path == "/evaluate" {
 			found = line.RequestID != "" && line.Status == 200
 		}
 	}
