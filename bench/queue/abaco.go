@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,18 +18,6 @@ const abacoQueue = "bench_queue"
 
 // abacoBatch is Options.Batch (the -batch flag).
 var abacoBatch int
-
-// stamp returns a payload carrying its enqueue time (bench only: abaco's
-// real payloads are plain values).
-func stamp(i int) string {
-	return strconv.Itoa(i) + ":" + strconv.FormatInt(time.Now().UnixNano(), 10)
-}
-
-func since(payload string) time.Duration {
-	_, ts, _ := strings.Cut(payload, ":")
-	ns, _ := strconv.ParseInt(ts, 10, 64)
-	return time.Since(time.Unix(0, ns))
-}
 
 func abacoConsumer(addr string, conc int, h queue.Handler) (*rdb.Client, func(), error) {
 	c, err := rdb.Open("redis://"+addr, rdb.Options{})
@@ -92,15 +78,9 @@ func abacoThroughput(ctx context.Context, addr string, n, conc int) (time.Durati
 }
 
 func abacoLatency(ctx context.Context, addr string, samples, conc int, gap time.Duration) ([]time.Duration, error) {
-	var mu sync.Mutex
-	lat := make([]time.Duration, 0, samples)
-	got := make(chan struct{}, samples)
+	rec := newRecorder(samples)
 	c, stop, err := abacoConsumer(addr, conc, func(_ context.Context, it abaco.Item) error {
-		d := since(it.Payload)
-		mu.Lock()
-		lat = append(lat, d)
-		mu.Unlock()
-		got <- struct{}{}
+		rec.add(it.Payload)
 		return nil
 	})
 	if err != nil {
@@ -108,17 +88,5 @@ func abacoLatency(ctx context.Context, addr string, samples, conc int, gap time.
 	}
 	defer stop()
 	b := rdb.NewBroker(c)
-	time.Sleep(200 * time.Millisecond) // let the consumer block on the empty queue
-	for i := range samples {
-		if err := b.Push(ctx, abacoQueue, stamp(i)); err != nil {
-			return nil, err
-		}
-		time.Sleep(gap)
-	}
-	for range samples {
-		<-got
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return lat, nil
+	return rec.openLoop(samples, gap, func(p string) error { return b.Push(ctx, abacoQueue, p) })
 }

@@ -81,15 +81,9 @@ func asynqThroughput(ctx context.Context, addr string, n, conc int) (time.Durati
 }
 
 func asynqLatency(ctx context.Context, addr string, samples, conc int, gap time.Duration) ([]time.Duration, error) {
-	var mu sync.Mutex
-	lat := make([]time.Duration, 0, samples)
-	got := make(chan struct{}, samples)
+	rec := newRecorder(samples)
 	stop, err := asynqServer(addr, conc, func(_ context.Context, t *asynq.Task) error {
-		d := since(string(t.Payload()))
-		mu.Lock()
-		lat = append(lat, d)
-		mu.Unlock()
-		got <- struct{}{}
+		rec.add(string(t.Payload()))
 		return nil
 	})
 	if err != nil {
@@ -98,17 +92,8 @@ func asynqLatency(ctx context.Context, addr string, samples, conc int, gap time.
 	defer stop()
 	client := asynq.NewClient(asynq.RedisClientOpt{Addr: addr})
 	defer client.Close()
-	time.Sleep(200 * time.Millisecond)
-	for i := range samples {
-		if _, err := client.EnqueueContext(ctx, asynq.NewTask("noop", []byte(stamp(i)))); err != nil {
-			return nil, err
-		}
-		time.Sleep(gap)
-	}
-	for range samples {
-		<-got
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return lat, nil
+	return rec.openLoop(samples, gap, func(p string) error {
+		_, err := client.EnqueueContext(ctx, asynq.NewTask("noop", []byte(p)))
+		return err
+	})
 }

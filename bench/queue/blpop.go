@@ -70,31 +70,13 @@ func blpopThroughput(ctx context.Context, addr string, n, conc int) (time.Durati
 }
 
 func blpopLatency(ctx context.Context, addr string, samples, conc int, gap time.Duration) ([]time.Duration, error) {
-	var mu sync.Mutex
-	lat := make([]time.Duration, 0, samples)
-	got := make(chan struct{}, samples)
-	c, stop, err := blpopConsumers(addr, conc, func(p string) {
-		d := since(p)
-		mu.Lock()
-		lat = append(lat, d)
-		mu.Unlock()
-		got <- struct{}{}
-	})
+	rec := newRecorder(samples)
+	c, stop, err := blpopConsumers(addr, conc, rec.add)
 	if err != nil {
 		return nil, err
 	}
 	defer stop()
-	time.Sleep(200 * time.Millisecond)
-	for i := range samples {
-		if err := c.Do(ctx, c.B().Rpush().Key(abacoQueue).Element(stamp(i)).Build()).Error(); err != nil {
-			return nil, err
-		}
-		time.Sleep(gap)
-	}
-	for range samples {
-		<-got
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return lat, nil
+	return rec.openLoop(samples, gap, func(p string) error {
+		return c.Do(ctx, c.B().Rpush().Key(abacoQueue).Element(p).Build()).Error()
+	})
 }

@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,7 +37,14 @@ func main() {
 	only := flag.String("only", "", "run only the systems whose name contains this")
 	skipCeiling := flag.Bool("no-ceiling", false, "skip redis-benchmark")
 	flag.IntVar(&abacoBatch, "batch", 0, "abaco's Options.Batch (0: its default)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 
 	addr, stop, err := startRedis()
 	if err != nil {
