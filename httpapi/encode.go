@@ -67,19 +67,14 @@ func isJSONNumber(s string) bool {
 	case i < len(s) && s[i] == '0':
 		i++
 	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
+		i = skipDigits(s, i)
 	default:
 		return false
 	}
 	if i < len(s) && s[i] == '.' {
-		i++
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
+		if j := skipDigits(s, i+1); j > i+1 {
+			i = j
+		} else {
 			return false
 		}
 	}
@@ -88,15 +83,21 @@ func isJSONNumber(s string) bool {
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
 		}
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
+		if j := skipDigits(s, i); j > i {
+			i = j
+		} else {
 			return false
 		}
 	}
 	return i == len(s)
+}
+
+// skipDigits returns the index of the first non-digit at or after i.
+func skipDigits(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // appendJSON appends the response as one JSON object and a newline. The

@@ -18,9 +18,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound, "jobs are not enabled on this server"))
 		return
 	}
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	expression, err := s.readExpression(r, bp)
+	expression, err := s.expressionOf(r)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
