@@ -126,6 +126,12 @@ func (ev *evaluator) eval(i int32) (Value, error) {
 			return ev.eval(n.a)
 		}
 		return ev.eval(n.c)
+	case nAttr: // Python evaluates the object first, then finds no such attribute
+		v, err := ev.eval(n.a)
+		if err != nil {
+			return Value{}, err
+		}
+		return Value{}, errorf(abaco.CodeName, "'%s' object has no attribute '%s' (attributes are not supported)", v.typeName(), ev.t.src[n.b:n.c])
 	case nCall:
 		v, err := ev.call(n)
 		if err != nil {

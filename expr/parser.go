@@ -300,7 +300,7 @@ func (p *parser) attribute(x int32) (int32, error) {
 		p.t.nodes[x] = node{kind: nName, a: int32(id), b: n.b, c: int32(end)}
 		return x, nil
 	}
-	return p.add(node{kind: nName, a: int32(bUnknown), b: int32(start), c: int32(end)})
+	return p.add(node{kind: nAttr, a: x, b: int32(start), c: int32(end)})
 }
 
 // call parses an argument list after callee x.

@@ -23,6 +23,7 @@ const (
 	nCond                    // a: value if true, b: condition, c: value if false
 	nCall                    // a: callee, b: first nArg or -1, c: argument count
 	nArg                     // a: argument expression, b: next nArg or -1
+	nAttr                    // a: object (not a name), b, c: byte span of the attribute name
 )
 
 // node is one syntax tree node. Nodes live in one slice (an arena) and
@@ -201,6 +202,16 @@ func (t *Tree) write(b *strings.Builder, i int32) {
 		t.writeChild(b, n.b, lvlOr)
 		b.WriteString(" else ")
 		t.writeChild(b, n.c, lvlCond)
+	case nAttr:
+		if k := t.nodes[n.a].kind; k == nInt || k == nBig {
+			b.WriteByte('(') // "1.real" would lex as the float "1."
+			t.write(b, n.a)
+			b.WriteByte(')')
+		} else {
+			t.writeChild(b, n.a, lvlAtom)
+		}
+		b.WriteByte('.')
+		b.WriteString(t.src[n.b:n.c])
 	case nCall:
 		t.writeChild(b, n.a, lvlAtom)
 		b.WriteByte('(')
