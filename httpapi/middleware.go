@@ -172,8 +172,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		w.Header()["X-Request-Id"] = []string{ri.id}
 		rec := &recorder{ResponseWriter: w}
 		s.metrics.inflight.Inc()
+		defer s.metrics.inflight.Dec()
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri)))
-		s.metrics.inflight.Dec()
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
