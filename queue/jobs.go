@@ -121,7 +121,9 @@ func (j *Jobs) save(ctx context.Context, job abaco.Job) error {
 }
 
 // Run runs concurrency job workers until ctx is done, then shuts them down
-// gracefully (a job cut short goes back to the queue).
+// gracefully: jobs not started go back to the queue at once, running
+// evaluations (bounded by the engine's limits) get 5s to finish and record
+// their result.
 func (j *Jobs) Run(ctx context.Context, concurrency int) error {
 	c := NewConsumer(j.b, j.handle, Options{
 		Queue:       j.o.Queue,
@@ -130,6 +132,7 @@ func (j *Jobs) Run(ctx context.Context, concurrency int) error {
 		MinBackoff:  j.o.MinBackoff,
 		MaxBackoff:  j.o.MaxBackoff,
 		Heartbeat:   j.o.Heartbeat,
+		Grace:       5 * time.Second,
 		Registerer:  j.o.Registerer,
 		Logger:      j.o.Logger,
 	})

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"abaco"
+	"abaco/internal/redistest"
+	"abaco/queue"
+	"abaco/rdb"
+)
+
+// TestWorkerRunsJobs submits jobs the way serve does (queue.Jobs over the
+// Redis broker) and lets `abaco worker` run them, then stops it.
+func TestWorkerRunsJobs(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	c, err := rdb.Open(srv.URL, rdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	jobs := queue.NewJobs(rdb.NewBroker(c), nil, queue.JobOptions{}) // submit only
+	ctx := context.Background()
+	ok, err := jobs.Submit(ctx, "6*7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, err := jobs.Submit(ctx, "1/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	wctx, stop := context.WithCancel(ctx)
+	var out, errb syncBuffer
+	done := make(chan int)
+	go func() {
+		env := &Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+			if k == "REDIS_URL" {
+				return srv.URL
+			}
+			return ""
+		}}
+		done <- run(wctx, env, []string{"worker", "--concurrency", "2"})
+	}()
+	var got abaco.Job
+	until(t, 10*time.Second, "the jobs to finish", func() bool {
+		got, err = jobs.Job(ctx, bad.ID)
+		j, err2 := jobs.Job(ctx, ok.ID)
+		if err2 == nil && j.State == abaco.JobDone {
+			if j.Result == nil || j.Result.Value != "42" {
+				t.Fatalf("job %+v, want 42", j)
+			}
+			return err == nil && got.State == abaco.JobFailed
+		}
+		return false
+	})
+	if got.Err == nil || got.Err.Code != abaco.CodeDivisionByZero {
+		t.Fatalf("failed job = %+v", got)
+	}
+	stop()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("worker exited %d: %s", code, errb.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("worker did not stop")
+	}
+	// The cache is shared through Redis: the worker stored 6 * 7's result.
+	if keys := srv.MustDo("KEYS", "abaco:v1:eval:*"); keys == "" {
+		t.Errorf("no cached results in Redis after the worker ran")
+	}
+}
