@@ -173,8 +173,8 @@ func (ev *evaluator) intPow(x, y Value) (Value, error) {
 		}
 		return Int(x.i), nil
 	}
-	// |x| >= 2 here, so the result has about y*log2|x| bits.
-	est := log2Abs(x) * float64(y.i)
+	// |x| >= 2 here, so the result has about y*log2|x| + 1 bits.
+	est := math.Floor(log2Abs(x)*float64(y.i)) + 1
 	if y.k == kBig || est > float64(ev.maxBits) {
 		if y.k == kBig {
 			est = math.Inf(1)
