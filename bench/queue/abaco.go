@@ -33,6 +33,16 @@ func abacoConsumer(addr string, conc int, h queue.Handler) (*rdb.Client, func(),
 }
 
 func abacoThroughput(ctx context.Context, addr string, n, conc int) (time.Duration, error) {
+	return abacoEndToEnd(ctx, addr, n, conc, false)
+}
+
+// abacoSingles is abacoThroughput with producers like asynq's: 32
+// goroutines pushing one item per RPUSH.
+func abacoSingles(ctx context.Context, addr string, n, conc int) (time.Duration, error) {
+	return abacoEndToEnd(ctx, addr, n, conc, true)
+}
+
+func abacoEndToEnd(ctx context.Context, addr string, n, conc int, singles bool) (time.Duration, error) {
 	var processed atomic.Int64
 	all := make(chan struct{})
 	c, stop, err := abacoConsumer(addr, conc, func(context.Context, abaco.Item) error {
@@ -47,18 +57,20 @@ func abacoThroughput(ctx context.Context, addr string, n, conc int) (time.Durati
 	defer stop()
 	b := rdb.NewBroker(c)
 	start := time.Now()
-	go func() {
-		batch := make([]string, 0, 1000)
-		for i := range n {
-			batch = append(batch, strconv.Itoa(i))
-			if len(batch) == cap(batch) || i == n-1 {
-				if err := b.Push(ctx, abacoQueue, batch...); err != nil {
-					panic(err)
+	if singles {
+		const producers = 32
+		for p := range producers {
+			go func() {
+				for i := p; i < n; i += producers {
+					if err := b.Push(ctx, abacoQueue, strconv.Itoa(i)); err != nil {
+						panic(err)
+					}
 				}
-				batch = batch[:0]
-			}
+			}()
 		}
-	}()
+	} else {
+		go push1000(ctx, b, n)
+	}
 	select {
 	case <-all:
 	case <-time.After(5 * time.Minute):
@@ -89,4 +101,18 @@ func abacoLatency(ctx context.Context, addr string, samples, conc int, gap time.
 	defer stop()
 	b := rdb.NewBroker(c)
 	return rec.openLoop(samples, gap, func(p string) error { return b.Push(ctx, abacoQueue, p) })
+}
+
+// push1000 pushes n items, 1000 per RPUSH, as abaco produce does.
+func push1000(ctx context.Context, b *rdb.Broker, n int) {
+	batch := make([]string, 0, 1000)
+	for i := range n {
+		batch = append(batch, strconv.Itoa(i))
+		if len(batch) == cap(batch) || i == n-1 {
+			if err := b.Push(ctx, abacoQueue, batch...); err != nil {
+				panic(err)
+			}
+			batch = batch[:0]
+		}
+	}
 }

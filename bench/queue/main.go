@@ -55,9 +55,11 @@ func main() {
 	fmt.Printf("machine: %d CPUs, GOMAXPROCS %d, %s; redis-server %s on %s\n\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), redisVersion(), addr)
 
-	ceiling := map[string]string{"LPUSH": "-", "RPOP": "-"}
+	plain := map[string]string{"LPUSH": "-", "RPOP": "-"}
+	piped := plain
 	if !*skipCeiling {
-		ceiling = redisBenchmark(addr)
+		plain = redisBenchmark(addr, 1)
+		piped = redisBenchmark(addr, 100)
 	}
 
 	type system struct {
@@ -67,6 +69,7 @@ func main() {
 	}
 	systems := []system{
 		{"abaco (at least once)", abacoThroughput, abacoLatency},
+		{"abaco, producers pushing 1 item per RPUSH like asynq's (at least once)", abacoSingles, abacoLatency},
 		{"asynq v0.26 (at least once)", asynqThroughput, asynqLatency},
 		{"BLPOP loop, tutorial style (at most once)", blpopThroughput, blpopLatency},
 	}
@@ -92,8 +95,10 @@ func main() {
 		fmt.Printf("| %s | %d | %.0f | %s | %s |\n", s.name, *n, float64(*n)/d.Seconds(),
 			pct(lat, 0.50), pct(lat, 0.99))
 	}
-	fmt.Printf("| redis-benchmark LPUSH (ceiling, 50 clients, no pipelining) | | %s | | |\n", ceiling["LPUSH"])
-	fmt.Printf("| redis-benchmark RPOP (ceiling, 50 clients, no pipelining) | | %s | | |\n", ceiling["RPOP"])
+	for _, op := range []string{"LPUSH", "RPOP"} {
+		fmt.Printf("| redis-benchmark %s, 50 clients, one item per request | | %s | | |\n", op, plain[op])
+		fmt.Printf("| redis-benchmark %s, 50 clients, pipelines of 100 (-P 100) | | %s | | |\n", op, piped[op])
+	}
 }
 
 func pct(sorted []time.Duration, p float64) string {
@@ -151,12 +156,13 @@ func redisVersion() string {
 
 func flush(addr string) { redisCLI(addr, "FLUSHALL") }
 
-// redisBenchmark runs redis-benchmark -t lpush,rpop and returns the
-// requests/s it printed for each.
-func redisBenchmark(addr string) map[string]string {
+// redisBenchmark runs redis-benchmark -t lpush,rpop with pipelines of
+// depth and returns the requests/s it printed for each.
+func redisBenchmark(addr string, depth int) map[string]string {
 	host, port, _ := net.SplitHostPort(addr)
+	n := 200_000 * min(depth, 10)
 	out, err := exec.Command("redis-benchmark", "-h", host, "-p", port, "-t", "lpush,rpop",
-		"-n", "500000", "-q").Output()
+		"-n", strconv.Itoa(n), "-P", strconv.Itoa(depth), "-q").Output()
 	res := map[string]string{"LPUSH": "?", "RPOP": "?"}
 	if err != nil {
 		return res
