@@ -21,7 +21,12 @@ type evaluator struct {
 // *abaco.Error with codes division_by_zero, overflow, domain, type, name or
 // limit.
 func (e *Engine) Eval(t *Tree) (Value, error) {
+	// Each node is evaluated at most once, so all of them are paid for
+	// up front; only big-integer operations charge more as they go.
 	ev := evaluator{t: t, maxBits: e.lim.MaxIntBits, maxWork: e.lim.MaxWork}
+	if err := ev.charge(int64(len(t.nodes))); err != nil {
+		return Value{}, err
+	}
 	return ev.eval(t.root)
 }
 
@@ -45,6 +50,13 @@ func (ev *evaluator) bitsError(bits float64) error {
 
 // checkInt enforces MaxIntBits on a computed value.
 func (ev *evaluator) checkInt(v Value) (Value, error) {
+	if v.k == kBig || v.k == kInt && ev.maxBits < 64 {
+		return ev.checkIntSlow(v)
+	}
+	return v, nil
+}
+
+func (ev *evaluator) checkIntSlow(v Value) (Value, error) {
 	switch {
 	case v.k == kBig:
 		if n := v.b.BitLen(); n > ev.maxBits {
@@ -67,10 +79,6 @@ func absU(x int64) uint64 {
 }
 
 func (ev *evaluator) eval(i int32) (Value, error) {
-	ev.work++
-	if ev.work > ev.maxWork {
-		return Value{}, ev.charge(0)
-	}
 	n := &ev.t.nodes[i]
 	switch n.kind {
 	case nInt:

@@ -106,7 +106,12 @@ func (e *Engine) Evaluate(src string) (Value, error) {
 	if t == nil {
 		t = new(Tree)
 	}
-	t.nodes = t.inline[:0]
+	// Keep an arena that grew for an earlier expression, unless it is
+	// unusually large.
+	if c := cap(t.nodes); c < inlineNodes || c > maxPooledNodes {
+		t.nodes = t.inline[:0]
+	}
+	t.nodes = t.nodes[:0]
 	err := e.parseInto(t, src)
 	var v Value
 	if err == nil {
@@ -116,6 +121,9 @@ func (e *Engine) Evaluate(src string) (Value, error) {
 	e.trees.Put(t)
 	return v, err
 }
+
+// maxPooledNodes bounds the arena a recycled tree keeps.
+const maxPooledNodes = 1024
 
 // errorf builds an engine error. It is only called on failure paths, so
 // its use of fmt does not slow down successful evaluations.

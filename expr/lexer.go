@@ -302,6 +302,18 @@ func digits(s string, i int, ok func(byte) bool, lead bool) int {
 func (l *lexer) number() error {
 	s := l.src
 	i := l.start
+	// The fast path: a few plain decimal digits, the common case.
+	if s[i] != '0' {
+		j, v := i, int64(0)
+		for j < len(s) && j-i < 18 && isDec(s[j]) {
+			v = v*10 + int64(s[j]-'0')
+			j++
+		}
+		if j > i && (j == len(s) || !isNameByte(s[j]) && s[j] != '.') {
+			l.kind, l.base, l.fits, l.small, l.end, l.pos = tInt, 10, true, v, j, j
+			return nil
+		}
+	}
 	if s[i] == '0' && i+1 < len(s) {
 		base, ok, what := 0, isDec, ""
 		switch s[i+1] | 0x20 {

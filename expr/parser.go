@@ -17,6 +17,7 @@ import (
 type parser struct {
 	lexer
 	t        *Tree
+	nodes    []node // the tree's arena, stored back in t when done
 	depth    int
 	maxDepth int
 	maxNodes int
@@ -48,7 +49,9 @@ func (e *Engine) parseInto(t *Tree, src string) error {
 	if p.kind == tEOF {
 		return p.syntaxError(p.start, "empty expression")
 	}
+	p.nodes = t.nodes
 	root, err := p.expr(lvlCond)
+	t.nodes = p.nodes
 	if err != nil {
 		return err
 	}
@@ -61,11 +64,11 @@ func (e *Engine) parseInto(t *Tree, src string) error {
 
 // add appends a node and returns its index, enforcing MaxNodes.
 func (p *parser) add(n node) (int32, error) {
-	if len(p.t.nodes) >= p.maxNodes {
+	if len(p.nodes) >= p.maxNodes {
 		return 0, errorf(abaco.CodeLimit, "expression has more than %d nodes", p.maxNodes)
 	}
-	p.t.nodes = append(p.t.nodes, n)
-	return int32(len(p.t.nodes) - 1), nil
+	p.nodes = append(p.nodes, n)
+	return int32(len(p.nodes) - 1), nil
 }
 
 // enter opens one nesting level.
@@ -291,13 +294,13 @@ func (p *parser) attribute(x int32) (int32, error) {
 	if err := p.next(); err != nil {
 		return 0, err
 	}
-	n := p.t.nodes[x]
+	n := p.nodes[x]
 	if n.kind == nName {
 		id := bUnknown
 		if builtinID(n.a) == bMath {
 			id = lookupMath(p.src[start:end])
 		}
-		p.t.nodes[x] = node{kind: nName, a: int32(id), b: n.b, c: int32(end)}
+		p.nodes[x] = node{kind: nName, a: int32(id), b: n.b, c: int32(end)}
 		return x, nil
 	}
 	return p.add(node{kind: nAttr, a: x, b: int32(start), c: int32(end)})
@@ -325,7 +328,7 @@ func (p *parser) call(x int32) (int32, error) {
 			return 0, err
 		}
 		if last >= 0 {
-			p.t.nodes[last].b = arg
+			p.nodes[last].b = arg
 		} else {
 			first = arg
 		}
