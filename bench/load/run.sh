@@ -4,6 +4,7 @@
 #   minimal   a minimal net/http handler returning a fixed JSON body
 #   hit       abaco serve with Redis, the same expression every request
 #   distinct  abaco serve with Redis, a new expression every request
+#   embedded  (for reference) abaco serve without Redis, all-distinct
 # Scenarios alternate for ROUNDS rounds (the machine is noisy); the table
 # shows the median req/s and the median p99 of the rounds, and the CPU time
 # the servers (abaco plus redis-server; the minimal handler alone) spent per
@@ -63,7 +64,15 @@ REDIS_URL="redis://127.0.0.1:$redis_port" "$tmp/abaco" serve --addr "127.0.0.1:$
   2>"$tmp/abaco.log" &
 abaco_pid=$!
 pids+=($abaco_pid)
+# The same binary without Redis (embedded cache only), for one more row
+# that separates the cost of the shared tier from the rest.
+embedded_port="$(free_port)"
+# shellcheck disable=SC2086
+"$tmp/abaco" serve --addr "127.0.0.1:$embedded_port" --workers 0 ${ABACO_FLAGS:-} 2>"$tmp/embedded.log" &
+embedded_pid=$!
+pids+=($embedded_pid)
 wait_http "http://127.0.0.1:$abaco_port/healthz"
+wait_http "http://127.0.0.1:$embedded_port/healthz"
 curl -fsS -o /dev/null -X POST "http://127.0.0.1:$minimal_port/evaluate" -d '{}' ||
   wait_http "http://127.0.0.1:$minimal_port/evaluate"
 
@@ -119,6 +128,7 @@ for r in $(seq "$ROUNDS"); do
   run hit "$abaco_url" "$here/hit.lua" 0 "$abaco_pid" "$redis_pid"
   seed=$((seed + 1))
   run distinct "$abaco_url" "$here/distinct.lua" "$seed" "$abaco_pid" "$redis_pid"
+  run embedded "http://127.0.0.1:$embedded_port/evaluate" "$here/distinct.lua" "$seed" "$embedded_pid"
 done
 
 base_rps="$(cut -d' ' -f1 "$tmp/res.minimal" | median)"
@@ -127,7 +137,7 @@ echo "wrk -t$THREADS -c$CONNS -d$DURATION, median of $ROUNDS rounds, $(nproc) CP
 echo
 echo "| scenario | req/s | p99 (ms) | vs minimal | target | server CPU/request (us) |"
 echo "|---|---:|---:|---:|---|---:|"
-for name in minimal hit distinct; do
+for name in minimal hit distinct embedded; do
   rps="$(cut -d' ' -f1 "$tmp/res.$name" | median)"
   p99="$(cut -d' ' -f2 "$tmp/res.$name" | median)"
   cpu="$(cut -d' ' -f3 "$tmp/res.$name" | median)"
@@ -136,6 +146,7 @@ for name in minimal hit distinct; do
     minimal) label="minimal net/http handler, fixed JSON"; target="-" ;;
     hit) label="abaco, same expression (cache hit)"; target=">= 80%, p99 < 5 ms" ;;
     distinct) label="abaco, all-distinct expressions"; target=">= 50%" ;;
+    embedded) label="(abaco without Redis, all-distinct)"; target="-" ;;
   esac
   echo "| $label | $rps | $p99 | $pct | $target | $cpu |"
 done
