@@ -2,6 +2,8 @@ package rdb
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,48 +59,84 @@ func (b *Broker) Push(ctx context.Context, queue string, payloads ...string) err
 	return brokerErr("push", err)
 }
 
-// Take leases up to max items: one script while the queue has items, a
-// BLMOVE up to wait when it is empty (followed by the script, to pick up
-// whatever arrived with the first item).
+// Take leases up to limit items: one script while the queue has items.
+// When it is empty, a BLMOVE waits up to wait, and the same script runs
+// pipelined right behind it on the same connection, so a new item costs
+// one round trip: the script reports the item BLMOVE leased with its
+// attempts, plus whatever arrived with it.
 func (b *Broker) Take(ctx context.Context, queue, consumer string, limit int, wait time.Duration) ([]abaco.Item, error) {
 	limit = min(maxBatch, max(limit, 1))
-	items, err := b.take(ctx, queue, consumer, limit, nil)
+	items, err := b.take(ctx, queue, consumer, limit)
 	if err != nil || len(items) > 0 || wait <= 0 {
 		return items, err
 	}
 	rc := b.c.rc
-	v, err := rc.Do(ctx, rc.B().Blmove().Source(queueKey(queue)).Destination(processingKey(queue, consumer)).
-		Left().Right().Timeout(wait.Seconds()).Build()).ToString()
-	if rueidis.IsRedisNil(err) {
-		return nil, nil
-	}
-	if err != nil {
+	keys, args := takeArgs(queue, consumer, limit-1)
+	args = append(args, "1")
+	res := rc.DoMulti(ctx,
+		rc.B().Blmove().Source(queueKey(queue)).Destination(processingKey(queue, consumer)).
+			Left().Right().Timeout(wait.Seconds()).Build(),
+		rc.B().Evalsha().Sha1(queueTakeSHA).Numkeys(int64(len(keys))).Key(keys...).Arg(args...).Build(),
+	)
+	_, err = res[0].ToString()
+	leased := err == nil
+	if err != nil && !rueidis.IsRedisNil(err) {
 		return nil, brokerErr("take: blmove", err)
 	}
-	return b.take(ctx, queue, consumer, limit-1, []string{v})
+	reply := res[1]
+	if rerr, ok := rueidis.IsRedisErr(reply.Error()); ok && rerr.IsNoScript() {
+		// The script cache was flushed (a Redis restart): run it again
+		// on its own; it still finds the leased item at the tail.
+		reply = queueTakeScript.Exec(ctx, rc, keys, args)
+	}
+	items, tail, err := takeReply(reply)
+	if err != nil {
+		return nil, err
+	}
+	if tail && !leased {
+		items = items[1:] // the tail is an older lease: BLMOVE timed out
+	}
+	return items, nil
 }
+
+// queueTakeSHA is the SHA1 of queueTakeScript, for EVALSHA in a pipeline.
+var queueTakeSHA = func() string {
+	sum := sha1.Sum([]byte(queueTakeSrc))
+	return hex.EncodeToString(sum[:])
+}()
 
 // maxBatch bounds one take: Lua's unpack works on at most a few thousand
 // values, and bigger batches only add latency.
 const maxBatch = 1024
 
-// take runs queueTakeScript; leased holds the item BLMOVE already moved, if any.
-func (b *Broker) take(ctx context.Context, queue, consumer string, limit int, leased []string) ([]abaco.Item, error) {
-	args := append([]string{strconv.Itoa(limit), consumer}, leased...)
-	keys := []string{queueKey(queue), processingKey(queue, consumer), attemptsKey(queue), consumersKey(queue)}
-	reply, err := queueTakeScript.Exec(ctx, b.c.rc, keys, args).ToArray()
+func takeArgs(queue, consumer string, limit int) (keys, args []string) {
+	keys = []string{queueKey(queue), processingKey(queue, consumer), attemptsKey(queue), consumersKey(queue)}
+	return keys, []string{strconv.Itoa(limit), consumer}
+}
+
+// take runs queueTakeScript alone.
+func (b *Broker) take(ctx context.Context, queue, consumer string, limit int) ([]abaco.Item, error) {
+	keys, args := takeArgs(queue, consumer, limit)
+	items, _, err := takeReply(queueTakeScript.Exec(ctx, b.c.rc, keys, args))
+	return items, err
+}
+
+// takeReply decodes queueTakeScript's reply.
+func takeReply(r rueidis.RedisResult) (items []abaco.Item, tail bool, err error) {
+	reply, err := r.ToArray()
 	if err != nil {
-		return nil, brokerErr("take", err)
+		return nil, false, brokerErr("take", err)
 	}
-	if len(reply) != 2 {
-		return nil, fmt.Errorf("rdb: take: unexpected reply of %d elements", len(reply))
+	if len(reply) != 3 {
+		return nil, false, fmt.Errorf("rdb: take: unexpected reply of %d elements", len(reply))
 	}
 	payloads, err := reply[0].AsStrSlice()
 	if err != nil {
-		return nil, fmt.Errorf("rdb: take: %w", err)
+		return nil, false, fmt.Errorf("rdb: take: %w", err)
 	}
 	att, _ := reply[1].ToArray()
-	items := make([]abaco.Item, len(payloads))
+	t, _ := reply[2].AsInt64()
+	items = make([]abaco.Item, len(payloads))
 	for i, p := range payloads {
 		items[i] = abaco.Item{Payload: p, Attempts: 1}
 		if i < len(att) {
@@ -107,7 +145,7 @@ func (b *Broker) take(ctx context.Context, queue, consumer string, limit int, le
 			}
 		}
 	}
-	return items, nil
+	return items, t == 1, nil
 }
 
 // Ack removes payloads from consumer's processing list in one script.

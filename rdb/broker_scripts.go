@@ -9,15 +9,22 @@ import "github.com/redis/rueidis"
 // consumer reach tens of thousands of items per second.
 
 // queueTakeScript leases up to ARGV[1] items from the head of the queue
-// into the consumer's processing list and registers the consumer.
-// ARGV[3], when present, is an item a BLMOVE already leased; it is
-// returned first. The reply is {items, attempts}, attempts aligned with
-// items (false where none were recorded).
+// into the consumer's processing list and registers the consumer. With
+// ARGV[3] == "1" it first reports the tail of the processing list: it
+// runs pipelined right behind a BLMOVE on the same connection, so that
+// tail is what the BLMOVE leased (when it leased anything) and its
+// attempts come back in the same round trip. The reply is {items,
+// attempts, tail}: attempts aligned with items (false where none were
+// recorded), tail 1 when items[1] is the processing list's tail.
 //
-// KEYS: queue, processing, attempts, consumers. ARGV: max, consumer [, leased].
-var queueTakeScript = rueidis.NewLuaScript(`
+// KEYS: queue, processing, attempts, consumers. ARGV: max, consumer [, "1"].
+const queueTakeSrc = `
 local items = {}
-if #ARGV >= 3 then items[1] = ARGV[3] end
+local tail = 0
+if ARGV[3] == '1' then
+  local v = redis.call('LINDEX', KEYS[2], -1)
+  if v then items[1] = v tail = 1 end
+end
 local n = tonumber(ARGV[1])
 if n > 0 then
   local got = redis.call('LRANGE', KEYS[1], 0, n - 1)
@@ -27,14 +34,16 @@ if n > 0 then
     for i = 1, #got do items[#items + 1] = got[i] end
   end
 end
-if #items == 0 then return {{}, {}} end
+if #items == 0 then return {{}, {}, 0} end
 redis.call('SADD', KEYS[4], ARGV[2])
 local att = {}
 if redis.call('EXISTS', KEYS[3]) == 1 then
   att = redis.call('HMGET', KEYS[3], unpack(items))
 end
-return {items, att}
-`)
+return {items, att, tail}
+`
+
+var queueTakeScript = rueidis.NewLuaScript(queueTakeSrc)
 
 // queueAckScript removes each payload from the processing list and forgets
 // its attempts. When the batch is exactly the head of the list (the
