@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -70,6 +71,9 @@ func (g *exprGen) smallExp() string {
 	case 0:
 		return "-" + strconv.Itoa(g.r.IntN(4))
 	case 1:
+		if g.r.IntN(2) == 0 {
+			return "(" + g.randomFloat() + ")"
+		}
 		return []string{"0.5", "1.5", "-0.5", "2.0", "0.1", "3"}[g.r.IntN(6)]
 	case 2:
 		return "(" + strconv.Itoa(g.r.IntN(5)) + "**" + strconv.Itoa(g.r.IntN(3)) + ")"
@@ -96,7 +100,7 @@ func (g *exprGen) builtin(depth int) string {
 	case 1:
 		return "round(" + args(1) + ")"
 	case 2:
-		return "round(" + args(1) + ", " + strconv.Itoa(g.r.IntN(9)-4) + ")"
+		return "round(" + args(1) + ", " + strconv.Itoa(g.r.IntN(41)-20) + ")"
 	case 3:
 		return "min(" + args(2+g.r.IntN(2)) + ")"
 	case 4:
@@ -126,7 +130,9 @@ func (g *exprGen) leaf() string {
 	switch g.r.IntN(10) {
 	case 0, 1, 2, 3:
 		return g.intLeaf()
-	case 4, 5, 6:
+	case 4:
+		return g.randomFloat()
+	case 5, 6:
 		return []string{"0.1", "0.2", "1.5", ".5", "2.5E-3", "1e3", "3.0", "0.0", "1e-05", "1e16",
 			"1e300", "123456.789", "2.0", "7.25", "1e-320", "9007199254740993.0", "1_000.5"}[g.r.IntN(17)]
 	case 7:
@@ -136,12 +142,37 @@ func (g *exprGen) leaf() string {
 		"123456789012345678901234567890", "0xffff_ffff_ffff_ffff_ff"}[g.r.IntN(9)]
 }
 
+// randomFloat is a float literal of any magnitude, as repr writes it or
+// in exponent form.
+func (g *exprGen) randomFloat() string {
+	f := g.r.Float64() * math.Pow(10, float64(g.r.IntN(80)-40))
+	if g.r.IntN(8) == 0 {
+		f = math.Float64frombits(g.r.Uint64() &^ (1 << 63)) // any finite bit pattern
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			f = 1.25
+		}
+	}
+	if g.r.IntN(2) == 0 {
+		return strconv.FormatFloat(f, 'e', g.r.IntN(20), 64)
+	}
+	return Float(f).Repr()
+}
+
 func (g *exprGen) intLeaf() string {
 	switch g.r.IntN(8) {
 	case 0:
 		return []string{"0x1f", "0o17", "0b101", "1_000", "0X_FF", "0"}[g.r.IntN(6)]
 	case 1:
 		return strconv.Itoa(g.r.IntN(2000000) - 1000000)
+	case 2:
+		if g.r.IntN(4) == 0 { // a big literal of up to 60 digits
+			b := make([]byte, 1+g.r.IntN(60))
+			for i := range b {
+				b[i] = byte('0' + g.r.IntN(10))
+			}
+			b[0] = byte('1' + g.r.IntN(9))
+			return string(b)
+		}
 	}
 	return strconv.Itoa(g.r.IntN(21) - 5)
 }
