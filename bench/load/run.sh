@@ -150,5 +150,3 @@ for name in minimal hit distinct embedded; do
   esac
   echo "| $label | $rps | $p99 | $pct | $target | $cpu |"
 done
-echo
-echo "Redis keys written: $(redis-cli -p "$redis_port" dbsize)"

@@ -1,0 +1,86 @@
+// Package load holds the HTTP API load benchmark (run.sh, driving wrk) and
+// the in-process handler benchmark that decided how /evaluate is served.
+package load
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"abaco/cache"
+	"abaco/expr"
+	"abaco/httpapi"
+)
+
+// BenchmarkHandler compares, in process and without the network, the cost
+// of answering POST /evaluate {"expressao": "2+2"}: a minimal net/http
+// handler with a fixed body, the same endpoint declared with huma v2 (the
+// OpenAPI framework first considered), and abaco's handler on a cache hit.
+//
+//	cd bench && go test -run XXX -bench Handler -benchmem ./load
+func BenchmarkHandler(b *testing.B) {
+	b.Run("minimal", func(b *testing.B) { serve(b, minimal()) })
+	b.Run("huma", func(b *testing.B) { serve(b, humaHandler()) })
+	b.Run("abaco-hit", func(b *testing.B) {
+		c := cache.New(expr.New(expr.Limits{}), cache.Options{})
+		serve(b, httpapi.New(httpapi.Config{Evaluator: c, Cache: c, Registry: prometheus.NewRegistry()}))
+	})
+}
+
+func serve(b *testing.B, h http.Handler) {
+	b.ReportAllocs()
+	const body = `{"expressao": "2+2"}`
+	r := httptest.NewRequest("POST", "/evaluate", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	for b.Loop() {
+		r.Body = io.NopCloser(strings.NewReader(body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+}
+
+func minimal() http.Handler {
+	body := []byte(`{"resultado":4}` + "\n")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	})
+}
+
+type humaInput struct {
+	Body struct {
+		Expressao string `json:"expressao"`
+	}
+}
+
+type humaOutput struct {
+	XCache string `header:"X-Cache"`
+	Body   struct {
+		Resultado int    `json:"resultado"`
+		Repr      string `json:"repr"`
+		Tipo      string `json:"tipo"`
+	}
+}
+
+// humaHandler is the endpoint as huma would serve it, answering a fixed
+// result: only the framework's own cost is measured.
+func humaHandler() http.Handler {
+	mux := http.NewServeMux()
+	api := humago.New(mux, huma.DefaultConfig("abaco", "1"))
+	huma.Post(api, "/evaluate", func(_ context.Context, in *humaInput) (*humaOutput, error) {
+		out := &humaOutput{XCache: "hit"}
+		out.Body.Resultado, out.Body.Repr, out.Body.Tipo = 4, "4", "int"
+		return out, nil
+	})
+	return mux
+}
