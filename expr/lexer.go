@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -270,6 +271,18 @@ func isNameByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= utf8.RuneSelf
 }
 
+// keywordAt reports whether a keyword that may follow a number without a
+// space starts at s[i]: Python 3.11 accepts "1if x else 2" and "1or 2"
+// (with a warning), ending the number there.
+func keywordAt(s string, i int) bool {
+	for _, k := range [...]string{"and", "else", "for", "if", "in", "is", "not", "or"} {
+		if strings.HasPrefix(s[i:], k) {
+			return true
+		}
+	}
+	return false
+}
+
 // digits scans a Python digitpart at i: digits with single underscores
 // between them. It returns the end offset, or -1 when an underscore is not
 // followed by a digit. It needs at least one digit unless lead is set (for
@@ -326,7 +339,7 @@ func (l *lexer) number() error {
 		}
 		if base != 0 {
 			end := digits(s, i+2, ok, true)
-			if end < 0 || end < len(s) && isNameByte(s[end]) {
+			if end < 0 || end < len(s) && isNameByte(s[end]) && !keywordAt(s, end) {
 				return l.syntaxError(i, "invalid "+what+" literal")
 			}
 			l.kind, l.base, l.fits, l.end, l.pos = tInt, base, false, end, end
@@ -351,7 +364,7 @@ func (l *lexer) number() error {
 			}
 		}
 	}
-	if end < len(s) && s[end]|0x20 == 'e' {
+	if end < len(s) && s[end]|0x20 == 'e' && !keywordAt(s, end) {
 		j := end + 1
 		if j < len(s) && (s[j] == '+' || s[j] == '-') {
 			j++
@@ -367,7 +380,7 @@ func (l *lexer) number() error {
 	if end < len(s) && s[end]|0x20 == 'j' {
 		return l.syntaxError(i, "complex numbers are not supported")
 	}
-	if end < len(s) && isNameByte(s[end]) {
+	if end < len(s) && isNameByte(s[end]) && !keywordAt(s, end) {
 		return l.syntaxError(i, "invalid decimal literal")
 	}
 	l.end, l.pos = end, end
