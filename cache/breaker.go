@@ -14,7 +14,8 @@ const (
 	// open: the shared tier is skipped until the cooldown ends, so an
 	// outage costs requests no time at all.
 	open
-	// halfOpen: one probe is in flight; its outcome closes or reopens.
+	// halfOpen: a probe is in flight; its outcome closes or reopens.
+	// Requests still skip the shared tier meanwhile.
 	halfOpen
 )
 
@@ -29,12 +30,16 @@ func (s breakerState) String() string {
 }
 
 // breaker is a consecutive-failure circuit breaker. After threshold
-// failures in a row it opens; after cooldown it lets one call through as a
-// probe (half-open); the probe's success closes it, its failure reopens it.
+// failures in a row it opens; the first call after the cooldown starts a
+// probe in a goroutine of its own (half-open), so that no request waits on
+// a tier that may still be down; the probe's success closes the breaker,
+// its failure reopens it for another cooldown.
 type breaker struct {
 	threshold int
 	cooldown  time.Duration
 	now       func() time.Time
+	// probe tests the shared tier and reports with success or failure.
+	probe func()
 	// onChange is called after every state change, in order, under the
 	// lock: it must not call the breaker.
 	onChange func(from, to breakerState)
@@ -45,25 +50,22 @@ type breaker struct {
 	openedAt time.Time
 }
 
-// allow reports whether a call to the shared tier may go ahead. In the
-// open state it turns the first call after the cooldown into the probe.
+// allow reports whether a call to the shared tier may go ahead: only when
+// the breaker is closed. An open breaker whose cooldown has ended starts
+// the probe instead.
 func (b *breaker) allow() bool {
 	b.mu.Lock()
-	switch b.state {
-	case closed:
+	switch {
+	case b.state == closed:
 		b.mu.Unlock()
 		return true
-	case open:
-		if b.now().Sub(b.openedAt) < b.cooldown {
-			b.mu.Unlock()
-			return false
-		}
+	case b.state == open && b.now().Sub(b.openedAt) >= b.cooldown:
 		b.set(halfOpen)
-		return true
-	default: // a probe is already in flight
-		b.mu.Unlock()
+		go b.probe()
 		return false
 	}
+	b.mu.Unlock()
+	return false
 }
 
 // success records a call that worked.
@@ -87,18 +89,6 @@ func (b *breaker) failure() {
 		return
 	}
 	b.mu.Unlock()
-}
-
-// abandon records a call whose outcome says nothing about the shared tier
-// (its caller gave up). A probe abandoned this way is retried by the next
-// call, since the cooldown has already passed.
-func (b *breaker) abandon() {
-	b.mu.Lock()
-	if b.state != halfOpen {
-		b.mu.Unlock()
-		return
-	}
-	b.set(open)
 }
 
 // current returns the state.

@@ -9,7 +9,9 @@ import (
 func TestBreaker(t *testing.T) {
 	now := time.Unix(0, 0)
 	var changes []string
+	probes := make(chan struct{}, 10)
 	b := &breaker{threshold: 3, cooldown: time.Second, now: func() time.Time { return now },
+		probe:    func() { probes <- struct{}{} },
 		onChange: func(from, to breakerState) { changes = append(changes, from.String()+">"+to.String()) }}
 	step := func(name string, want breakerState, wantAllow bool) {
 		t.Helper()
@@ -18,6 +20,14 @@ func TestBreaker(t *testing.T) {
 		}
 		if got := b.current(); got != want {
 			t.Fatalf("%s: state %v, want %v", name, got, want)
+		}
+	}
+	probed := func(name string) {
+		t.Helper()
+		select {
+		case <-probes:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: no probe started", name)
 		}
 	}
 	b.failure()
@@ -31,17 +41,20 @@ func TestBreaker(t *testing.T) {
 	now = now.Add(time.Second - 1)
 	step("still cooling down", open, false)
 	now = now.Add(1)
-	step("cooldown over: one probe", halfOpen, true)
-	step("only one probe at a time", halfOpen, false)
+	step("cooldown over: a probe starts, the call still skips", halfOpen, false)
+	probed("after the cooldown")
+	step("one probe at a time", halfOpen, false)
 	b.failure()
 	step("failed probe reopens", open, false)
 	now = now.Add(time.Second)
-	step("next probe", halfOpen, true)
-	b.abandon()
-	step("abandoned probe is retried at once", halfOpen, true)
+	step("next probe", halfOpen, false)
+	probed("after the second cooldown")
 	b.success()
 	step("successful probe closes", closed, true)
-	want := "closed>open open>half-open half-open>open open>half-open half-open>open open>half-open half-open>closed"
+	if len(probes) != 0 {
+		t.Fatalf("%d probes too many", len(probes))
+	}
+	want := "closed>open open>half-open half-open>open open>half-open half-open>closed"
 	if got := strings.Join(changes, " "); got != want {
 		t.Fatalf("changes:\n got %s\nwant %s", got, want)
 	}

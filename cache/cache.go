@@ -23,8 +23,10 @@
 // The shared tier never fails a request: each operation has a short
 // timeout, a failure is counted and the evaluation goes on without it, and
 // a circuit breaker stops calling a shared tier that keeps failing, so an
-// outage adds no latency. Ready reports the outage; the breaker probes the
-// tier after a cooldown and closes by itself when it answers again.
+// outage adds no latency: at most BreakerThreshold calls pay the timeout
+// before it opens. Ready reports the outage. After each cooldown the
+// breaker pings the tier in the background (no request waits on the
+// probe) and closes by itself when it answers again.
 package cache
 
 import (
@@ -158,6 +160,7 @@ func New(engine *expr.Engine, o Options) *Cache {
 		threshold: max(o.BreakerThreshold, 0),
 		cooldown:  orDefault(o.BreakerCooldown, time.Second),
 		now:       now,
+		probe:     c.probe,
 		onChange:  c.breakerChanged,
 	}
 	if c.breaker.threshold == 0 {

@@ -66,12 +66,24 @@ func (c *Cache) sharedSet(ctx context.Context, key string, e Entry) error {
 // caller's own context ended, the failure says nothing about the tier.
 func (c *Cache) sharedFailed(ctx context.Context, op string, err error) {
 	if ctx.Err() != nil {
-		c.breaker.abandon()
 		return
 	}
 	c.m.sharedErrors.WithLabelValues(op).Inc()
 	c.breaker.failure()
 	c.log.Debug("cache: shared tier failed", "op", op, "err", err)
+}
+
+// probe is the breaker's test of the shared tier once its cooldown has
+// ended. It runs in a goroutine of its own, so no request waits for it.
+func (c *Cache) probe() {
+	ctx := context.Background()
+	tctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	if err := c.shared.Ping(tctx); err != nil {
+		c.sharedFailed(ctx, "ping", err)
+		return
+	}
+	c.breaker.success()
 }
 
 // breakerChanged logs and exports a change of the breaker's state.
