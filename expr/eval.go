@@ -118,6 +118,24 @@ func (ev *evaluator) eval(i int32) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
+		if x.k == kInt && y.k == kInt && ev.maxBits >= 64 {
+			// The fast path for + - * on small ints that do not overflow.
+			a, b := x.i, y.i
+			switch n.op {
+			case opAdd:
+				if c := a + b; (c > a) == (b > 0) {
+					return Value{k: kInt, i: c}, nil
+				}
+			case opSub:
+				if c := a - b; (c < a) == (b > 0) {
+					return Value{k: kInt, i: c}, nil
+				}
+			case opMul:
+				if a > -1<<31 && a < 1<<31 && b > -1<<31 && b < 1<<31 {
+					return Value{k: kInt, i: a * b}, nil
+				}
+			}
+		}
 		v, err := ev.binary(n.op, x, y)
 		if err != nil {
 			return Value{}, err

@@ -71,6 +71,18 @@ var opText = [...]string{
 	opOr: "or", opEq: "==", opNe: "!=", opLt: "<", opLe: "<=", opGt: ">", opGe: ">=",
 }
 
+// simpleTokens maps the characters that always form a token on their own
+// (unless followed by "=", an augmented assignment) to that token. It is a
+// read-only table.
+var simpleTokens = [utf8.RuneSelf]struct {
+	kind tokKind
+	op   op
+}{
+	'(': {kind: tLParen}, ')': {kind: tRParen}, ',': {kind: tComma},
+	'+': {tOp, opAdd}, '-': {tOp, opSub}, '%': {tOp, opMod}, '&': {tOp, opBitAnd},
+	'|': {tOp, opBitOr}, '^': {tOp, opBitXor}, '~': {tOp, opInvert},
+}
+
 // lexer produces one token at a time on demand, so parsing needs no token
 // slice. The current token is described by its fields.
 type lexer struct {
@@ -119,11 +131,29 @@ func (l *lexer) next() error {
 		return nil
 	}
 	c := s[i]
+	if c >= '1' && c <= '9' {
+		// The fast path: a few plain decimal digits, the common case.
+		j, v := i, int64(0)
+		for j < len(s) && j-i < 18 && isDec(s[j]) {
+			v = v*10 + int64(s[j]-'0')
+			j++
+		}
+		if j == len(s) || !isNameByte(s[j]) && s[j] != '.' {
+			l.kind, l.base, l.fits, l.small, l.end, l.pos = tInt, 10, true, v, j, j
+			return nil
+		}
+	}
 	switch {
 	case c >= '0' && c <= '9' || c == '.' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
 		return l.number()
 	case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf:
 		return l.name()
+	}
+	if c < utf8.RuneSelf {
+		if k := simpleTokens[c]; k.kind != tEOF && (k.kind != tOp || i+1 == len(s) || s[i+1] != '=') {
+			l.kind, l.op, l.end, l.pos = k.kind, k.op, i+1, i+1
+			return nil
+		}
 	}
 	l.kind = tOp
 	n := 1
@@ -315,18 +345,6 @@ func digits(s string, i int, ok func(byte) bool, lead bool) int {
 func (l *lexer) number() error {
 	s := l.src
 	i := l.start
-	// The fast path: a few plain decimal digits, the common case.
-	if s[i] != '0' {
-		j, v := i, int64(0)
-		for j < len(s) && j-i < 18 && isDec(s[j]) {
-			v = v*10 + int64(s[j]-'0')
-			j++
-		}
-		if j > i && (j == len(s) || !isNameByte(s[j]) && s[j] != '.') {
-			l.kind, l.base, l.fits, l.small, l.end, l.pos = tInt, 10, true, v, j, j
-			return nil
-		}
-	}
 	if s[i] == '0' && i+1 < len(s) {
 		base, ok, what := 0, isDec, ""
 		switch s[i+1] | 0x20 {

@@ -67,8 +67,13 @@ func (p *parser) add(n node) (int32, error) {
 	if len(p.nodes) >= p.maxNodes {
 		return 0, errorf(abaco.CodeLimit, "expression has more than %d nodes", p.maxNodes)
 	}
-	p.nodes = append(p.nodes, n)
-	return int32(len(p.nodes) - 1), nil
+	// Field by field: copying a node built on the stack as a whole stalls
+	// on store forwarding, which costs more than the rest of add.
+	i := len(p.nodes)
+	p.nodes = append(p.nodes, node{})
+	d := &p.nodes[i]
+	d.kind, d.op, d.a, d.b, d.c, d.num = n.kind, n.op, n.a, n.b, n.c, n.num
+	return int32(i), nil
 }
 
 // enter opens one nesting level.
@@ -117,7 +122,23 @@ func (p *parser) tokenLevel() (op, int) {
 // expr parses an expression whose operators all bind at least as tightly
 // as min (a level), by precedence climbing.
 func (p *parser) expr(min int) (int32, error) {
-	left, err := p.prefix(min)
+	var left int32
+	var err error
+	if p.kind == tInt && p.fits && len(p.nodes) < p.maxNodes {
+		// The fast path for the commonest operand, a small int literal.
+		left = int32(len(p.nodes))
+		p.nodes = append(p.nodes, node{})
+		d := &p.nodes[left]
+		d.kind, d.num = nInt, uint64(p.small)
+		if err = p.next(); err != nil {
+			return 0, err
+		}
+		if p.kind == tLParen || p.kind == tDot {
+			left, err = p.trailers(left)
+		}
+	} else {
+		left, err = p.prefix(min)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -264,6 +285,12 @@ func (p *parser) primary() (int32, error) {
 	if err != nil {
 		return 0, err
 	}
+	return p.trailers(x)
+}
+
+// trailers parses the calls and attribute references after x.
+func (p *parser) trailers(x int32) (int32, error) {
+	var err error
 	for {
 		switch p.kind {
 		case tLParen:

@@ -69,32 +69,19 @@ const (
 	lvlAtom  = 14
 )
 
-// binaryLevel returns the precedence level of a binary operator.
-func binaryLevel(o op) int {
-	switch o {
-	case opOr:
-		return lvlOr
-	case opAnd:
-		return lvlAnd
-	case opEq, opNe, opLt, opLe, opGt, opGe:
-		return lvlCmp
-	case opBitOr:
-		return lvlBitOr
-	case opBitXor:
-		return lvlXor
-	case opBitAnd:
-		return lvlBitAn
-	case opLsh, opRsh:
-		return lvlShift
-	case opAdd, opSub:
-		return lvlArith
-	case opMul, opDiv, opFloorDiv, opMod:
-		return lvlTerm
-	case opPow:
-		return lvlPow
-	}
-	return 0
+// opLevels is the precedence level of each binary operator, 0 for the
+// others. It is a read-only table.
+var opLevels = [...]uint8{
+	opOr: lvlOr, opAnd: lvlAnd,
+	opEq: lvlCmp, opNe: lvlCmp, opLt: lvlCmp, opLe: lvlCmp, opGt: lvlCmp, opGe: lvlCmp,
+	opBitOr: lvlBitOr, opBitXor: lvlXor, opBitAnd: lvlBitAn, opLsh: lvlShift, opRsh: lvlShift,
+	opAdd: lvlArith, opSub: lvlArith,
+	opMul: lvlTerm, opDiv: lvlTerm, opFloorDiv: lvlTerm, opMod: lvlTerm,
+	opPow: lvlPow,
 }
+
+// binaryLevel returns the precedence level of a binary operator.
+func binaryLevel(o op) int { return int(opLevels[o]) }
 
 // level returns the precedence level of node i.
 func (t *Tree) level(i int32) int {
