@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
@@ -71,22 +70,11 @@ func abacoEndToEnd(ctx context.Context, addr string, n, conc int, singles bool) 
 	} else {
 		go push1000(ctx, b, n)
 	}
-	select {
-	case <-all:
-	case <-time.After(5 * time.Minute):
-		return 0, fmt.Errorf("timed out at %d of %d", processed.Load(), n)
-	}
 	// The clock stops when the last acknowledgement has landed.
-	for {
+	return finish(start, all, processed.Load, n, func() (bool, error) {
 		s, err := b.Stats(ctx, abacoQueue)
-		if err != nil {
-			return 0, err
-		}
-		if s.InFlight == 0 && s.Depth == 0 {
-			return time.Since(start), nil
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
+		return s.InFlight == 0 && s.Depth == 0, err
+	})
 }
 
 func abacoLatency(ctx context.Context, addr string, samples, conc int, gap time.Duration) ([]time.Duration, error) {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,11 +48,8 @@ func asynqThroughput(ctx context.Context, addr string, n, conc int) (time.Durati
 	// asynq enqueues one task per round trip (a Lua script); 32 producers
 	// keep the server busy.
 	const producers = 32
-	var wg sync.WaitGroup
 	for p := range producers {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			for i := p; i < n; i += producers {
 				if _, err := client.EnqueueContext(ctx, asynq.NewTask("noop", []byte(strconv.Itoa(i)))); err != nil {
 					panic(err)
@@ -62,22 +57,10 @@ func asynqThroughput(ctx context.Context, addr string, n, conc int) (time.Durati
 			}
 		}()
 	}
-	select {
-	case <-all:
-	case <-time.After(5 * time.Minute):
-		return 0, fmt.Errorf("timed out at %d of %d", processed.Load(), n)
-	}
-	wg.Wait()
-	for {
+	return finish(start, all, processed.Load, n, func() (bool, error) {
 		qi, err := insp.GetQueueInfo("default")
-		if err != nil {
-			return 0, err
-		}
-		if qi.Pending == 0 && qi.Active == 0 {
-			return time.Since(start), nil
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
+		return err == nil && qi.Pending == 0 && qi.Active == 0, err
+	})
 }
 
 func asynqLatency(ctx context.Context, addr string, samples, conc int, gap time.Duration) ([]time.Duration, error) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -61,12 +60,7 @@ func blpopThroughput(ctx context.Context, addr string, n, conc int) (time.Durati
 			}
 		}
 	}()
-	select {
-	case <-all:
-		return time.Since(start), nil
-	case <-time.After(5 * time.Minute):
-		return 0, fmt.Errorf("timed out at %d of %d", processed.Load(), n)
-	}
+	return finish(start, all, processed.Load, n, func() (bool, error) { return true, nil })
 }
 
 func blpopLatency(ctx context.Context, addr string, samples, conc int, gap time.Duration) ([]time.Duration, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -39,4 +40,22 @@ func (r recorder) openLoop(samples int, gap time.Duration, push func(payload str
 		lat = append(lat, <-r)
 	}
 	return lat, nil
+}
+
+// finish waits for all n items to be handled, then polls settled until
+// the system has recorded them (acknowledged); it returns the time since
+// start at that moment.
+func finish(start time.Time, all <-chan struct{}, handled func() int64, n int, settled func() (bool, error)) (time.Duration, error) {
+	select {
+	case <-all:
+	case <-time.After(5 * time.Minute):
+		return 0, fmt.Errorf("timed out at %d of %d", handled(), n)
+	}
+	for {
+		ok, err := settled()
+		if err != nil || ok {
+			return time.Since(start), err
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
 }

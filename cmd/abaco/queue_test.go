@@ -11,17 +11,48 @@ import (
 	"abaco/internal/redistest"
 )
 
+// redisEnv is an environment with only REDIS_URL=url.
+func redisEnv(url string) func(string) string {
+	return func(k string) string {
+		if k == "REDIS_URL" {
+			return url
+		}
+		return ""
+	}
+}
+
+// inProcess is an abaco command running in this process until stop.
+type inProcess struct {
+	out, err syncBuffer
+	cancel   context.CancelFunc
+	done     chan int
+}
+
+func startInProcess(url string, args ...string) *inProcess {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &inProcess{cancel: cancel, done: make(chan int, 1)}
+	go func() { p.done <- run(ctx, &Env{Stdout: &p.out, Stderr: &p.err, Getenv: redisEnv(url)}, args) }()
+	return p
+}
+
+// stop cancels the command (as SIGTERM would) and returns its exit status.
+func (p *inProcess) stop(t *testing.T) int {
+	t.Helper()
+	p.cancel()
+	select {
+	case code := <-p.done:
+		return code
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command did not stop within 10s")
+		return -1
+	}
+}
+
 // runWith runs abaco in process with REDIS_URL=url and returns the exit
 // status, stdout and stderr.
 func runWith(url, stdin string, args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
-	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
-		Getenv: func(k string) string {
-			if k == "REDIS_URL" {
-				return url
-			}
-			return ""
-		}}
+	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: redisEnv(url)}
 	code := run(context.Background(), env, args)
 	return code, out.String(), errb.String()
 }
@@ -82,24 +113,12 @@ func TestQueueStatsShowsDeadLettersAndConsumers(t *testing.T) {
 		t.Fatal(errs)
 	}
 	// A consumer in process, stopped once both items are handled.
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
-	done := make(chan int)
-	go func() {
-		env := &Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
-			if k == "REDIS_URL" {
-				return srv.URL
-			}
-			return ""
-		}}
-		done <- run(ctx, env, []string{"consume", "--delay", "0"})
-	}()
+	p := startInProcess(srv.URL, "consume", "--delay", "0")
 	until(t, 10*time.Second, "consume", func() bool {
-		return strings.Contains(out.String(), "processed 5\n") && srv.MustDo("LLEN", "{number_queue}:dead") == "1"
+		return strings.Contains(p.out.String(), "processed 5\n") && srv.MustDo("LLEN", "{number_queue}:dead") == "1"
 	})
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("consume exited %d: %s", code, errb.String())
+	if code := p.stop(t); code != 0 {
+		t.Fatalf("consume exited %d: %s", code, p.err.String())
 	}
 	_, dead, _ := runWith(srv.URL, "", "queue", "dead")
 	if !strings.Contains(dead, `"abc"`) || !strings.Contains(dead, "name 'abc' is not defined") {

@@ -32,18 +32,7 @@ func TestWorkerRunsJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	wctx, stop := context.WithCancel(ctx)
-	var out, errb syncBuffer
-	done := make(chan int)
-	go func() {
-		env := &Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
-			if k == "REDIS_URL" {
-				return srv.URL
-			}
-			return ""
-		}}
-		done <- run(wctx, env, []string{"worker", "--concurrency", "2"})
-	}()
+	w := startInProcess(srv.URL, "worker", "--concurrency", "2")
 	var got abaco.Job
 	until(t, 10*time.Second, "the jobs to finish", func() bool {
 		got, err = jobs.Job(ctx, bad.ID)
@@ -59,14 +48,8 @@ func TestWorkerRunsJobs(t *testing.T) {
 	if got.Err == nil || got.Err.Code != abaco.CodeDivisionByZero {
 		t.Fatalf("failed job = %+v", got)
 	}
-	stop()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("worker exited %d: %s", code, errb.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("worker did not stop")
+	if code := w.stop(t); code != 0 {
+		t.Fatalf("worker exited %d: %s", code, w.err.String())
 	}
 	// The cache is shared through Redis: the worker stored 6 * 7's result.
 	if keys := srv.MustDo("KEYS", "abaco:v1:eval:*"); keys == "" {
