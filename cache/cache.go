@@ -117,6 +117,7 @@ type Cache struct {
 	shared    abaco.Store
 	sharedTTL TTLGetter // shared, when it implements TTLGetter
 	timeout   time.Duration
+	now       func() time.Time
 	breaker   *breaker
 	flight    singleflight.Group
 	m         *metrics
@@ -140,6 +141,7 @@ func New(engine *expr.Engine, o Options) *Cache {
 		ttl:     orDefault(o.TTL, 10*time.Second),
 		shared:  o.Shared,
 		timeout: orDefault(o.SharedTimeout, 75*time.Millisecond),
+		now:     now,
 		m:       newMetrics(o.Registerer),
 		log:     log,
 	}

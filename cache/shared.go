@@ -24,9 +24,13 @@ func (c *Cache) sharedGet(ctx context.Context, key string) (e Entry, ttl time.Du
 	ttl = c.ttl
 	if c.sharedTTL != nil {
 		var left time.Duration
+		start := c.now()
 		b, left, found, err = c.sharedTTL.GetTTL(tctx, key)
 		if left >= 0 {
-			ttl = min(left, c.ttl)
+			// The store measured left at some moment of the call; counting
+			// it from the call's start makes the local copy expire no later
+			// than the shared entry.
+			ttl = min(left-c.now().Sub(start), c.ttl)
 		}
 	} else {
 		b, found, err = c.shared.Get(tctx, key)
