@@ -32,6 +32,11 @@ Examples:
   printf '1+1\n2*3\n' | abaco eval      2
                                         6
   abaco eval --canonical ' (2)+2 '      2 + 2	4
+  abaco eval -2**2 -- -x                -4
+                                        error: name: name 'x' is not defined
+
+An expression may start with "-" right after the flags; after "--",
+every argument is an expression.
 
 Supported: int, float and bool literals (1_000 0x1f 0o17 0b101 1.5 .5 1e3
 True False); + - * / // % ** unary - + ~; & | ^ << >>; comparisons (chained);
@@ -51,9 +56,11 @@ func runEval(ctx context.Context, env *Env, args []string) error {
 	maxIntBits := intFlag(fs, env, "max-int-bits", "ABACO_MAX_INT_BITS", d.MaxIntBits, "largest integer in bits, checked before computing it")
 	maxWork := intFlag(fs, env, "max-work", "ABACO_MAX_WORK", int(d.MaxWork), "work budget per expression (about 1 unit per ns)")
 	canonical := boolFlag(fs, env, "canonical", "ABACO_EVAL_CANONICAL", false, "print the canonical form and a tab before each result")
-	if err := parseFlags(fs, args); err != nil {
+	flagArgs, exprArgs := splitNegative(args)
+	if err := parseFlags(fs, flagArgs); err != nil {
 		return err
 	}
+	exprs := append(fs.Args(), exprArgs...)
 	for _, v := range []*int{maxLength, maxDepth, maxNodes, maxIntBits, maxWork} {
 		if *v <= 0 {
 			fmt.Fprintln(env.Stderr, "abaco eval: limits must be positive")
@@ -69,8 +76,8 @@ func runEval(ctx context.Context, env *Env, args []string) error {
 			failed = true
 		}
 	}
-	if fs.NArg() > 0 {
-		for _, src := range fs.Args() {
+	if len(exprs) > 0 {
+		for _, src := range exprs {
 			one(src)
 		}
 	} else if err := eachLine(ctx, env.Stdin, func(line string) error {
@@ -86,6 +93,21 @@ func runEval(ctx context.Context, env *Env, args []string) error {
 		return exitError{code: 1}
 	}
 	return nil
+}
+
+// splitNegative splits args before the first one that is an expression
+// starting with a minus sign ("-2**2", "-(1)", "-.5"), which the flag
+// package would otherwise take for a flag.
+func splitNegative(args []string) (flags, exprs []string) {
+	for i, a := range args {
+		if a == "--" {
+			return args, nil
+		}
+		if len(a) > 1 && a[0] == '-' && !(a[1] == '-' || a[1] >= 'a' && a[1] <= 'z' || a[1] >= 'A' && a[1] <= 'Z') {
+			return args[:i], args[i:]
+		}
+	}
+	return args, nil
 }
 
 // evalOne writes one result line for src and reports whether it succeeded.

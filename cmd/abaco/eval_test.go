@@ -44,6 +44,10 @@ func TestEvalCommand(t *testing.T) {
 		{"env limit", []string{"(((1)))"}, "", map[string]string{"ABACO_MAX_DEPTH": "2"}, 1,
 			"error: limit: expression is nested more than 2 levels deep\n"},
 		{"flag beats env", []string{"--max-depth", "5", "(((1)))"}, "", map[string]string{"ABACO_MAX_DEPTH": "2"}, 0, "1\n"},
+		{"negative expressions are not flags", []string{"-2**2", "-(1)", "--max-depth"}, "", nil, 1,
+			"-4\n-1\nerror: type: max is a function, not a number: call it, as in max(x)\n"},
+		{"flags then negative", []string{"--canonical", "-.5"}, "", nil, 0, "-0.5\t-0.5\n"},
+		{"double dash", []string{"--", "-x"}, "", nil, 1, "error: name: name 'x' is not defined\n"},
 		{"bad limit is a usage error", []string{"--max-depth", "0", "1"}, "", nil, 2, ""},
 	}
 	for _, tc := range tests {
