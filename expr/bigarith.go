@@ -5,7 +5,6 @@ import (
 	"math/big"
 
 	"abaco"
-	"abaco/expr/internal/pymath"
 )
 
 // bigBinary applies o to two ints of which at least one does not fit in an
@@ -148,16 +147,7 @@ func quoToFloat(a, b *big.Int) float64 {
 // otherwise the result's size is estimated before computing it.
 func (ev *evaluator) intPow(x, y Value) (Value, error) {
 	if y.sign() < 0 {
-		a, err := x.toFloat()
-		if err != nil {
-			return Value{}, err
-		}
-		b, err := y.toFloat()
-		if err != nil {
-			return Value{}, err
-		}
-		f, err := pymath.Pow(a, b)
-		return Float(f), err
+		return ev.floatBinary(opPow, x, y)
 	}
 	if x.k != kBig && y.k != kBig {
 		if r, ok := smallPow(x.i, y.i); ok {

@@ -150,7 +150,10 @@ func (l *lexer) next() error {
 		return l.name()
 	}
 	if c < utf8.RuneSelf {
-		if k := simpleTokens[c]; k.kind != tEOF && (k.kind != tOp || i+1 == len(s) || s[i+1] != '=') {
+		if k := simpleTokens[c]; k.kind != tEOF {
+			if k.kind == tOp && i+1 < len(s) && s[i+1] == '=' { // "+=", "-=", ...
+				return l.syntaxError(i, "assignment is not an expression")
+			}
 			l.kind, l.op, l.end, l.pos = k.kind, k.op, i+1, i+1
 			return nil
 		}
@@ -162,18 +165,8 @@ func (l *lexer) next() error {
 		two = s[i+1]
 	}
 	switch c {
-	case '(':
-		l.kind = tLParen
-	case ')':
-		l.kind = tRParen
-	case ',':
-		l.kind = tComma
 	case '.':
 		l.kind = tDot
-	case '+':
-		l.op = opAdd
-	case '-':
-		l.op = opSub
 	case '*':
 		l.op = opMul
 		if two == '*' {
@@ -184,16 +177,6 @@ func (l *lexer) next() error {
 		if two == '/' {
 			l.op, n = opFloorDiv, 2
 		}
-	case '%':
-		l.op = opMod
-	case '&':
-		l.op = opBitAnd
-	case '|':
-		l.op = opBitOr
-	case '^':
-		l.op = opBitXor
-	case '~':
-		l.op = opInvert
 	case '<':
 		l.op = opLt
 		switch two {
