@@ -187,7 +187,7 @@ func (ev *evaluator) round(x, nd Value) (Value, error) {
 // smallest (largest), as Python's strict comparison leaves it.
 func (ev *evaluator) minMax(id builtinID, args []Value) (Value, error) {
 	if len(args) == 1 {
-		return Value{}, errorf(abaco.CodeType, "'%s' object is not iterable", args[0].typeName())
+		return Value{}, errorf(abaco.CodeType, "'%s' object is not iterable: %s() needs two or more numbers", args[0].typeName(), builtins[id].name)
 	}
 	o := opLt
 	if id == bMax {
