@@ -54,7 +54,7 @@ func BenchmarkEvaluateMiss(b *testing.B) {
 // from many goroutines at once as the HTTP API would.
 func BenchmarkEvaluateMissRedis(b *testing.B) {
 	srv := redistest.Start(b)
-	client, err := rdb.Open(srv.URL, rdb.Options{})
+	client, err := rdb.Open(srv.URL, rdb.Options{DialTimeout: 10 * time.Second})
 	if err != nil {
 		b.Fatal(err)
 	}

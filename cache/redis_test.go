@@ -28,7 +28,7 @@ func redisCache(t *testing.T, o cache.Options) (*cache.Cache, *redistest.Server)
 // redisCacheOn returns another cache (as another process would have) on srv.
 func redisCacheOn(t *testing.T, srv *redistest.Server, o cache.Options) *cache.Cache {
 	t.Helper()
-	client, err := rdb.Open(srv.URL, rdb.Options{})
+	client, err := rdb.Open(srv.URL, rdb.Options{DialTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 func openStore(t *testing.T) (*rdb.Store, *redistest.Server) {
 	t.Helper()
 	srv := redistest.Start(t)
-	c, err := rdb.Open(srv.URL, rdb.Options{})
+	c, err := rdb.Open(srv.URL, rdb.Options{DialTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

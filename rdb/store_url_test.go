@@ -45,7 +45,8 @@ func TestStoreURLForms(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := rdb.Open(tt.url, rdb.Options{})
+			// A TLS handshake under -race on a loaded machine can take a while.
+			c, err := rdb.Open(tt.url, rdb.Options{DialTimeout: 10 * time.Second})
 			if err != nil {
 				t.Fatalf("Open(%s): %v", tt.url, err)
 			}
