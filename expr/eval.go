@@ -17,12 +17,16 @@ type evaluator struct {
 	work    int64
 }
 
-// Eval evaluates a parsed expression under e's limits. Errors are
+// Eval evaluates a parsed expression under e's limits. Recursion follows
+// the tree, so it is bounded by the parser's limits (MaxNodes). Errors are
 // *abaco.Error with codes division_by_zero, overflow, domain, type, name or
 // limit.
 func (e *Engine) Eval(t *Tree) (Value, error) {
 	// Each node is evaluated at most once, so all of them are paid for
 	// up front; only big-integer operations charge more as they go.
+	if t == nil || len(t.nodes) == 0 {
+		return Value{}, errorf(abaco.CodeInternal, "expr: Eval of a tree that Parse did not return")
+	}
 	ev := evaluator{t: t, maxBits: e.lim.MaxIntBits, maxWork: e.lim.MaxWork}
 	if err := ev.charge(int64(len(t.nodes))); err != nil {
 		return Value{}, err

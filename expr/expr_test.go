@@ -242,3 +242,14 @@ func TestErrorsAreAbacoErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroTree checks that a Tree not made by Parse fails cleanly.
+func TestZeroTree(t *testing.T) {
+	t.Parallel()
+	if _, err := New(Limits{}).Eval(&Tree{}); abaco.ErrorCode(err) != abaco.CodeInternal {
+		t.Errorf("Eval(&Tree{}) = %v, want an internal error", err)
+	}
+	if c := (&Tree{}).Canonical(); c != "" {
+		t.Errorf("Canonical() = %q, want empty", c)
+	}
+}

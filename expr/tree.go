@@ -109,6 +109,9 @@ func (t *Tree) level(i int32) int {
 // inputs that parse to the same tree have the same canonical form, and the
 // canonical form parses to the same tree again.
 func (t *Tree) Canonical() string {
+	if t == nil || len(t.nodes) == 0 {
+		return ""
+	}
 	var b strings.Builder
 	b.Grow(len(t.src) + 8)
 	t.write(&b, t.root)
