@@ -70,7 +70,9 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 
 	o := cache.Options{TTL: *ttl, Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if *redisURL != "" {
-		client, err := rdb.Open(*redisURL, rdb.Options{})
+		// A demo runs once: waiting a little longer to connect beats
+		// failing on a busy machine.
+		client, err := rdb.Open(*redisURL, rdb.Options{DialTimeout: 5 * time.Second})
 		if err != nil {
 			return err
 		}
