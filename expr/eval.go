@@ -3,7 +3,6 @@ package expr
 import (
 	"math"
 	"math/bits"
-	"strings"
 
 	"abaco"
 )
@@ -157,6 +156,9 @@ func (ev *evaluator) eval(i int32) (Value, error) {
 		}
 		return ev.eval(n.c)
 	case nAttr: // Python evaluates the object first, then finds no such attribute
+		if base := &ev.t.nodes[n.a]; base.kind == nName && builtinID(base.a) == bMath {
+			return Value{}, errorf(abaco.CodeName, "module 'math' has no attribute '%s'", ev.t.src[n.b:n.c])
+		}
 		v, err := ev.eval(n.a)
 		if err != nil {
 			return Value{}, err
@@ -188,11 +190,7 @@ func (ev *evaluator) name(n *node) (Value, error) {
 
 // nameError reports an unknown name.
 func (ev *evaluator) nameError(n *node) error {
-	s := ev.t.src[n.b:n.c]
-	if strings.HasPrefix(s, "math.") {
-		return errorf(abaco.CodeName, "module 'math' has no attribute '%s'", strings.TrimSpace(s[strings.LastIndexByte(s, '.')+1:]))
-	}
-	return errorf(abaco.CodeName, "name '%s' is not defined", s)
+	return errorf(abaco.CodeName, "name '%s' is not defined", ev.t.src[n.b:n.c])
 }
 
 // compareChain evaluates a < b < c ... as Python does: each operand at most

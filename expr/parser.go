@@ -308,8 +308,8 @@ func (p *parser) trailers(x int32) (int32, error) {
 }
 
 // attribute parses ".name" after x. Only the math module has attributes:
-// math.sqrt becomes the same node as sqrt. Anything else is an unknown name,
-// an error when evaluated.
+// math.sqrt becomes the same node as sqrt. Anything else becomes an
+// attribute node, an error when evaluated.
 func (p *parser) attribute(x int32) (int32, error) {
 	if err := p.next(); err != nil {
 		return 0, err
@@ -321,14 +321,11 @@ func (p *parser) attribute(x int32) (int32, error) {
 	if err := p.next(); err != nil {
 		return 0, err
 	}
-	n := p.nodes[x]
-	if n.kind == nName {
-		id := bUnknown
-		if builtinID(n.a) == bMath {
-			id = lookupMath(p.src[start:end])
+	if n := &p.nodes[x]; n.kind == nName && builtinID(n.a) == bMath {
+		if id := lookupMath(p.src[start:end]); id != bUnknown {
+			n.a, n.b, n.c = int32(id), int32(start), int32(end)
+			return x, nil
 		}
-		p.nodes[x] = node{kind: nName, a: int32(id), b: n.b, c: int32(end)}
-		return x, nil
 	}
 	return p.add(node{kind: nAttr, a: x, b: int32(start), c: int32(end)})
 }
