@@ -44,7 +44,7 @@ func jsonValue(kind abaco.Kind, repr string) (Value, error) {
 	case abaco.KindFloat:
 		switch repr {
 		case "inf", "-inf", "nan":
-			return nil, abaco.Errorf(abaco.CodeNotFinite, "the result is %s, which JSON cannot represent as a number", repr)
+			return "", abaco.Errorf(abaco.CodeNotFinite, "the result is %s, which JSON cannot represent as a number", repr)
 		}
 		fallthrough
 	case abaco.KindInt:
@@ -52,7 +52,7 @@ func jsonValue(kind abaco.Kind, repr string) (Value, error) {
 			return Value(repr), nil
 		}
 	}
-	return nil, errors.New("httpapi: engine result " + string(kind) + " " + repr + " is not a JSON number or boolean")
+	return "", errors.New("httpapi: engine result " + string(kind) + " " + repr + " is not a JSON number or boolean")
 }
 
 // isJSONNumber reports whether s is a number in JSON's grammar. Python's

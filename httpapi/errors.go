@@ -113,7 +113,7 @@ func newProblem(err error) Problem {
 // error"), everything else at debug level since it is the client's mistake.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error, extra ...func(*Problem)) {
 	p := newProblem(err)
-	p.RequestID = requestID(r.Context())
+	p.RequestID = requestID(w)
 	for _, f := range extra {
 		f(&p)
 	}

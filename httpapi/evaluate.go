@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -39,7 +38,7 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 	if res.Cache != "" {
 		h["X-Cache"] = xCache(res.Cache)
 		if res.Tier != "" {
-			h["X-Cache-Tier"] = []string{res.Tier}
+			h["X-Cache-Tier"] = headerValue(res.Tier)
 		}
 	}
 	var resp EvaluateResponse
@@ -57,8 +56,9 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 	}
 	b := resp.appendJSON((*bp)[:0])
 	*bp = b
+	// No Content-Length: net/http computes it for a body written in one
+	// piece this small, without the allocations of setting it here.
 	h["Content-Type"] = contentTypeJSON
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
 }
@@ -68,6 +68,22 @@ var (
 	contentTypeJSON = []string{"application/json"}
 	xCacheHit       = []string{"hit"}
 	xCacheMiss      = []string{"miss"}
+)
+
+// headerValue returns a shared header value for the usual tier names.
+func headerValue(v string) []string {
+	switch v {
+	case "local":
+		return tierLocal
+	case "shared":
+		return tierShared
+	}
+	return []string{v}
+}
+
+var (
+	tierLocal  = []string{"local"}
+	tierShared = []string{"shared"}
 )
 
 // xCache is the X-Cache header of a result: hit, or miss when the engine
@@ -95,7 +111,7 @@ func (s *Server) readExpression(r *http.Request, bp *[]byte) (string, error) {
 	if r.ContentLength > s.maxBody {
 		return "", tooLarge(s.maxBody)
 	}
-	b, err := readAll(io.LimitReader(r.Body, s.maxBody+1), (*bp)[:0])
+	b, err := readAll(r.Body, (*bp)[:0], s.maxBody+1)
 	*bp = b
 	if err != nil {
 		return "", abaco.Errorf(abaco.CodeInvalid, "reading the request body: %v", err)
@@ -123,13 +139,14 @@ func checkJSONContentType(ct string) error {
 	return abaco.Errorf(abaco.CodeUnsupportedMediaType, "the request body must be application/json, not %q", ct)
 }
 
-// readAll is io.ReadAll into a caller's buffer.
-func readAll(r io.Reader, b []byte) ([]byte, error) {
-	for {
+// readAll is io.ReadAll into a caller's buffer, reading at most limit
+// bytes.
+func readAll(r io.Reader, b []byte, limit int64) ([]byte, error) {
+	for int64(len(b)) < limit {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
 		}
-		n, err := r.Read(b[len(b):cap(b)])
+		n, err := r.Read(b[len(b):min(int64(cap(b)), limit)])
 		b = b[:len(b)+n]
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -138,4 +155,5 @@ func readAll(r io.Reader, b []byte) ([]byte, error) {
 			return b, err
 		}
 	}
+	return b, nil
 }

@@ -159,7 +159,7 @@ func (s *Server) route(pattern string, h http.HandlerFunc) {
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	// The hot route skips the mux's pattern matching; it has no path values.
 	if r.URL.Path == "/evaluate" && r.Method == http.MethodPost {
-		setRoute(r.Context(), routeEvaluate)
+		setRoute(w, routeEvaluate)
 		s.evaluate(w, r)
 		return
 	}
@@ -168,7 +168,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		s.notRouted(w, r, h)
 		return
 	}
-	setRoute(r.Context(), pattern)
+	setRoute(w, pattern)
 	s.mux.ServeHTTP(w, r)
 }
 

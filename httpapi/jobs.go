@@ -25,7 +25,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 	}
 	job, err := s.jobs.Submit(r.Context(), expression)
 	if err != nil {
-		s.writeProblem(w, r, s.dependencyError(r, "submit job", err))
+		s.writeProblem(w, r, s.dependencyError(w, r, "submit job", err))
 		return
 	}
 	loc := jobURL(job.ID)
@@ -41,16 +41,16 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 	}
 	job, err := s.jobs.Job(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.writeProblem(w, r, s.dependencyError(r, "get job", err))
+		s.writeProblem(w, r, s.dependencyError(w, r, "get job", err))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.jobStatus(r.Context(), job))
+	writeJSON(w, http.StatusOK, jobStatus(requestID(w), job))
 }
 
 // jobStatus converts a job to its JSON form. A done job whose value JSON
 // cannot carry (inf, nan) is shown failed with the not_finite problem, as
 // POST /evaluate would answer it.
-func (s *Server) jobStatus(ctx context.Context, job abaco.Job) JobStatus {
+func jobStatus(reqID string, job abaco.Job) JobStatus {
 	st := JobStatus{
 		ID: job.ID, Estado: job.State, Expressao: job.Expression, Tentativas: job.Attempts,
 		CriadoEm: job.CreatedAt, AtualizadoEm: job.UpdatedAt,
@@ -75,7 +75,7 @@ func (s *Server) jobStatus(ctx context.Context, job abaco.Job) JobStatus {
 		return st
 	}
 	p := newProblem(fail)
-	p.RequestID = requestID(ctx)
+	p.RequestID = reqID
 	if p.Code == abaco.CodeNotFinite {
 		p.Repr, p.Expression = res.Value, res.Expression
 	}
@@ -103,7 +103,7 @@ func (s *Server) flushCache(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := s.cache.Flush(r.Context())
 	if err != nil {
-		s.writeProblem(w, r, s.dependencyError(r, "flush cache", err))
+		s.writeProblem(w, r, s.dependencyError(w, r, "flush cache", err))
 		return
 	}
 	writeJSON(w, http.StatusOK, CacheFlushed{Removidas: n})
@@ -134,11 +134,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // dependencyError classifies the failure of a service call. Errors without
 // an abaco code come from the backend (Redis down, a timeout): they are
 // logged in full and answered 503 unavailable, with no internals shown.
-func (s *Server) dependencyError(r *http.Request, op string, err error) error {
+func (s *Server) dependencyError(w http.ResponseWriter, r *http.Request, op string, err error) error {
 	if abaco.ErrorCode(err) != abaco.CodeInternal {
 		return err
 	}
 	s.logger.LogAttrs(r.Context(), slog.LevelError, op,
-		slog.String("request_id", requestID(r.Context())), slog.String("error", err.Error()))
+		slog.String("request_id", requestID(w)), slog.String("error", err.Error()))
 	return abaco.Errorf(abaco.CodeUnavailable, "%s failed: the backend is unavailable; retry later", op)
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -18,28 +17,19 @@ import (
 	"abaco"
 )
 
-// requestInfo is the per-request state the middleware shares with the
-// handlers through the context: the request id and, once routed, the route.
-type requestInfo struct {
-	id    string
-	route string
-}
-
-type ctxKey struct{}
-
-// requestID returns the id of the request ctx belongs to, or "".
-func requestID(ctx context.Context) string {
-	if ri, ok := ctx.Value(ctxKey{}).(*requestInfo); ok {
-		return ri.id
+// requestID returns the id of the request w answers, or "".
+func requestID(w http.ResponseWriter) string {
+	if rec, ok := w.(*recorder); ok {
+		return rec.id
 	}
 	return ""
 }
 
-// setRoute records the route pattern that serves the request, for metrics
-// and logs.
-func setRoute(ctx context.Context, route string) {
-	if ri, ok := ctx.Value(ctxKey{}).(*requestInfo); ok {
-		ri.route = route
+// setRoute records the route pattern that serves the request w answers,
+// for metrics and logs.
+func setRoute(w http.ResponseWriter, route string) {
+	if rec, ok := w.(*recorder); ok {
+		rec.route = route
 	}
 }
 
@@ -57,7 +47,8 @@ func newIDSource() *idSource {
 }
 
 func (s *idSource) next() string {
-	return s.prefix + strconv.FormatUint(s.n.Add(1), 36)
+	var b [64]byte
+	return string(strconv.AppendUint(append(b[:0], s.prefix...), s.n.Add(1), 36))
 }
 
 // validRequestID accepts a client's X-Request-Id when it is short and made
@@ -75,11 +66,15 @@ func validRequestID(id string) bool {
 	return true
 }
 
-// recorder remembers the status and size of a response.
+// recorder remembers the status and size of a response, and carries the
+// request's id and route to the handlers and back to the middleware (one
+// allocation per request for all of it, and no copy of the request).
 type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	id     string
+	route  string
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -165,20 +160,19 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	ids := newIDSource()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &requestInfo{id: r.Header.Get("X-Request-Id"), route: "unmatched"}
-		if !validRequestID(ri.id) {
-			ri.id = ids.next()
+		rec := &recorder{ResponseWriter: w, id: r.Header.Get("X-Request-Id"), route: "unmatched"}
+		if !validRequestID(rec.id) {
+			rec.id = ids.next()
 		}
-		w.Header()["X-Request-Id"] = []string{ri.id}
-		rec := &recorder{ResponseWriter: w}
+		w.Header()["X-Request-Id"] = []string{rec.id}
 		s.metrics.inflight.Inc()
 		defer s.metrics.inflight.Dec()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri)))
+		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
 		elapsed := time.Since(start)
-		s.metrics.observe(ri.route, methodLabel(r.Method), rec.status, elapsed)
+		s.metrics.observe(rec.route, methodLabel(r.Method), rec.status, elapsed)
 		level := slog.LevelInfo
 		switch {
 		case rec.status >= 500:
@@ -197,7 +191,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		line := slog.NewRecord(start, level, "request", 0)
 		line.AddAttrs(
-			slog.String("request_id", ri.id),
+			slog.String("request_id", rec.id),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
@@ -222,7 +216,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				panic(v)
 			}
 			s.logger.LogAttrs(r.Context(), slog.LevelError, "panic",
-				slog.String("request_id", requestID(r.Context())),
+				slog.String("request_id", requestID(w)),
 				slog.Any("panic", v),
 				slog.String("stack", string(debug.Stack())),
 			)

@@ -38,14 +38,14 @@ type EvaluateResponse struct {
 
 // Value is a result as raw JSON: a number (an int with all its digits, a
 // float with Python's repr digits) or a boolean.
-type Value []byte
+type Value string
 
 // MarshalJSON returns the raw JSON literal.
-func (v Value) MarshalJSON() ([]byte, error) { return v, nil }
+func (v Value) MarshalJSON() ([]byte, error) { return []byte(v), nil }
 
 // UnmarshalJSON keeps the raw JSON literal, so ints never lose digits.
 func (v *Value) UnmarshalJSON(b []byte) error {
-	*v = append((*v)[:0], b...)
+	*v = Value(b)
 	return nil
 }
 

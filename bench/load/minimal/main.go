@@ -7,19 +7,15 @@ import (
 	"flag"
 	"log"
 	"net/http"
-	"strconv"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8001", "listen address")
 	flag.Parse()
 	body := []byte(`{"resultado":4}` + "\n")
-	length := strconv.Itoa(len(body))
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /evaluate", func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Type", "application/json")
-		h.Set("Content-Length", length)
+		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
 	})
 	log.Fatal(http.ListenAndServe(*addr, mux))
