@@ -71,6 +71,12 @@ type Options struct {
 	// Grace is how long running handlers may go on after shutdown begins
 	// before their context is cancelled. Zero cancels them at once.
 	Grace time.Duration
+	// BeforeAck, when set, runs before each batch of items is
+	// acknowledged; if it fails, the batch is not acknowledged (and so is
+	// delivered again later). abaco consume uses it to flush its buffered
+	// output, so every acknowledged item has been printed while printing
+	// costs one write per batch, not per item.
+	BeforeAck func() error
 	// Registerer receives the consumer's metrics. Nil means no metrics.
 	Registerer prometheus.Registerer
 	// Logger receives operational messages. Nil means slog.Default().

@@ -285,7 +285,10 @@ func (r *run) ack() {
 			payloads = append(payloads, t.it.Payload)
 		}
 		var err error
-		for try := 1; try <= 3; try++ {
+		if o.BeforeAck != nil {
+			err = o.BeforeAck()
+		}
+		for try := 1; err == nil && try <= 3; try++ {
 			if err = r.c.b.Ack(r.bg, o.Queue, o.ID, payloads...); err == nil {
 				break
 			}

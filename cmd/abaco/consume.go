@@ -1,11 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -147,7 +147,8 @@ Examples:
 		// several consumers share the queue fairly.
 		o.Batch = o.Concurrency
 	}
-	h := &printer{ev: cache.New(expr.New(expr.Limits{}), cache.Options{}), delay: *delay, w: env.Stdout}
+	h := &printer{ev: cache.New(expr.New(expr.Limits{}), cache.Options{}), delay: *delay, w: bufio.NewWriter(env.Stdout)}
+	o.BeforeAck = h.flush
 	return queue.NewConsumer(rdb.NewBroker(c), h.handle, o).Run(ctx)
 }
 
@@ -156,7 +157,15 @@ type printer struct {
 	ev    abaco.Evaluator
 	delay time.Duration
 	mu    sync.Mutex
-	w     io.Writer
+	w     *bufio.Writer
+}
+
+// flush writes the buffered lines; the consumer calls it before each
+// acknowledgement, so an acknowledged item has always been printed.
+func (p *printer) flush() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.w.Flush()
 }
 
 func (p *printer) handle(ctx context.Context, it abaco.Item) error {
@@ -181,12 +190,9 @@ func (p *printer) handle(ctx context.Context, it abaco.Item) error {
 	if res.Value != it.Payload {
 		line = "processed " + it.Payload + " = " + res.Value + "\n"
 	}
-	// The line is written before the item is acknowledged (when the
-	// handler returns), so every acknowledged item has been printed.
+	// Buffered: flush (before the acknowledgement) writes it out.
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, err := io.WriteString(p.w, line); err != nil {
-		return fmt.Errorf("print: %w", err)
-	}
-	return nil
+	_, err = p.w.WriteString(line)
+	return err
 }

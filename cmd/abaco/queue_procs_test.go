@@ -103,7 +103,11 @@ func queueStats(t *testing.T, b abaco.Broker, q string) abaco.QueueStats {
 
 func TestQueueProcesses(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "abaco")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	args := []string{"build", "-o", bin}
+	if raceBuild {
+		args = append(args, "-race")
+	}
+	if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	tests := []struct {
