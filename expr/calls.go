@@ -216,7 +216,7 @@ func (ev *evaluator) modPow(x, y, m Value) (Value, error) {
 		return Value{}, errorf(abaco.CodeDomain, "pow() 3rd argument cannot be 0")
 	}
 	wm := m.words()
-	if err := ev.charge(int64(y.bitLen()+1)*wm*wm*2 + x.words()*wm); err != nil {
+	if err := ev.charge(int64(y.bitLen()+1)*wm*wm*4 + x.words()*wm); err != nil {
 		return Value{}, err
 	}
 	var tx, ty, tm big.Int
@@ -257,7 +257,9 @@ func (ev *evaluator) factorial(x Value) (Value, error) {
 		return Value{}, ev.bitsError(est)
 	}
 	w := int64(est/64) + 1
-	if err := ev.charge(w*w + n); err != nil {
+	// The product of many small factors costs about 64 units per factor
+	// on top of the final multiplications (measured).
+	if err := ev.charge(w*w + 64*n); err != nil {
 		return Value{}, err
 	}
 	if n <= 20 {
