@@ -73,6 +73,8 @@ func TestDifferential(t *testing.T) {
 		t.Fatalf("python3 testdata/pyeval.py: %v", err)
 	}
 	want := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	t.Logf("%s (the engine follows 3.11)", want[0])
+	want = want[1:]
 	if len(want) != len(srcs) {
 		t.Fatalf("python printed %d lines for %d expressions", len(want), len(srcs))
 	}

@@ -53,7 +53,7 @@ def evaluate(src):
     return eval(compile(ast.fix_missing_locations(tree), "<expr>", "eval"), dict(names))
 
 
-out = []
+out = ["python %d.%d.%d" % sys.version_info[:3]]
 with open(sys.argv[1], encoding="utf-8") as f:
     for line in f:
         src = line.rstrip("\n")
