@@ -1,13 +1,17 @@
 package expr
 
 import (
+	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"abaco"
 )
@@ -87,4 +91,86 @@ func goldenAnswer(e *Engine, src string, canonical bool) string {
 		return "error: syntax @" + strconv.Itoa(ae.Column)
 	}
 	return "error: " + string(abaco.ErrorCode(err))
+}
+
+// notPython lists golden inputs whose answers differ from CPython's on
+// purpose, with the reason. Every other golden answer must be Python's.
+var notPython = map[string]string{
+	"10**400 == float('inf')": "no strings",
+	"1j":                      "no complex numbers",
+	"math.pi.real":            "no attributes",
+	"(1).real":                "no attributes",
+	"True is True":            "no identity comparisons",
+	"round(123, -10**20)":     "Python computes 10**(10**20) and never finishes",
+	" ":                       "Python's parser reports an IndentationError",
+	"  2 + 2  ":               "leading whitespace is allowed",
+	"\t3\t":                   "leading whitespace is allowed",
+	" 2)":                     "Python's parser reports an IndentationError",
+	"()":                      "no tuples",
+	"(1, 2)":                  "no tuples",
+	"lambda: 1":               "no lambdas",
+	"1 in 2":                  "no containers",
+	"1 is 2":                  "no identity comparisons",
+	"1 @ 2":                   "no matrix multiplication",
+	`"1"`:                     "no strings",
+	"'1'":                     "no strings",
+	"f(x=1)":                  "keyword arguments are refused before names are looked up",
+}
+
+// TestGoldenMatchesPython runs every golden input (but the canonical
+// forms) through python3 and requires the golden answer to be Python's,
+// as error kinds for errors. Inputs abaco refuses for a limit are left
+// out (Python has no limits), and so are the notPython ones.
+func TestGoldenMatchesPython(t *testing.T) {
+	t.Parallel()
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatalf("python3 is required: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	var srcs, wants, where []string
+	for _, file := range files {
+		if filepath.Base(file) == "canonical.txt" {
+			continue
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			k := strings.LastIndex(line, goldenSep)
+			if k < 0 || strings.HasPrefix(line, "#") {
+				continue
+			}
+			src, want := line[:k], line[k+len(goldenSep):]
+			if _, skip := notPython[src]; skip || want == "error: limit" {
+				continue
+			}
+			srcs, where = append(srcs, src), append(where, fmt.Sprintf("%s:%d", file, i+1))
+			wants = append(wants, strings.Split(want, " @")[0])
+		}
+	}
+	file := filepath.Join(t.TempDir(), "golden.txt")
+	if err := os.WriteFile(file, []byte(strings.Join(srcs, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, python, filepath.Join("testdata", "pyeval.py"), file).Output()
+	if err != nil {
+		t.Fatalf("python3 testdata/pyeval.py: %v", err)
+	}
+	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")[1:]
+	if len(got) != len(srcs) {
+		t.Fatalf("python printed %d answers for %d inputs", len(got), len(srcs))
+	}
+	for i, py := range got {
+		if code, ok := strings.CutPrefix(py, "error: "); ok {
+			py = "error: " + string(pythonCodes[code])
+		}
+		if py != wants[i] {
+			t.Errorf("%s: %s\n\tgolden: %s\n\tpython: %s", where[i], srcs[i], wants[i], got[i])
+		}
+	}
+	t.Logf("%d golden answers agree with python3", len(srcs))
 }
