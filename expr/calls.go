@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"abaco"
+	"abaco/expr/internal/pymath"
 )
 
 // call evaluates a function call: the callee, then every argument left to
@@ -157,7 +158,7 @@ func (ev *evaluator) round(x, nd Value) (Value, error) {
 		n = -n
 	}
 	if x.k == kFloat {
-		f, err := pymathRound(x.f, int(n))
+		f, err := pymath.Round(x.f, int(n))
 		return Float(f), err
 	}
 	if n >= 0 {

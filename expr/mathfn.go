@@ -8,9 +8,6 @@ import (
 	"abaco/expr/internal/pymath"
 )
 
-// pymathRound is round(float, ndigits), Python's correctly rounded one.
-func pymathRound(x float64, ndigits int) (float64, error) { return pymath.Round(x, ndigits) }
-
 // mathFunc runs a float function of the math module. Int arguments are
 // converted to float first (overflow when too large), except for the
 // logarithms, which accept ints of any size as CPython's loghelper does.
