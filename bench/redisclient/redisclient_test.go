@@ -14,6 +14,8 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,8 +23,11 @@ import (
 	"github.com/redis/rueidis"
 )
 
-// addr is the private redis-server started by TestMain.
-var addr string
+// addr is the private redis-server started by TestMain, pid its process.
+var (
+	addr string
+	pid  int
+)
 
 // TestMain starts a redis-server on a free port for the benchmarks (never
 // the machine's shared 6379) and stops it afterwards.
@@ -58,6 +63,7 @@ func startRedis() (*exec.Cmd, error) {
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
+			pid = cmd.Process.Pid
 			return cmd, nil
 		}
 	}
@@ -85,13 +91,23 @@ type client struct {
 	close  func()
 }
 
-func newRueidis(b *testing.B) client {
-	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr}, DisableCache: true})
+func newRueidis(b *testing.B) client { return rueidisClient(b, "rueidis", 0) }
+
+// newRueidisDelay is rueidis with MaxFlushDelay: its write loop waits up
+// to 20µs after each flush to gather more commands into the next one,
+// trading a little latency for fewer system calls (less CPU per command).
+func newRueidisDelay(b *testing.B) client {
+	return rueidisClient(b, "rueidis-flushdelay20us", 20*time.Microsecond)
+}
+
+func rueidisClient(b *testing.B, name string, flushDelay time.Duration) client {
+	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr}, DisableCache: true,
+		MaxFlushDelay: flushDelay})
 	if err != nil {
 		b.Fatal(err)
 	}
 	return client{
-		name: "rueidis",
+		name: name,
 		init: func(ctx context.Context) error {
 			return rc.Do(ctx, rc.B().Set().Key(key).Value(value).Build()).Error()
 		},
@@ -161,7 +177,7 @@ var goroutines = []int{1, 32}
 
 func bench(b *testing.B, op func(client) func(context.Context) error) {
 	for _, n := range goroutines {
-		for _, newClient := range []func(*testing.B) client{newRueidis, newGoRedis} {
+		for _, newClient := range []func(*testing.B) client{newRueidis, newRueidisDelay, newGoRedis} {
 			c := newClient(b)
 			ctx := context.Background()
 			if err := c.init(ctx); err != nil {
@@ -170,6 +186,7 @@ func bench(b *testing.B, op func(client) func(context.Context) error) {
 			f := op(c)
 			b.Run(fmt.Sprintf("%s/goroutines=%d", c.name, n), func(b *testing.B) {
 				b.ReportAllocs()
+				defer reportCPU(b)()
 				if n == 1 {
 					for range b.N {
 						if err := f(ctx); err != nil {
@@ -204,4 +221,36 @@ func BenchmarkGetPTTL(b *testing.B) {
 
 func BenchmarkSetPX(b *testing.B) {
 	bench(b, func(c client) func(context.Context) error { return c.setPX })
+}
+
+// reportCPU measures the CPU time the benchmark process (client side) and
+// redis-server (server side) spend per operation, until the returned
+// function is called. On a shared machine CPU time is steadier than wall
+// time, and it is what a client's efficiency changes.
+func reportCPU(b *testing.B) func() {
+	client0, server0 := processCPU(), redisCPU(b)
+	return func() {
+		b.ReportMetric(float64(processCPU()-client0)/float64(b.N), "client-cpu-ns/op")
+		b.ReportMetric(float64(redisCPU(b)-server0)/float64(b.N), "redis-cpu-ns/op")
+	}
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// redisCPU reads redis-server's user+system time from /proc (in clock
+// ticks of 10ms, fine over a benchmark's second).
+func redisCPU(b *testing.B) time.Duration {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Fields after the command name, which is in parentheses.
+	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
