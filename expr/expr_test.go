@@ -168,11 +168,11 @@ func TestValue(t *testing.T) {
 	}
 }
 
-// TestAppendReprAllocs checks that ints and bools append without
+// TestAppendReprAllocs checks that ints, floats and bools append without
 // allocating, for JSON writers.
 func TestAppendReprAllocs(t *testing.T) {
 	buf := make([]byte, 0, 64)
-	for _, v := range []Value{Int(123456), Bool(true)} {
+	for _, v := range []Value{Int(123456), Bool(true), Float(0.1 + 0.2), Float(1e16), Float(math.Inf(1))} {
 		if n := testing.AllocsPerRun(100, func() { buf = v.AppendRepr(buf[:0]) }); n != 0 {
 			t.Errorf("AppendRepr(%s) allocates %v times", v.Repr(), n)
 		}

@@ -89,7 +89,7 @@ func (v Value) Repr() string {
 func (v Value) String() string { return v.Repr() }
 
 // AppendRepr appends Repr(v) to dst and returns the extended slice. It does
-// not allocate for ints and bools when dst has room.
+// not allocate for ints, floats and bools when dst has room.
 func (v Value) AppendRepr(dst []byte) []byte {
 	switch v.k {
 	case kInt:
@@ -97,7 +97,7 @@ func (v Value) AppendRepr(dst []byte) []byte {
 	case kBig:
 		return v.b.Append(dst, 10)
 	case kFloat:
-		return append(dst, pymath.Repr(v.f)...)
+		return pymath.AppendRepr(dst, v.f)
 	}
 	if v.i != 0 {
 		return append(dst, "True"...)
