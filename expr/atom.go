@@ -114,6 +114,13 @@ func (p *parser) atom() (int32, error) {
 	case tInt:
 		return p.intLiteral()
 	case tFloat:
+		if p.fits {
+			f := p.fval
+			if err := p.next(); err != nil {
+				return 0, err
+			}
+			return p.add(node{kind: nFloat, num: math.Float64bits(f)})
+		}
 		text := p.src[p.start:p.end]
 		if strings.IndexByte(text, '_') >= 0 {
 			text = strings.ReplaceAll(text, "_", "")

@@ -2,8 +2,11 @@ package expr
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -251,5 +254,28 @@ func TestZeroTree(t *testing.T) {
 	}
 	if c := (&Tree{}).Canonical(); c != "" {
 		t.Errorf("Canonical() = %q, want empty", c)
+	}
+}
+
+// TestFastFloatLiterals checks the lexer's fast path for short float
+// literals against strconv.ParseFloat on many random ones.
+func TestFastFloatLiterals(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 7))
+	e := New(Limits{})
+	for range 20000 {
+		intDigits, fracDigits := r.IntN(10), r.IntN(10)
+		lit := strconv.FormatInt(r.Int64N(int64(math.Pow10(intDigits))+1), 10) + "."
+		if fracDigits > 0 {
+			lit += fmt.Sprintf("%0*d", fracDigits, r.Int64N(int64(math.Pow10(fracDigits))))
+		}
+		want, err := strconv.ParseFloat(lit, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := e.Evaluate(lit)
+		if err != nil || v.k != kFloat || math.Float64bits(v.f) != math.Float64bits(want) {
+			t.Fatalf("%s = %v (%v), want %v", lit, v, err, want)
+		}
 	}
 }

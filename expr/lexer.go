@@ -90,11 +90,12 @@ type lexer struct {
 
 	kind  tokKind
 	op    op
-	start int   // offset of the current token
-	end   int   // offset just past it
-	small int64 // value of a tInt when fits is set
-	fits  bool  // the tInt is decimal, has no underscores and fits in small
-	base  int   // base of a tInt (10, 16, 8 or 2)
+	start int     // offset of the current token
+	end   int     // offset just past it
+	small int64   // value of a tInt when fits is set
+	fits  bool    // the tInt is decimal, has no underscores and fits in small
+	fval  float64 // value of a tFloat when fits is set
+	base  int     // base of a tInt (10, 16, 8 or 2)
 }
 
 // syntaxError returns a syntax error at byte offset off of the input,
@@ -130,17 +131,8 @@ func (l *lexer) next() error {
 		return nil
 	}
 	c := s[i]
-	if c >= '1' && c <= '9' {
-		// The fast path: a few plain decimal digits, the common case.
-		j, v := i, int64(0)
-		for j < len(s) && j-i < 18 && isDec(s[j]) {
-			v = v*10 + int64(s[j]-'0')
-			j++
-		}
-		if j == len(s) || !isNameByte(s[j]) && s[j] != '.' {
-			l.kind, l.base, l.fits, l.small, l.end, l.pos = tInt, 10, true, v, j, j
-			return nil
-		}
+	if c >= '0' && c <= '9' && l.fastNumber() {
+		return nil
 	}
 	switch {
 	case c >= '0' && c <= '9' || c == '.' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':

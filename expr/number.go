@@ -28,6 +28,44 @@ func keywordAt(s string, i int) bool {
 	return false
 }
 
+// exactPow10 holds the powers of ten that float64 represents exactly.
+var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// fastNumber scans the common literals quickly: plain decimal ints of up
+// to 18 digits, and floats "ddd.ddd" of up to 15 digits, whose value
+// m / 10**k is computed exactly as one correctly rounded division (m and
+// 10**k are both exact floats). It reports false, consuming nothing, for
+// anything else.
+func (l *lexer) fastNumber() bool {
+	s, i := l.src, l.start
+	j, v := i, int64(0)
+	for j < len(s) && j-i < 18 && isDec(s[j]) {
+		v = v*10 + int64(s[j]-'0')
+		j++
+	}
+	if s[i] == '0' && j > i+1 {
+		return false // leading zeros: an error, or a float like 01.5
+	}
+	if j == len(s) || !isNameByte(s[j]) && s[j] != '.' {
+		l.kind, l.base, l.fits, l.small, l.end, l.pos = tInt, 10, true, v, j, j
+		return true
+	}
+	if s[j] != '.' || j-i > 15 {
+		return false
+	}
+	j++
+	f := j
+	for j < len(s) && j-i <= 16 && isDec(s[j]) {
+		v = v*10 + int64(s[j]-'0')
+		j++
+	}
+	if j-i > 16 || j < len(s) && (isNameByte(s[j]) || s[j] == '.') {
+		return false
+	}
+	l.kind, l.fits, l.fval, l.end, l.pos = tFloat, true, float64(v)/exactPow10[j-f], j, j
+	return true
+}
+
 // digits scans a Python digitpart at i: digits with single underscores
 // between them. It returns the end offset, or -1 when an underscore is not
 // followed by a digit. It needs at least one digit unless lead is set (for
@@ -118,7 +156,7 @@ func (l *lexer) number() error {
 	}
 	l.end, l.pos = end, end
 	if isFloat {
-		l.kind = tFloat
+		l.kind, l.fits = tFloat, false
 		return nil
 	}
 	l.kind, l.base = tInt, 10
