@@ -39,7 +39,7 @@ func checkQueueName(env *Env, cmd, q string) error {
 
 func runQueue(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "queue", "abaco queue stats|dead|requeue|purge [flags] [NAME]",
-		`Inspects and repairs a queue (default number_queue) in Redis.
+		`Inspects and repairs a queue in Redis: NAME, else $ABACO_QUEUE, else number_queue.
 
   stats    depth, dead letters, in-flight items per consumer (alive or not) and the
            age of the oldest in-flight item. Waiting items are plain values without
@@ -55,7 +55,7 @@ Examples:
   abaco queue stats
   abaco queue dead --limit 10 abaco_jobs
   abaco queue requeue number_queue
-  abaco queue purge --yes number_queue`)
+  abaco queue purge number_queue --yes`)
 	url := fs.String("redis-url", env.Getenv("REDIS_URL"), "Redis URL, redis://host:port/db (env REDIS_URL); required")
 	limit := fs.Int("limit", 0, "dead, requeue: at most this many dead letters (0 = all)")
 	yes := fs.Bool("yes", false, "purge: really delete")
@@ -67,16 +67,25 @@ Examples:
 	if sub == "-h" || sub == "--help" {
 		return parseFlags(fs, args)
 	}
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
+	// Flags may come before or after the queue name.
+	var names []string
+	for rest := args[1:]; ; {
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		names = append(names, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
 	q := envOr(env, "ABACO_QUEUE", "number_queue")
-	switch fs.NArg() {
+	switch len(names) {
 	case 0:
 	case 1:
-		q = fs.Arg(0)
+		q = names[0]
 	default:
-		fmt.Fprintf(env.Stderr, "abaco queue: one queue name at most, got %q\n", fs.Args())
+		fmt.Fprintf(env.Stderr, "abaco queue: one queue name at most, got %q\n", names)
 		return errUsage
 	}
 	if err := checkQueueName(env, "queue", q); err != nil {
