@@ -58,7 +58,7 @@ func (e *Engine) parseInto(t *Tree, src string) error {
 // add appends a node and returns its index, enforcing MaxNodes.
 func (p *parser) add(n node) (int32, error) {
 	if len(p.nodes) >= p.maxNodes {
-		return 0, errorf(abaco.CodeLimit, "expression has more than %d nodes", p.maxNodes)
+		return 0, p.nodesError()
 	}
 	// Field by field: copying a node built on the stack as a whole stalls
 	// on store forwarding, which costs more than the rest of add.
@@ -69,13 +69,24 @@ func (p *parser) add(n node) (int32, error) {
 	return int32(i), nil
 }
 
+// nodesError reports a tree over MaxNodes.
+func (p *parser) nodesError() error {
+	return errorf(abaco.CodeLimit, "expression has more than %d nodes", p.maxNodes)
+}
+
 // enter opens one nesting level.
 func (p *parser) enter() error {
 	p.depth++
 	if p.depth > p.maxDepth {
-		return errorf(abaco.CodeLimit, "expression is nested more than %d levels deep", p.maxDepth)
+		return p.depthError()
 	}
 	return nil
+}
+
+// depthError reports a nesting over MaxDepth. It is apart from enter so
+// that enter is inlined.
+func (p *parser) depthError() error {
+	return errorf(abaco.CodeLimit, "expression is nested more than %d levels deep", p.maxDepth)
 }
 
 // unexpected reports the current token as a syntax error.
