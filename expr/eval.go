@@ -99,7 +99,11 @@ func (ev *evaluator) eval(i int32) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		return ev.unary(n.op, x)
+		v, err := ev.unary(n.op, x)
+		if err != nil {
+			return Value{}, err
+		}
+		return ev.checkInt(v) // ~(2**n - 1) is -2**n: one bit more
 	case nBinary:
 		x, err := ev.eval(n.a)
 		if err != nil {

@@ -56,6 +56,8 @@ func TestLimits(t *testing.T) {
 		{"bits factorial within", Limits{MaxIntBits: 100}, "factorial(25)", "15511210043330985984000000"},
 		{"bits literal over", Limits{MaxIntBits: 100}, "0x1" + strings.Repeat("0", 25), "limit"},
 		{"bits small ints", Limits{MaxIntBits: 10}, "2**10", "limit"},
+		{"bits invert", Limits{MaxIntBits: 10}, "~1023", "limit"},
+		{"bits negate", Limits{MaxIntBits: 63}, "-(-2**62*2)", "limit"},
 		{"bits small ints within", Limits{MaxIntBits: 10}, "2**9", "512"},
 		{"bits int of float", Limits{MaxIntBits: 100}, "int(1e300)", "limit"},
 		{"9**9**9", Limits{}, "9**9**9", "limit"},
