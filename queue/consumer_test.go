@@ -18,15 +18,22 @@ import (
 	"abaco/rdb"
 )
 
-// brokers returns the brokers every runtime test runs against.
+// brokers returns the brokers every runtime test runs against: embedded,
+// Redis, and a Redis Cluster (where every script must stay in one slot).
 func brokers(t *testing.T) map[string]abaco.Broker {
-	srv := redistest.Start(t)
-	c, err := rdb.Open(srv.URL, rdb.Options{})
-	if err != nil {
-		t.Fatal(err)
+	open := func(url string) abaco.Broker {
+		c, err := rdb.Open(url, rdb.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		return rdb.NewBroker(c)
 	}
-	t.Cleanup(c.Close)
-	return map[string]abaco.Broker{"inmem": inmem.NewBroker(), "redis": rdb.NewBroker(c)}
+	return map[string]abaco.Broker{
+		"inmem":   inmem.NewBroker(),
+		"redis":   open(redistest.Start(t).URL),
+		"cluster": open(redistest.StartCluster(t).URL),
+	}
 }
 
 // fast are options for tests: short heartbeats and backoff.
