@@ -1,0 +1,101 @@
+package inmem
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"abaco"
+)
+
+// Stats returns a snapshot of queue.
+func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	now := b.now()
+	s := abaco.QueueStats{Queue: queue, Depth: int64(len(q.waiting)), Dead: int64(len(q.dead))}
+	for _, c := range sortedKeys(q.beats) {
+		bt := q.beats[c]
+		cs := abaco.ConsumerStats{ID: c, Alive: bt.expires.After(now), InFlight: int64(len(q.leases[c]))}
+		if !bt.oldest.IsZero() && cs.InFlight > 0 {
+			cs.OldestLease = now.Sub(bt.oldest)
+		}
+		s.InFlight += cs.InFlight
+		s.OldestAge = max(s.OldestAge, cs.OldestLease)
+		s.Consumers = append(s.Consumers, cs)
+	}
+	return s, nil
+}
+
+// Dead returns up to limit dead letters, oldest first.
+func (b *Broker) Dead(ctx context.Context, queue string, limit int) ([]abaco.DeadLetter, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := b.queue(queue).dead
+	if limit > 0 && limit < len(d) {
+		d = d[:limit]
+	}
+	return slices.Clone(d), nil
+}
+
+// Requeue moves up to limit dead letters back to the tail of queue.
+func (b *Broker) Requeue(ctx context.Context, queue string, limit int) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	n := len(q.dead)
+	if limit > 0 && limit < n {
+		n = limit
+	}
+	for _, d := range q.dead[:n] {
+		q.waiting = append(q.waiting, d.Payload)
+		delete(q.attempts, d.Payload)
+	}
+	q.dead = slices.Clone(q.dead[n:])
+	if n > 0 {
+		q.wake()
+	}
+	return n, nil
+}
+
+// Purge deletes the waiting items and the dead letters of queue.
+func (b *Broker) Purge(ctx context.Context, queue string) (int64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.queue(queue)
+	n := int64(len(q.waiting) + len(q.dead))
+	q.waiting, q.dead = nil, nil
+	return n, nil
+}
+
+// SaveJob stores a job record for ttl.
+func (b *Broker) SaveJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	// Expired records are dropped lazily on read and swept here at most
+	// once a minute, so memory stays bounded without a goroutine.
+	if now.Sub(b.swept) > time.Minute {
+		for k, r := range b.jobs {
+			if !r.expires.After(now) {
+				delete(b.jobs, k)
+			}
+		}
+		b.swept = now
+	}
+	b.jobs[jobKey{queue, id}] = jobRecord{data: slices.Clone(record), expires: now.Add(ttl)}
+	return nil
+}
+
+// LoadJob returns the record stored under id, or not_found.
+func (b *Broker) LoadJob(ctx context.Context, queue, id string) ([]byte, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r, ok := b.jobs[jobKey{queue, id}]
+	if !ok || !r.expires.After(b.now()) {
+		delete(b.jobs, jobKey{queue, id})
+		return nil, abaco.Errorf(abaco.CodeNotFound, "job %q not found", id)
+	}
+	return slices.Clone(r.data), nil
+}
