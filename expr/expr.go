@@ -27,8 +27,8 @@ import (
 const Version = 1
 
 // Limits bound what one expression may cost. A zero field takes its default
-// from DefaultLimits; a negative field is treated as zero (so it rejects
-// everything that needs it).
+// from DefaultLimits; a negative field rejects every expression that needs
+// any of that resource.
 type Limits struct {
 	// MaxLength is the longest accepted input in bytes. Default 4096.
 	MaxLength int
