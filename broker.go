@@ -51,11 +51,16 @@ type QueueStats struct {
 // DeadLetter is an item that failed too often (or could never succeed) and
 // was set aside with the reason.
 type DeadLetter struct {
-	Payload  string    `json:"payload"`
-	Reason   string    `json:"reason"`
-	Attempts int       `json:"attempts"`
-	Consumer string    `json:"consumer"`
-	At       time.Time `json:"at"`
+	// Payload is the item, unchanged.
+	Payload string `json:"payload"`
+	// Reason is the last failure's error text.
+	Reason string `json:"reason"`
+	// Attempts is how many deliveries the item had.
+	Attempts int `json:"attempts"`
+	// Consumer is the id of the consumer that gave up on it.
+	Consumer string `json:"consumer"`
+	// At is when it was dead-lettered.
+	At time.Time `json:"at"`
 }
 
 // Broker is a reliable list queue: producers push plain values; consumers
