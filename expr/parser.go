@@ -177,18 +177,28 @@ func (p *parser) expr(min int) (int32, error) {
 // power parses the right operand of **, which may be unary (2**-1) and is
 // right-associative (2**3**2 is 2**(3**2)).
 func (p *parser) power(left int32) (int32, error) {
+	right, err := p.nested(lvlUnary)
+	if err != nil {
+		return 0, err
+	}
+	return p.add(node{kind: nBinary, op: opPow, a: left, b: right})
+}
+
+// nested skips the current token and parses the expression after it at
+// level min, one nesting level deeper.
+func (p *parser) nested(min int) (int32, error) {
 	if err := p.next(); err != nil {
 		return 0, err
 	}
 	if err := p.enter(); err != nil {
 		return 0, err
 	}
-	right, err := p.expr(lvlUnary)
+	x, err := p.expr(min)
 	if err != nil {
 		return 0, err
 	}
 	p.depth--
-	return p.add(node{kind: nBinary, op: opPow, a: left, b: right})
+	return x, nil
 }
 
 // comparison parses a comparison chain after its first operand: a < b < c
@@ -234,17 +244,10 @@ func (p *parser) conditional(a int32) (int32, error) {
 		}
 		return 0, p.unexpected()
 	}
-	if err := p.next(); err != nil {
-		return 0, err
-	}
-	if err := p.enter(); err != nil {
-		return 0, err
-	}
-	b, err := p.expr(lvlCond)
+	b, err := p.nested(lvlCond)
 	if err != nil {
 		return 0, err
 	}
-	p.depth--
 	return p.add(node{kind: nCond, a: a, b: c, c: b})
 }
 
@@ -269,16 +272,9 @@ func (p *parser) prefix(min int) (int32, error) {
 	default:
 		return p.primary()
 	}
-	if err := p.next(); err != nil {
-		return 0, err
-	}
-	if err := p.enter(); err != nil {
-		return 0, err
-	}
-	x, err := p.expr(lv)
+	x, err := p.nested(lv)
 	if err != nil {
 		return 0, err
 	}
-	p.depth--
 	return p.add(node{kind: nUnary, op: o, a: x})
 }
