@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"abaco/expr"
 )
 
 // errHelp is returned when --help was asked for; the help has been printed.
@@ -89,4 +91,36 @@ func boolFlag(fs *flag.FlagSet, env *Env, name, key string, def bool, help strin
 		}
 	}
 	return fs.Bool(name, v, help+" (env "+key+")")
+}
+
+// limitFlags are the engine's limits, shared by every command that
+// evaluates (eval, serve, worker, consume), so each can be configured the
+// same way everywhere.
+type limitFlags struct {
+	length, depth, nodes, intBits, work *int
+}
+
+// newLimitFlags defines the limit flags on fs with the engine's defaults.
+func newLimitFlags(fs *flag.FlagSet, env *Env) limitFlags {
+	d := expr.DefaultLimits()
+	return limitFlags{
+		length:  intFlag(fs, env, "max-length", "ABACO_MAX_LENGTH", d.MaxLength, "longest expression in bytes"),
+		depth:   intFlag(fs, env, "max-depth", "ABACO_MAX_DEPTH", d.MaxDepth, "deepest nesting of parentheses, calls and unary operators"),
+		nodes:   intFlag(fs, env, "max-nodes", "ABACO_MAX_NODES", d.MaxNodes, "largest syntax tree in nodes"),
+		intBits: intFlag(fs, env, "max-int-bits", "ABACO_MAX_INT_BITS", d.MaxIntBits, "largest integer in bits, checked before computing it"),
+		work:    intFlag(fs, env, "max-work", "ABACO_MAX_WORK", int(d.MaxWork), "work budget per expression (about 1 unit per ns)"),
+	}
+}
+
+// limits validates the parsed flags; a non-positive limit is a usage error
+// reported on env.Stderr for command cmd.
+func (f limitFlags) limits(env *Env, cmd string) (expr.Limits, error) {
+	for _, v := range []*int{f.length, f.depth, f.nodes, f.intBits, f.work} {
+		if *v <= 0 {
+			fmt.Fprintf(env.Stderr, "abaco %s: limits must be positive\n", cmd)
+			return expr.Limits{}, errUsage
+		}
+	}
+	return expr.Limits{MaxLength: *f.length, MaxDepth: *f.depth, MaxNodes: *f.nodes,
+		MaxIntBits: *f.intBits, MaxWork: int64(*f.work)}, nil
 }

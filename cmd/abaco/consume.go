@@ -28,6 +28,9 @@ type consumeFlags struct {
 	concurrency, maxAttempts, bat *int
 	backoff, maxBackoff, hb       *time.Duration
 	metricsAddr, logLevel         *string
+	limits                        limitFlags
+	// engineLimits holds the validated limits once open has parsed the flags.
+	engineLimits expr.Limits
 }
 
 func runtimeFlags(fs *flag.FlagSet, env *Env, concurrency int) consumeFlags {
@@ -41,6 +44,7 @@ func runtimeFlags(fs *flag.FlagSet, env *Env, concurrency int) consumeFlags {
 		hb:          durationFlag(fs, env, "heartbeat", "ABACO_HEARTBEAT", time.Second, "heartbeat and reaper period; a consumer is dead after 3 missed beats"),
 		metricsAddr: stringFlag(fs, env, "metrics-addr", "ABACO_METRICS_ADDR", "", "serve Prometheus /metrics on this address (e.g. :9101); empty means off"),
 		logLevel:    stringFlag(fs, env, "log-level", "ABACO_LOG_LEVEL", "warn", "debug, info, warn or error (logs go to stderr)"),
+		limits:      newLimitFlags(fs, env),
 	}
 }
 
@@ -52,7 +56,7 @@ func (f consumeFlags) options(q string, log *slog.Logger, reg prometheus.Registe
 	}
 }
 
-func (f consumeFlags) validate(env *Env, cmd string) error {
+func (f *consumeFlags) validate(env *Env, cmd string) error {
 	if *f.concurrency < 1 || *f.maxAttempts < 1 || *f.bat < 0 || *f.hb <= 0 || *f.backoff < 0 {
 		fmt.Fprintf(env.Stderr, "abaco %s: --concurrency and --max-attempts must be >= 1, --heartbeat > 0\n", cmd)
 		return errUsage
@@ -61,12 +65,14 @@ func (f consumeFlags) validate(env *Env, cmd string) error {
 		fmt.Fprintf(env.Stderr, "abaco %s: %v\n", cmd, err)
 		return errUsage
 	}
-	return nil
+	var err error
+	f.engineLimits, err = f.limits.limits(env, cmd)
+	return err
 }
 
 // open parses args for the consumer command cmd, validates them and opens
 // Redis, the logger and (with --metrics-addr) the metrics endpoint.
-func (f consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, cmd string, q *string) (*rdb.Client, *slog.Logger, prometheus.Registerer, error) {
+func (f *consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, cmd string, q *string) (*rdb.Client, *slog.Logger, prometheus.Registerer, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return nil, nil, nil, err
 	}
@@ -147,7 +153,7 @@ Examples:
 		// several consumers share the queue fairly.
 		o.Batch = o.Concurrency
 	}
-	h := &printer{ev: cache.New(expr.New(expr.Limits{}), cache.Options{}), delay: *delay, w: bufio.NewWriter(env.Stdout)}
+	h := &printer{ev: cache.New(expr.New(f.engineLimits), cache.Options{}), delay: *delay, w: bufio.NewWriter(env.Stdout)}
 	o.BeforeAck = h.flush
 	return queue.NewConsumer(rdb.NewBroker(c), h.handle, o).Run(ctx)
 }

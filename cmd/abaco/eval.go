@@ -49,26 +49,18 @@ Error codes: syntax, division_by_zero, overflow, domain, type, name, limit.`
 // runEval is "abaco eval": evaluate expressions from arguments or stdin.
 func runEval(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "eval", "abaco eval [flags] [EXPR...]", evalHelp)
-	d := expr.DefaultLimits()
-	maxLength := intFlag(fs, env, "max-length", "ABACO_MAX_LENGTH", d.MaxLength, "longest expression in bytes")
-	maxDepth := intFlag(fs, env, "max-depth", "ABACO_MAX_DEPTH", d.MaxDepth, "deepest nesting of parentheses, calls and unary operators")
-	maxNodes := intFlag(fs, env, "max-nodes", "ABACO_MAX_NODES", d.MaxNodes, "largest syntax tree in nodes")
-	maxIntBits := intFlag(fs, env, "max-int-bits", "ABACO_MAX_INT_BITS", d.MaxIntBits, "largest integer in bits, checked before computing it")
-	maxWork := intFlag(fs, env, "max-work", "ABACO_MAX_WORK", int(d.MaxWork), "work budget per expression (about 1 unit per ns)")
+	lf := newLimitFlags(fs, env)
 	canonical := boolFlag(fs, env, "canonical", "ABACO_EVAL_CANONICAL", false, "print the canonical form and a tab before each result")
 	flagArgs, exprArgs := splitNegative(args)
 	if err := parseFlags(fs, flagArgs); err != nil {
 		return err
 	}
 	exprs := append(fs.Args(), exprArgs...)
-	for _, v := range []*int{maxLength, maxDepth, maxNodes, maxIntBits, maxWork} {
-		if *v <= 0 {
-			fmt.Fprintln(env.Stderr, "abaco eval: limits must be positive")
-			return errUsage
-		}
+	limits, err := lf.limits(env, "eval")
+	if err != nil {
+		return err
 	}
-	e := expr.New(expr.Limits{MaxLength: *maxLength, MaxDepth: *maxDepth, MaxNodes: *maxNodes,
-		MaxIntBits: *maxIntBits, MaxWork: int64(*maxWork)})
+	e := expr.New(limits)
 	w := bufio.NewWriter(env.Stdout)
 	failed := false
 	one := func(src string) {

@@ -45,6 +45,8 @@ type serveConfig struct {
 	JobTTL            time.Duration
 	LogLevel          string
 	LogRequests       bool
+	// Limits bounds each evaluation; the zero value means the engine's defaults.
+	Limits expr.Limits
 }
 
 func parseServeFlags(env *Env, args []string) (serveConfig, error) {
@@ -62,6 +64,7 @@ Examples:
   REDIS_URL=redis://localhost:6379 ABACO_ADMIN_TOKEN=secret abaco serve --addr :8080
   curl -s localhost:8000/evaluate -H 'Content-Type: application/json' -d '{"expressao": "2+2"}'`)
 	var c serveConfig
+	var err error
 	fs.StringVar(&c.Addr, "addr", envOr(env, "ABACO_ADDR", ":8000"), "listen address (env ABACO_ADDR)")
 	fs.StringVar(&c.RedisURL, "redis-url", env.Getenv("REDIS_URL"), "Redis URL: redis://[user:password@]host:port/db or rediss:// for TLS; empty means embedded cache and queue (env REDIS_URL)")
 	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", 10*time.Second, "how long results and deterministic errors are cached")
@@ -80,7 +83,11 @@ Examples:
 	jobTTL := durationFlag(fs, env, "job-ttl", "ABACO_JOB_TTL", time.Hour, "how long a job and its result are kept after its last change")
 	logLevel := stringFlag(fs, env, "log-level", "ABACO_LOG_LEVEL", "info", "debug, info, warn or error")
 	logRequests := boolFlag(fs, env, "log-requests", "ABACO_LOG_REQUESTS", false, "log a line for every request, not only for failed ones")
+	lf := newLimitFlags(fs, env)
 	if err := parseFlags(fs, args); err != nil {
+		return c, err
+	}
+	if c.Limits, err = lf.limits(env, "serve"); err != nil {
 		return c, err
 	}
 	c.CacheTTL = *cacheTTL
@@ -176,7 +183,7 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 	} else {
 		broker = inmem.NewBroker()
 	}
-	ev := cache.New(expr.New(expr.Limits{}), cache.Options{
+	ev := cache.New(expr.New(cfg.Limits), cache.Options{
 		TTL:             cfg.CacheTTL,
 		Shared:          shared,
 		MaxLocalEntries: cfg.CacheEntries,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -290,5 +291,25 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Error("the server still accepts connections after shutdown")
+	}
+}
+
+// TestServeLimits checks that the engine limit flags reach the evaluations
+// serve answers, and that a non-positive limit is a usage error.
+func TestServeLimits(t *testing.T) {
+	t.Parallel()
+	e := &Env{Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	if _, err := parseServeFlags(e, []string{"--max-depth", "0"}); !errors.Is(err, errUsage) {
+		t.Errorf("--max-depth 0: err %v, want a usage error", err)
+	}
+	base, _, stop := startServer(t, testConfig(t, "--max-length", "8"), nil)
+	defer stop()
+	resp, m := post(t, base+"/evaluate", `{"expressao": "1+2+3+4+5"}`)
+	if resp.StatusCode != 422 || m["code"] != "limit" {
+		t.Errorf("9-byte input with --max-length 8: %d %v, want 422 limit", resp.StatusCode, m)
+	}
+	resp, m = post(t, base+"/evaluate", `{"expressao": "1+2+3"}`)
+	if resp.StatusCode != 200 || m["resultado"] != json.Number("6") {
+		t.Errorf("short input: %d %v", resp.StatusCode, m)
 	}
 }

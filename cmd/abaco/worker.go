@@ -34,7 +34,7 @@ Examples:
 		return err
 	}
 	defer c.Close()
-	ev := cache.New(expr.New(expr.Limits{}), cache.Options{
+	ev := cache.New(expr.New(f.engineLimits), cache.Options{
 		TTL: *cacheTTL, Shared: rdb.NewStore(c), Registerer: reg, Logger: log,
 	})
 	jobs := queue.NewJobs(rdb.NewBroker(c), ev, queue.JobOptions{
