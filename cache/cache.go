@@ -12,6 +12,13 @@
 // of the cache itself never are. An input that does not parse has no
 // canonical form: its syntax error is cached under "raw:" + the input.
 //
+// A miss of an expression that evaluates within a small work budget (most
+// do, in about a microsecond) is evaluated first and then stored in the
+// shared tier only if no other process stored it meanwhile, in one
+// operation (SetIfAbsenter; in Redis one SET NX GET): one round trip
+// instead of a read and a write. Costlier expressions, and stores without
+// that operation, read the shared tier before evaluating.
+//
 // Staleness: a local copy never outlives its shared entry. A result
 // computed here is kept locally for the TTL from just before it is written
 // to the shared tier; one read from the shared tier is kept locally only
@@ -97,6 +104,21 @@ type TTLGetter interface {
 	GetTTL(ctx context.Context, canonical string) (entry []byte, ttl time.Duration, ok bool, err error)
 }
 
+// SetIfAbsenter is implemented by shared stores that can store an entry
+// only where there is none, in one operation, returning the entry that was
+// there (and how long it has left, below zero for no expiry) otherwise.
+// The cache then answers a miss of a cheap expression with one round trip:
+// it evaluates first and stores, instead of reading and then writing.
+type SetIfAbsenter interface {
+	SetIfAbsent(ctx context.Context, canonical string, entry []byte, ttl time.Duration) (current []byte, left time.Duration, stored bool, err error)
+}
+
+// quickWork is the work budget (see expr.Limits.MaxWork) within which an
+// expression counts as cheap: evaluating it costs less than a Redis round
+// trip, so a miss evaluates it before asking the shared tier, and wastes
+// little when the shared tier had it after all.
+const quickWork = 1000
+
 // Source says where GetOrCompute found an entry.
 type Source struct {
 	// Cache is hit when a tier answered, miss when the entry was computed,
@@ -111,11 +133,13 @@ type Source struct {
 // implements abaco.Evaluator and is safe for concurrent use.
 type Cache struct {
 	engine    *expr.Engine
+	quick     *expr.Engine // engine's limits, but MaxWork at most quickWork
 	ttl       time.Duration
 	local     *ttlcache.Cache[Entry] // entries by key (canonical form)
 	inputs    *ttlcache.Cache[alias] // entries by input text, for Evaluate
 	shared    abaco.Store
-	sharedTTL TTLGetter // shared, when it implements TTLGetter
+	sharedTTL TTLGetter     // shared, when it implements TTLGetter
+	setter    SetIfAbsenter // shared, when it implements SetIfAbsenter
 	timeout   time.Duration
 	now       func() time.Time
 	breaker   *breaker
@@ -158,6 +182,10 @@ func New(engine *expr.Engine, o Options) *Cache {
 		Now:        o.Now,
 	})
 	c.sharedTTL, _ = o.Shared.(TTLGetter)
+	c.setter, _ = o.Shared.(SetIfAbsenter)
+	quick := engine.Limits()
+	quick.MaxWork = min(quick.MaxWork, quickWork)
+	c.quick = expr.New(quick)
 	c.breaker = &breaker{
 		threshold: max(o.BreakerThreshold, 0),
 		cooldown:  orDefault(o.BreakerCooldown, time.Second),

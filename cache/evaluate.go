@@ -25,14 +25,20 @@ func (c *Cache) Evaluate(ctx context.Context, expression string) (abaco.Result, 
 			return c.result("", Entry{}, Source{Cache: abaco.CacheBypass}, err)
 		}
 		key := rawPrefix + expression
-		e, src, err := c.GetOrCompute(ctx, key, func(context.Context) (Entry, error) {
-			return Entry{Err: perr}, nil
-		})
+		known := Entry{Err: perr}
+		e, src, err := c.getOrCompute(ctx, key, func(context.Context) (Entry, error) {
+			return known, nil
+		}, func() (Entry, bool) { return known, true })
 		c.remember(expression, "", key, err)
 		return c.result("", e, src, err)
 	}
 	key := tree.Canonical()
-	e, src, err := c.GetOrCompute(ctx, key, func(context.Context) (Entry, error) { return c.eval(tree) })
+	e, src, err := c.getOrCompute(ctx, key,
+		func(context.Context) (Entry, error) { return c.eval(c.engine, tree) },
+		func() (Entry, bool) {
+			e, err := c.eval(c.quick, tree)
+			return e, err == nil
+		})
 	c.remember(expression, key, key, err)
 	return c.result(key, e, src, err)
 }
@@ -67,11 +73,20 @@ type alias struct {
 // with a ':' other than "raw:" ("demo:...") is safe. Entry.Value must be a Python int, float or bool repr, since the
 // kind is derived from it when read back from the shared tier.
 func (c *Cache) GetOrCompute(ctx context.Context, key string, compute func(context.Context) (Entry, error)) (Entry, Source, error) {
+	return c.getOrCompute(ctx, key, compute, nil)
+}
+
+// getOrCompute is GetOrCompute with an optional cheap way to the entry:
+// quick returns it when it can within a small budget of work (ok false
+// otherwise). With quick and a shared tier that has SetIfAbsent, a miss
+// computes first and then stores, or learns of another process's entry,
+// in one round trip instead of a read and a write.
+func (c *Cache) getOrCompute(ctx context.Context, key string, compute func(context.Context) (Entry, error), quick func() (Entry, bool)) (Entry, Source, error) {
 	if e, ok := c.local.Get(key); ok {
 		c.m.localHit.Inc()
 		return e, Source{Cache: abaco.CacheHit, Tier: tierLocal}, nil
 	}
-	return c.fetch(ctx, key, compute)
+	return c.fetch(ctx, key, compute, quick)
 }
 
 // outcome is what one flight of fetch hands to every caller it serves.
@@ -83,13 +98,18 @@ type outcome struct {
 
 // fetch is the path after a local miss: once per key at a time, the shared
 // tier, then compute, then filling both tiers.
-func (c *Cache) fetch(ctx context.Context, key string, compute func(context.Context) (Entry, error)) (Entry, Source, error) {
+func (c *Cache) fetch(ctx context.Context, key string, compute func(context.Context) (Entry, error), quick func() (Entry, bool)) (Entry, Source, error) {
 	c.m.localMiss.Inc()
 	v, _, _ := c.flight.Do(key, func() (any, error) {
 		// A flight that just ended may have filled the local tier after
 		// this caller's lookup.
 		if e, ok := c.local.Get(key); ok {
 			return outcome{e: e, src: Source{Cache: abaco.CacheHit, Tier: tierLocal}}, nil
+		}
+		if quick != nil && c.setter != nil {
+			if e, ok := quick(); ok {
+				return c.add(ctx, key, e), nil
+			}
 		}
 		return c.fill(ctx, key, compute), nil
 	})
@@ -126,10 +146,36 @@ func (c *Cache) fill(ctx context.Context, key string, compute func(context.Conte
 	return outcome{e: e, src: Source{Cache: abaco.CacheMiss}}
 }
 
-// eval evaluates a parsed tree into an entry; an error return means the
-// outcome must not be cached (a limit breach or a bug).
-func (c *Cache) eval(tree *expr.Tree) (Entry, error) {
-	v, err := c.engine.Eval(tree)
+// add stores e, computed here, in the shared tier unless another process
+// stored an entry for key first, which it then answers with (a shared
+// hit). The local copy is bounded like fill's: a stored entry for the TTL
+// from just before the write, another's for what it has left.
+func (c *Cache) add(ctx context.Context, key string, e Entry) outcome {
+	start := c.now()
+	cur, left, stored, err := c.sharedSetIfAbsent(ctx, key, e)
+	switch {
+	case err != nil:
+		c.local.Set(key, e, c.ttl)
+		return outcome{e: e, src: Source{Cache: abaco.CacheBypass}}
+	case stored:
+		c.local.Set(key, e, c.ttl-c.now().Sub(start))
+		return outcome{e: e, src: Source{Cache: abaco.CacheMiss}}
+	case cur != nil:
+		c.local.Set(key, *cur, left)
+		return outcome{e: *cur, src: Source{Cache: abaco.CacheHit, Tier: tierShared}}
+	}
+	// The entry there was unreadable: replace it, as fill does.
+	c.local.Set(key, e, c.ttl)
+	if c.sharedSet(ctx, key, e) != nil {
+		return outcome{e: e, src: Source{Cache: abaco.CacheBypass}}
+	}
+	return outcome{e: e, src: Source{Cache: abaco.CacheMiss}}
+}
+
+// eval evaluates a parsed tree with engine into an entry; an error return
+// means the outcome must not be cached (a limit breach or a bug).
+func (c *Cache) eval(engine *expr.Engine, tree *expr.Tree) (Entry, error) {
+	v, err := engine.Eval(tree)
 	if err != nil {
 		var e *abaco.Error
 		if errors.As(err, &e) && cacheableCode(e.Code) {

@@ -44,33 +44,77 @@ func (s *Store) GetTTL(ctx context.Context, canonical string) ([]byte, time.Dura
 	if err != nil || !ok {
 		return nil, 0, false, err
 	}
+	left, err := s.pttl(ctx, canonical)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return b, left, true, nil
+}
+
+// pttl returns how long the entry of a canonical expression has left:
+// below zero when it has no expiry, zero when it is gone (expired since it
+// was read: the caller keeps no local copy).
+func (s *Store) pttl(ctx context.Context, canonical string) (time.Duration, error) {
 	rc := s.c.rc
 	ms, err := rc.Do(ctx, rc.B().Pttl().Key(cacheKey(canonical)).Build()).AsInt64()
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("rdb: cache pttl: %w", err)
+		return 0, fmt.Errorf("rdb: cache pttl: %w", err)
 	}
 	switch ms {
-	case -2: // expired since the GET: keep no local copy
-		return b, 0, true, nil
+	case -2:
+		return 0, nil
 	case -1:
-		return b, -1, true, nil
+		return -1, nil
 	}
-	return b, time.Duration(ms) * time.Millisecond, true, nil
+	return time.Duration(ms) * time.Millisecond, nil
 }
 
 // Set stores entry for a canonical expression with SET PX; ttl is rounded
 // up to a whole millisecond.
 func (s *Store) Set(ctx context.Context, canonical string, entry []byte, ttl time.Duration) error {
-	if ttl <= 0 {
-		return fmt.Errorf("rdb: cache set: ttl %v is not positive", ttl)
+	ms, err := millis("set", ttl)
+	if err != nil {
+		return err
 	}
-	ms := int64((ttl + time.Millisecond - 1) / time.Millisecond)
 	rc := s.c.rc
 	cmd := rc.B().Set().Key(cacheKey(canonical)).Value(rueidis.BinaryString(entry)).PxMilliseconds(ms).Build()
 	if err := rc.Do(ctx, cmd).Error(); err != nil {
 		return fmt.Errorf("rdb: cache set: %w", err)
 	}
 	return nil
+}
+
+// SetIfAbsent stores entry for a canonical expression unless it already
+// has one, in one command: SET NX GET PX (Redis 7.0 or later). When an
+// entry was there, it returns that entry and how long it has left (asked
+// with a PTTL, as GetTTL does); otherwise stored is true. So the usual
+// miss of the cache, evaluate then store, costs one round trip.
+func (s *Store) SetIfAbsent(ctx context.Context, canonical string, entry []byte, ttl time.Duration) (current []byte, left time.Duration, stored bool, err error) {
+	ms, err := millis("set nx", ttl)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	rc := s.c.rc
+	cmd := rc.B().Set().Key(cacheKey(canonical)).Value(rueidis.BinaryString(entry)).Nx().Get().PxMilliseconds(ms).Build()
+	b, err := rc.Do(ctx, cmd).AsBytes()
+	if rueidis.IsRedisNil(err) {
+		return nil, 0, true, nil
+	}
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("rdb: cache set nx: %w", err)
+	}
+	if left, err = s.pttl(ctx, canonical); err != nil {
+		return nil, 0, false, err
+	}
+	return b, left, false, nil
+}
+
+// millis converts a positive ttl to whole milliseconds, rounding up.
+func millis(op string, ttl time.Duration) (int64, error) {
+	if ttl <= 0 {
+		return 0, fmt.Errorf("rdb: cache %s: ttl %v is not positive", op, ttl)
+	}
+	return int64((ttl + time.Millisecond - 1) / time.Millisecond), nil
 }
 
 // flushBatch is how many keys one SCAN step asks for and one pipeline of

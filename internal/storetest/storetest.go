@@ -34,6 +34,9 @@ func Run(t *testing.T, newStore func(t *testing.T) abaco.Store) {
 		{"non-positive ttl", testBadTTL},
 		{"flush", testFlush},
 		{"concurrent", testConcurrent},
+		{"set if absent", testSetIfAbsent},
+		{"set if absent, expired", testSetIfAbsentExpired},
+		{"set if absent, one winner", testSetIfAbsentRace},
 		{"ping", func(t *testing.T, s abaco.Store) {
 			if err := s.Ping(context.Background()); err != nil {
 				t.Fatalf("Ping: %v", err)

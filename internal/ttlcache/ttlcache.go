@@ -95,6 +95,20 @@ func (c *Cache[V]) Set(key string, v V, ttl time.Duration) {
 	c.c.Set(key, item[V]{v: v, ttl: ttl})
 }
 
+// SetIfAbsent stores v under key for ttl (which must be positive) unless
+// key holds a live value; then it stores nothing and returns that value
+// and how long it has left (zero when it expired meanwhile).
+func (c *Cache[V]) SetIfAbsent(key string, v V, ttl time.Duration) (cur V, left time.Duration, stored bool) {
+	it, stored := c.c.SetIfAbsent(key, item[V]{v: v, ttl: ttl})
+	if stored {
+		return v, ttl, true
+	}
+	if cur, left, ok := c.GetTTL(key); ok {
+		return cur, left, false
+	}
+	return it.v, 0, false
+}
+
 // Clear removes every entry and returns how many live entries it removed.
 func (c *Cache[V]) Clear() int64 {
 	// Pending evictions run first, so that the count is of entries within
