@@ -134,6 +134,7 @@ type Source struct {
 type Cache struct {
 	engine    *expr.Engine
 	quick     *expr.Engine // engine's limits, but MaxWork at most quickWork
+	maxLength int          // engine's MaxLength
 	ttl       time.Duration
 	local     *ttlcache.Cache[Entry] // entries by key (canonical form)
 	inputs    *ttlcache.Cache[alias] // entries by input text, for Evaluate
@@ -186,6 +187,7 @@ func New(engine *expr.Engine, o Options) *Cache {
 	quick := engine.Limits()
 	quick.MaxWork = min(quick.MaxWork, quickWork)
 	c.quick = expr.New(quick)
+	c.maxLength = quick.MaxLength
 	c.breaker = &breaker{
 		threshold: max(o.BreakerThreshold, 0),
 		cooldown:  orDefault(o.BreakerCooldown, time.Second),

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"abaco"
 	"abaco/expr"
@@ -17,6 +18,14 @@ func (c *Cache) Evaluate(ctx context.Context, expression string) (abaco.Result, 
 	if a, ok := c.inputs.Get(expression); ok {
 		c.m.localHit.Inc()
 		return c.result(a.canonical, a.e, Source{Cache: abaco.CacheHit, Tier: tierLocal}, nil)
+	}
+	// An input in canonical form is not remembered as an input (see
+	// remember): its entry is found under the same text.
+	if c.canonicalKey(expression) {
+		if e, ok := c.local.Get(expression); ok {
+			c.m.localHit.Inc()
+			return c.result(expression, e, Source{Cache: abaco.CacheHit, Tier: tierLocal}, nil)
+		}
 	}
 	tree, err := c.engine.Parse(expression)
 	if err != nil {
@@ -47,12 +56,22 @@ func (c *Cache) Evaluate(ctx context.Context, expression string) (abaco.Result, 
 // so that the next Evaluate of the same input skips the parse. The alias
 // expires with the entry, so it never outlives it either.
 func (c *Cache) remember(input, canonical, key string, err error) {
-	if err != nil {
+	if err != nil || input == canonical {
+		// An input in canonical form needs no alias: it is its own key.
+		// So a stream of new canonical inputs costs one local write each.
 		return
 	}
 	if e, ttl, ok := c.local.GetTTL(key); ok {
 		c.inputs.Set(input, alias{canonical: canonical, e: e}, ttl)
 	}
+}
+
+// canonicalKey reports whether s may be a local key that is the canonical
+// form of s itself. Every key without a ':' is a canonical form (see
+// GetOrCompute), and a canonical form parses to itself, unless it is too
+// long to parse at all.
+func (c *Cache) canonicalKey(s string) bool {
+	return len(s) <= c.maxLength && !strings.Contains(s, ":")
 }
 
 // alias is what the first tier keeps per input text: the canonical form
