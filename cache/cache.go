@@ -15,7 +15,7 @@
 // A miss of an expression that evaluates within a small work budget (most
 // do, in about a microsecond) is evaluated first and then stored in the
 // shared tier only if no other process stored it meanwhile, in one
-// operation (SetIfAbsenter; in Redis one SET NX GET): one round trip
+// operation (SetIfAbsenter; in Redis one SET NX PX): one round trip
 // instead of a read and a write. Costlier expressions, and stores without
 // that operation, read the shared tier before evaluating.
 //

@@ -25,7 +25,7 @@ func commandCalls(t *testing.T, info string) map[string]int {
 }
 
 // TestRedisMissRoundTrips checks which commands a miss sends: a cheap
-// expression is evaluated first and stored with one SET NX GET; one over
+// expression is evaluated first and stored with one SET NX PX; one over
 // the quick work budget is looked up (GET) before it is evaluated and
 // stored (SET). Either way the entry and the answer are the same.
 func TestRedisMissRoundTrips(t *testing.T) {

@@ -60,13 +60,19 @@ func (s *Store) pttl(ctx context.Context, canonical string) (time.Duration, erro
 	if err != nil {
 		return 0, fmt.Errorf("rdb: cache pttl: %w", err)
 	}
+	return pttlDuration(ms), nil
+}
+
+// pttlDuration converts a PTTL reply: -2 (no such key) to zero, -1 (no
+// expiry) to below zero.
+func pttlDuration(ms int64) time.Duration {
 	switch ms {
 	case -2:
-		return 0, nil
+		return 0
 	case -1:
-		return -1, nil
+		return -1
 	}
-	return time.Duration(ms) * time.Millisecond, nil
+	return time.Duration(ms) * time.Millisecond
 }
 
 // Set stores entry for a canonical expression with SET PX; ttl is rounded
@@ -85,28 +91,43 @@ func (s *Store) Set(ctx context.Context, canonical string, entry []byte, ttl tim
 }
 
 // SetIfAbsent stores entry for a canonical expression unless it already
-// has one, in one command: SET NX GET PX (Redis 7.0 or later). When an
-// entry was there, it returns that entry and how long it has left (asked
-// with a PTTL, as GetTTL does); otherwise stored is true. So the usual
-// miss of the cache, evaluate then store, costs one round trip.
+// has one: SET NX PX, so the usual miss of the cache, evaluate then store,
+// costs one round trip. When an entry was there, it returns that entry and
+// how long it has left, read with GET and PTTL in one more round trip (as
+// rare as two processes missing the same key at once). SET NX GET would
+// save nothing here, since PTTL is needed anyway, and needs Redis 7.
 func (s *Store) SetIfAbsent(ctx context.Context, canonical string, entry []byte, ttl time.Duration) (current []byte, left time.Duration, stored bool, err error) {
 	ms, err := millis("set nx", ttl)
 	if err != nil {
 		return nil, 0, false, err
 	}
 	rc := s.c.rc
-	cmd := rc.B().Set().Key(cacheKey(canonical)).Value(rueidis.BinaryString(entry)).Nx().Get().PxMilliseconds(ms).Build()
-	b, err := rc.Do(ctx, cmd).AsBytes()
-	if rueidis.IsRedisNil(err) {
-		return nil, 0, true, nil
+	key := cacheKey(canonical)
+	// Twice at most: the entry that made SET NX fail may expire before the
+	// GET, and then this call may store after all.
+	for range 2 {
+		err = rc.Do(ctx, rc.B().Set().Key(key).Value(rueidis.BinaryString(entry)).Nx().PxMilliseconds(ms).Build()).Error()
+		if err == nil {
+			return nil, 0, true, nil
+		}
+		if !rueidis.IsRedisNil(err) {
+			return nil, 0, false, fmt.Errorf("rdb: cache set nx: %w", err)
+		}
+		rs := rc.DoMulti(ctx, rc.B().Get().Key(key).Build(), rc.B().Pttl().Key(key).Build())
+		b, err := rs[0].AsBytes()
+		if rueidis.IsRedisNil(err) {
+			continue
+		}
+		if err != nil {
+			return nil, 0, false, fmt.Errorf("rdb: cache set nx: get: %w", err)
+		}
+		ms, err := rs[1].AsInt64()
+		if err != nil {
+			return nil, 0, false, fmt.Errorf("rdb: cache set nx: pttl: %w", err)
+		}
+		return b, pttlDuration(ms), false, nil
 	}
-	if err != nil {
-		return nil, 0, false, fmt.Errorf("rdb: cache set nx: %w", err)
-	}
-	if left, err = s.pttl(ctx, canonical); err != nil {
-		return nil, 0, false, err
-	}
-	return b, left, false, nil
+	return nil, 0, false, fmt.Errorf("rdb: cache set nx: %q changes too fast", key)
 }
 
 // millis converts a positive ttl to whole milliseconds, rounding up.
