@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A/B of two abaco builds on the all-distinct path (or another wrk script):
+# one private redis-server, both builds serving side by side, wrk driving
+# them alternately. Each round prints req/s, p99 and the CPU time per
+# request of that abaco plus redis-server (and of redis-server alone), read
+# from /proc: on a shared 2-core machine the alternation and the CPU column
+# are what make a small difference visible.
+#
+# Usage: A=/path/abaco-before B=/path/abaco-after bench/load/ab.sh
+#   ROUNDS=5 DURATION=5s SCRIPT=distinct bench/load/ab.sh
+# Needs: wrk, redis-server.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+: "${A:?A=path of the first abaco binary}" "${B:?B=path of the second abaco binary}"
+DURATION="${DURATION:-5s}"
+ROUNDS="${ROUNDS:-5}"
+SCRIPT="${SCRIPT:-distinct}"
+
+tmp="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ticks() {
+  local t=0 p
+  for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$t"
+}
+per_request() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}'; }
+
+redis_port="$(free_port)"
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" \
+  --logfile "$tmp/redis.log" &
+redis_pid=$!
+pids+=("$redis_pid")
+for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+
+declare -A port pid
+for v in A B; do
+  port[$v]="$(free_port)"
+  REDIS_URL="redis://127.0.0.1:$redis_port" "${!v}" serve --addr "127.0.0.1:${port[$v]}" 2>"$tmp/$v.log" &
+  pid[$v]=$!
+  pids+=("${pid[$v]}")
+done
+for v in A B; do
+  for _ in $(seq 200); do curl -fsS -o /dev/null "http://127.0.0.1:${port[$v]}/healthz" 2>/dev/null && break; sleep 0.05; done
+  wrk -t2 -c32 -d2s -s "$here/hit.lua" "http://127.0.0.1:${port[$v]}/evaluate" >/dev/null
+done
+
+seed=$((RANDOM * 10))
+for r in $(seq "$ROUNDS"); do
+  for v in A B; do
+    seed=$((seed + 1))
+    before="$(ticks "${pid[$v]}" "$redis_pid")" rbefore="$(ticks "$redis_pid")"
+    out="$(wrk -t2 -c32 -d"$DURATION" --latency -s "$here/$SCRIPT.lua" "http://127.0.0.1:${port[$v]}/evaluate" -- "$seed")"
+    after="$(ticks "${pid[$v]}" "$redis_pid")" rafter="$(ticks "$redis_pid")"
+    if grep -q "Non-2xx" <<<"$out"; then echo "$v: wrk saw error responses" >&2; echo "$out" >&2; exit 1; fi
+    n="$(awk '/requests in/ {print $1}' <<<"$out")"
+    echo "$v round $r: $(awk '/^Requests\/sec:/ {print $2}' <<<"$out") req/s," \
+      "$(per_request $((after - before)) "$n") us CPU/req (redis $(per_request $((rafter - rbefore)) "$n"))," \
+      "p99 $(awk '$1 == "99%" {print $2}' <<<"$out")"
+  done
+done
