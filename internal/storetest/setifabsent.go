@@ -69,16 +69,7 @@ func testSetIfAbsentExpired(t *testing.T, s abaco.Store) {
 	if b, ok := get(t, s, "9 - 1"); !ok || string(b) != "8" {
 		t.Fatalf("Get = %q, %v; want 8", b, ok)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if _, ok := get(t, s, "9 - 1"); !ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("entry stored by SetIfAbsent with a 100ms TTL still there after 5s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitExpired(t, s, "9 - 1", "entry stored by SetIfAbsent with a 100ms TTL")
 }
 
 // testSetIfAbsentRace has writers race for one key: exactly one stores,

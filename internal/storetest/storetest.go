@@ -135,18 +135,25 @@ func testExpiry(t *testing.T, s abaco.Store) {
 	if _, ok := get(t, s, "short"); !ok {
 		t.Fatal("entry gone before its TTL")
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if _, ok := get(t, s, "short"); !ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("entry with a 100ms TTL still there after 5s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitExpired(t, s, "short", "entry with a 100ms TTL")
 	if _, ok := get(t, s, "long"); !ok {
 		t.Fatal("entry with a 1m TTL expired with the short one")
+	}
+}
+
+// waitExpired waits until key is gone, failing after 5s (what is a
+// short TTL, 100ms, in these tests).
+func waitExpired(t *testing.T, s abaco.Store, key, what string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, ok := get(t, s, key); !ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still there after 5s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
