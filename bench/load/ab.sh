@@ -16,29 +16,12 @@ DURATION="${DURATION:-5s}"
 ROUNDS="${ROUNDS:-5}"
 SCRIPT="${SCRIPT:-distinct}"
 
-tmp="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-ticks() {
-  local t=0 p
-  for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
-  echo "$t"
-}
 per_request() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}'; }
 
-redis_port="$(free_port)"
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" \
-  --logfile "$tmp/redis.log" &
-redis_pid=$!
-pids+=("$redis_pid")
-for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+start_redis
 
 declare -A port pid
 for v in A B; do
@@ -48,7 +31,7 @@ for v in A B; do
   pids+=("${pid[$v]}")
 done
 for v in A B; do
-  for _ in $(seq 200); do curl -fsS -o /dev/null "http://127.0.0.1:${port[$v]}/healthz" 2>/dev/null && break; sleep 0.05; done
+  wait_http "http://127.0.0.1:${port[$v]}/healthz"
   wrk -t2 -c32 -d2s -s "$here/hit.lua" "http://127.0.0.1:${port[$v]}/evaluate" >/dev/null
 done
 
@@ -56,9 +39,9 @@ seed=$((RANDOM * 10))
 for r in $(seq "$ROUNDS"); do
   for v in A B; do
     seed=$((seed + 1))
-    before="$(ticks "${pid[$v]}" "$redis_pid")" rbefore="$(ticks "$redis_pid")"
+    before="$(cpu_ticks "${pid[$v]}" "$redis_pid")" rbefore="$(cpu_ticks "$redis_pid")"
     out="$(wrk -t2 -c32 -d"$DURATION" --latency -s "$here/$SCRIPT.lua" "http://127.0.0.1:${port[$v]}/evaluate" -- "$seed")"
-    after="$(ticks "${pid[$v]}" "$redis_pid")" rafter="$(ticks "$redis_pid")"
+    after="$(cpu_ticks "${pid[$v]}" "$redis_pid")" rafter="$(cpu_ticks "$redis_pid")"
     if grep -q "Non-2xx" <<<"$out"; then echo "$v: wrk saw error responses" >&2; echo "$out" >&2; exit 1; fi
     n="$(awk '/requests in/ {print $1}' <<<"$out")"
     echo "$v round $r: $(awk '/^Requests\/sec:/ {print $2}' <<<"$out") req/s," \

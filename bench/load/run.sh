@@ -23,34 +23,14 @@ CONNS="${CONNS:-32}"
 THREADS="${THREADS:-2}"
 WARMUP="${WARMUP:-2s}"
 
-tmp="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {
-  for _ in $(seq 200); do
-    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "no answer from $1" >&2; exit 1
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 echo "building abaco and the minimal server..." >&2
 (cd "$root" && go build -o "$tmp/abaco" ./cmd/abaco)
 (cd "$root/bench" && go build -o "$tmp/minimal" ./load/minimal)
 
-redis_port="$(free_port)"
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" \
-  --logfile "$tmp/redis.log" &
-redis_pid=$!
-pids+=($redis_pid)
-for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+start_redis
 
 minimal_port="$(free_port)"
 "$tmp/minimal" --addr "127.0.0.1:$minimal_port" &
@@ -82,13 +62,6 @@ to_ms() {
     n = v + 0
     if (v ~ /us$/) n = n / 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n = n * 1000
     printf "%.2f", n }'
-}
-
-# cpu_ticks PID...: user+system CPU clock ticks used so far by the processes.
-cpu_ticks() {
-  local t=0 p
-  for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
-  echo "$t"
 }
 
 # run NAME URL SCRIPT SEED PID...: one wrk run; appends "rps p99 cpu_us" to
