@@ -77,8 +77,13 @@ type Options struct {
 	// entries, and separately of its input texts. Zero means 64 MiB.
 	MaxLocalBytes int64
 	// SharedTimeout bounds each operation on the shared tier (but Flush,
-	// which takes the caller's deadline). Zero means 75ms.
+	// which has FlushTimeout). Zero means 75ms.
 	SharedTimeout time.Duration
+	// FlushTimeout bounds a whole Flush of the shared tier, which walks
+	// every key and so takes longer than one operation. Without a bound a
+	// flush during an outage would wait for Redis forever, because the
+	// client retries read-only commands such as SCAN. Zero means 10s.
+	FlushTimeout time.Duration
 	// BreakerThreshold is how many shared-tier failures in a row open the
 	// circuit breaker. Zero means 5.
 	BreakerThreshold int
@@ -132,21 +137,22 @@ type Source struct {
 // Cache evaluates expressions through the engine, caching the outcomes. It
 // implements abaco.Evaluator and is safe for concurrent use.
 type Cache struct {
-	engine    *expr.Engine
-	quick     *expr.Engine // engine's limits, but MaxWork at most quickWork
-	maxLength int          // engine's MaxLength
-	ttl       time.Duration
-	local     *ttlcache.Cache[Entry] // entries by key (canonical form)
-	inputs    *ttlcache.Cache[alias] // entries by input text, for Evaluate
-	shared    abaco.Store
-	sharedTTL TTLGetter     // shared, when it implements TTLGetter
-	setter    SetIfAbsenter // shared, when it implements SetIfAbsenter
-	timeout   time.Duration
-	now       func() time.Time
-	breaker   *breaker
-	flight    singleflight.Group
-	m         *metrics
-	log       *slog.Logger
+	engine       *expr.Engine
+	quick        *expr.Engine // engine's limits, but MaxWork at most quickWork
+	maxLength    int          // engine's MaxLength
+	ttl          time.Duration
+	local        *ttlcache.Cache[Entry] // entries by key (canonical form)
+	inputs       *ttlcache.Cache[alias] // entries by input text, for Evaluate
+	shared       abaco.Store
+	sharedTTL    TTLGetter     // shared, when it implements TTLGetter
+	setter       SetIfAbsenter // shared, when it implements SetIfAbsenter
+	timeout      time.Duration
+	flushTimeout time.Duration
+	now          func() time.Time
+	breaker      *breaker
+	flight       singleflight.Group
+	m            *metrics
+	log          *slog.Logger
 }
 
 var _ abaco.Evaluator = (*Cache)(nil)
@@ -162,13 +168,14 @@ func New(engine *expr.Engine, o Options) *Cache {
 		log = slog.New(slog.DiscardHandler)
 	}
 	c := &Cache{
-		engine:  engine,
-		ttl:     orDefault(o.TTL, 10*time.Second),
-		shared:  o.Shared,
-		timeout: orDefault(o.SharedTimeout, 75*time.Millisecond),
-		now:     now,
-		m:       newMetrics(o.Registerer),
-		log:     log,
+		engine:       engine,
+		ttl:          orDefault(o.TTL, 10*time.Second),
+		shared:       o.Shared,
+		timeout:      orDefault(o.SharedTimeout, 75*time.Millisecond),
+		flushTimeout: orDefault(o.FlushTimeout, 10*time.Second),
+		now:          now,
+		m:            newMetrics(o.Registerer),
+		log:          log,
 	}
 	c.local = ttlcache.New(ttlcache.Options[Entry]{
 		MaxEntries: o.MaxLocalEntries,

@@ -109,6 +109,30 @@ func TestRedisFlushRemovesOnlyAbacoKeys(t *testing.T) {
 	eval(t, c, "0 + 1", abaco.CacheMiss, "")
 }
 
+// TestRedisFlushDuringOutage checks that a flush with Redis down fails
+// with code unavailable within FlushTimeout: the client retries read-only
+// commands such as SCAN, so without the bound it would wait forever. The
+// breaker threshold is high so the flush really reaches Redis.
+func TestRedisFlushDuringOutage(t *testing.T) {
+	t.Parallel()
+	c, srv := redisCache(t, cache.Options{FlushTimeout: 300 * time.Millisecond, BreakerThreshold: 1000})
+	eval(t, c, "6*7", abaco.CacheMiss, "")
+	srv.Stop()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Flush(context.Background())
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if code := abaco.ErrorCode(err); code != abaco.CodeUnavailable {
+			t.Fatalf("Flush with Redis down: %v (code %q), want code unavailable", err, code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Flush with Redis down did not return within 10s (FlushTimeout is 300ms)")
+	}
+}
+
 // TestRedisOutage takes Redis away while goroutines keep evaluating, in
 // two ways: stopped (connections refused) and hung (CLIENT PAUSE: commands
 // wait, so only the timeout saves a request). Every evaluation stays

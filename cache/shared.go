@@ -158,8 +158,9 @@ func (c *Cache) Ready(ctx context.Context) error {
 
 // Flush removes every entry from both tiers and reports how many entries
 // the shared tier held (the local count when there is none). It is bounded
-// by ctx, not SharedTimeout, since a large flush takes a while; it fails
-// with code unavailable when the shared tier cannot be flushed.
+// by ctx and FlushTimeout, not SharedTimeout, since a large flush takes a
+// while; it fails with code unavailable when the shared tier cannot be
+// flushed.
 func (c *Cache) Flush(ctx context.Context) (int64, error) {
 	c.inputs.Clear()
 	n := c.local.Clear()
@@ -169,7 +170,9 @@ func (c *Cache) Flush(ctx context.Context) (int64, error) {
 	if !c.breaker.allow() {
 		return 0, abaco.Errorf(abaco.CodeUnavailable, "shared cache unavailable (circuit breaker open)")
 	}
-	n, err := c.shared.Flush(ctx)
+	fctx, cancel := context.WithTimeout(ctx, c.flushTimeout)
+	defer cancel()
+	n, err := c.shared.Flush(fctx)
 	if err != nil {
 		c.sharedFailed(ctx, "flush", err)
 		c.log.Warn("cache: flush of the shared tier failed", "err", err)

@@ -112,6 +112,7 @@ func TestRedisOutage(t *testing.T) {
 	}
 	problemOf(t, call(t, a, "GET", "/readyz", ""), http.StatusServiceUnavailable, "unavailable")
 	problemOf(t, call(t, b, "GET", "/readyz", ""), http.StatusServiceUnavailable, "unavailable")
+	problemOf(t, call(t, a, "DELETE", "/cache", "", "Authorization", "Bearer tok"), http.StatusServiceUnavailable, "unavailable")
 
 	srv.Restart()
 	for _, h := range []http.Handler{a, b} {
