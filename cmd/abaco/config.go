@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -123,4 +124,20 @@ func (f limitFlags) limits(env *Env, cmd string) (expr.Limits, error) {
 	}
 	return expr.Limits{MaxLength: *f.length, MaxDepth: *f.depth, MaxNodes: *f.nodes,
 		MaxIntBits: *f.intBits, MaxWork: int64(*f.work)}, nil
+}
+
+// positionals returns the arguments left after fs parsed parsed, followed
+// by extra, with the first bare "--" removed wherever it stands. The flag
+// package drops "--" only when it comes before the first positional
+// argument, but people also write it later ("1 -- -2"), meaning the same:
+// everything after it is an argument, not a flag.
+func positionals(fs *flag.FlagSet, parsed, extra []string) []string {
+	rest := append(slices.Clone(fs.Args()), extra...)
+	if slices.Contains(parsed[:len(parsed)-fs.NArg()], "--") {
+		return rest
+	}
+	if i := slices.Index(rest, "--"); i >= 0 {
+		rest = slices.Delete(rest, i, i+1)
+	}
+	return rest
 }

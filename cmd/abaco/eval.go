@@ -55,7 +55,7 @@ func runEval(ctx context.Context, env *Env, args []string) error {
 	if err := parseFlags(fs, flagArgs); err != nil {
 		return err
 	}
-	exprs := append(fs.Args(), exprArgs...)
+	exprs := positionals(fs, flagArgs, exprArgs)
 	limits, err := lf.limits(env, "eval")
 	if err != nil {
 		return err

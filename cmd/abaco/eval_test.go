@@ -48,6 +48,10 @@ func TestEvalCommand(t *testing.T) {
 			"-4\n-1\nerror: type: max is a function, not a number: call it, as in max(x)\n"},
 		{"flags then negative", []string{"--canonical", "-.5"}, "", nil, 0, "-0.5\t-0.5\n"},
 		{"double dash", []string{"--", "-x"}, "", nil, 1, "error: name: name 'x' is not defined\n"},
+		{"double dash after an expression", []string{"1", "--", "2"}, "", nil, 0, "1\n2\n"},
+		{"double dash after a negative expression", []string{"-2**2", "--", "-1"}, "", nil, 0, "-4\n-1\n"},
+		{"only the first double dash is dropped", []string{"--", "1", "--"}, "", nil, 1,
+			"1\nerror: syntax: unexpected end of expression (column 3)\n"},
 		{"bad limit is a usage error", []string{"--max-depth", "0", "1"}, "", nil, 2, ""},
 	}
 	for _, tc := range tests {

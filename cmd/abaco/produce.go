@@ -35,6 +35,7 @@ Examples:
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	values := positionals(fs, args, nil)
 	if *batch < 1 {
 		fmt.Fprintln(env.Stderr, "abaco produce: --batch must be at least 1")
 		return errUsage
@@ -42,7 +43,7 @@ Examples:
 	if err := checkQueueName(env, "produce", *q); err != nil {
 		return err
 	}
-	for _, a := range fs.Args() {
+	for _, a := range values {
 		if a == "" {
 			fmt.Fprintln(env.Stderr, "abaco produce: empty value")
 			return errUsage
@@ -76,8 +77,8 @@ Examples:
 		}
 		return nil
 	}
-	if fs.NArg() > 0 {
-		for _, a := range fs.Args() {
+	if len(values) > 0 {
+		for _, a := range values {
 			if err := expand(a, emit); err != nil {
 				return err
 			}

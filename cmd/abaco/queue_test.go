@@ -77,6 +77,8 @@ func TestProduceAndQueueCommands(t *testing.T) {
 		{name: "purge", args: []string{"queue", "purge", "number_queue", "--yes"}, stdout: "purged 6 items", queueWant: ""},
 		{name: "stdin lines, small batches", stdin: "10\n\n 11 \n12", args: []string{"produce", "--batch", "2"},
 			stdout: "produced 3 items", queueWant: "10\n11\n12"},
+		{name: "double dash is not a value", args: []string{"produce", "13", "--", "-3"},
+			stdout: "produced 2 items", queueWant: "10\n11\n12\n13\n-3"},
 		{name: "other queue", args: []string{"produce", "--queue", "other", "1"}, stdout: "produced 1 items onto other"},
 		{name: "dead letters of an empty queue", args: []string{"queue", "dead"}, stdout: "AT  PAYLOAD  ATTEMPTS  CONSUMER  REASON\n"},
 		{name: "requeue nothing", args: []string{"queue", "requeue"}, stdout: "requeued 0 dead letters onto number_queue"},
