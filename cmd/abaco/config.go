@@ -141,3 +141,25 @@ func positionals(fs *flag.FlagSet, parsed, extra []string) []string {
 	}
 	return rest
 }
+
+// secretValue is a string flag whose value is never printed: --help shows
+// no default, so a password in REDIS_URL or a token in ABACO_ADMIN_TOKEN
+// does not leak onto a terminal or into a log.
+type secretValue struct{ s *string }
+
+func (v secretValue) String() string     { return "" }
+func (v secretValue) Set(s string) error { *v.s = s; return nil }
+
+// secretFlag is stringFlag for secrets: the environment value is used but
+// never shown. A backquoted word in help names the flag's argument.
+func secretFlag(fs *flag.FlagSet, env *Env, name, key, help string) *string {
+	p := new(string)
+	*p = env.Getenv(key)
+	fs.Var(secretValue{p}, name, help+" (env "+key+")")
+	return p
+}
+
+// redisURLFlag defines --redis-url, whose value may hold a password.
+func redisURLFlag(fs *flag.FlagSet, env *Env, help string) *string {
+	return secretFlag(fs, env, "redis-url", "REDIS_URL", "Redis `URL`: redis://[user:password@]host:port/db, rediss:// for TLS; "+help)
+}

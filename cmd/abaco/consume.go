@@ -35,7 +35,7 @@ type consumeFlags struct {
 
 func runtimeFlags(fs *flag.FlagSet, env *Env, concurrency int) consumeFlags {
 	return consumeFlags{
-		url:         fs.String("redis-url", env.Getenv("REDIS_URL"), "Redis URL, redis://host:port/db (env REDIS_URL); required"),
+		url:         redisURLFlag(fs, env, "required"),
 		concurrency: intFlag(fs, env, "concurrency", "ABACO_CONCURRENCY", concurrency, "items processed at once"),
 		bat:         intFlag(fs, env, "batch", "ABACO_BATCH", 0, "most items leased per round trip (and waiting for a worker); 0 means 2*concurrency (256..1024), or for consume with a --delay, concurrency"),
 		maxAttempts: intFlag(fs, env, "max-attempts", "ABACO_MAX_ATTEMPTS", 5, "deliveries of a failing item before it becomes a dead letter"),

@@ -30,7 +30,7 @@ Examples:
   abaco produce 7 42 "2**10"
   seq 1 1000000 | abaco produce --queue numbers`)
 	q := stringFlag(fs, env, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the Redis list to push onto")
-	url := fs.String("redis-url", env.Getenv("REDIS_URL"), "Redis URL, redis://host:port/db (env REDIS_URL); required")
+	url := redisURLFlag(fs, env, "required")
 	batch := intFlag(fs, env, "batch", "ABACO_PRODUCE_BATCH", 1000, "values per RPUSH")
 	if err := parseFlags(fs, args); err != nil {
 		return err

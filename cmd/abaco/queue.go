@@ -56,7 +56,7 @@ Examples:
   abaco queue dead --limit 10 abaco_jobs
   abaco queue requeue number_queue
   abaco queue purge number_queue --yes`)
-	url := fs.String("redis-url", env.Getenv("REDIS_URL"), "Redis URL, redis://host:port/db (env REDIS_URL); required")
+	url := redisURLFlag(fs, env, "required")
 	limit := fs.Int("limit", 0, "dead, requeue: at most this many dead letters (0 = all)")
 	yes := fs.Bool("yes", false, "purge: really delete")
 	if len(args) == 0 {

@@ -66,11 +66,11 @@ Examples:
 	var c serveConfig
 	var err error
 	fs.StringVar(&c.Addr, "addr", envOr(env, "ABACO_ADDR", ":8000"), "listen address (env ABACO_ADDR)")
-	fs.StringVar(&c.RedisURL, "redis-url", env.Getenv("REDIS_URL"), "Redis URL: redis://[user:password@]host:port/db or rediss:// for TLS; empty means embedded cache and queue (env REDIS_URL)")
+	redisURL := redisURLFlag(fs, env, "empty means embedded cache and queue")
 	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", 10*time.Second, "how long results and deterministic errors are cached")
 	cacheEntries := intFlag(fs, env, "cache-entries", "ABACO_CACHE_ENTRIES", 100_000, "entries kept in the in-process cache tier")
 	redisTimeout := durationFlag(fs, env, "redis-timeout", "ABACO_REDIS_TIMEOUT", 75*time.Millisecond, "timeout of each shared-cache operation; past it the request is evaluated without Redis")
-	adminToken := stringFlag(fs, env, "admin-token", "ABACO_ADMIN_TOKEN", "", "bearer token for DELETE /cache; empty disables it")
+	adminToken := secretFlag(fs, env, "admin-token", "ABACO_ADMIN_TOKEN", "bearer `token` for DELETE /cache; empty disables it")
 	maxBodyBytes := intFlag(fs, env, "max-body-bytes", "ABACO_MAX_BODY_BYTES", 64<<10, "largest accepted request body (413 above)")
 	maxConcurrent := intFlag(fs, env, "max-concurrent", "ABACO_MAX_CONCURRENT", 256, "evaluations running at once (429 above)")
 	maxHeaderBytes := intFlag(fs, env, "max-header-bytes", "ABACO_MAX_HEADER_BYTES", 16<<10, "largest accepted request header block")
@@ -90,6 +90,7 @@ Examples:
 	if c.Limits, err = lf.limits(env, "serve"); err != nil {
 		return c, err
 	}
+	c.RedisURL = *redisURL
 	c.CacheTTL = *cacheTTL
 	c.CacheEntries = *cacheEntries
 	c.RedisTimeout = *redisTimeout

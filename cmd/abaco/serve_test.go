@@ -313,3 +313,24 @@ func TestServeLimits(t *testing.T) {
 		t.Errorf("short input: %d %v", resp.StatusCode, m)
 	}
 }
+
+// TestHelpHidesSecrets checks that --help never prints the password of
+// REDIS_URL or the admin token, while the values are still used.
+func TestHelpHidesSecrets(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"REDIS_URL": "redis://u:s3cret@127.0.0.1:1", "ABACO_ADMIN_TOKEN": "supersecret"}
+	for _, cmd := range []string{"serve", "worker", "consume", "produce", "queue", "demo"} {
+		var out bytes.Buffer
+		env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(k string) string { return vars[k] }}
+		if code := run(context.Background(), env, []string{cmd, "--help"}); code != 0 {
+			t.Errorf("%s --help: status %d\n%s", cmd, code, out.String())
+		}
+		if s := out.String(); strings.Contains(s, "s3cret") || strings.Contains(s, "supersecret") || !strings.Contains(s, "REDIS_URL") {
+			t.Errorf("%s --help shows a secret or no REDIS_URL:\n%s", cmd, s)
+		}
+	}
+	cfg, err := parseServeFlags(&Env{Stderr: io.Discard, Getenv: func(k string) string { return vars[k] }}, nil)
+	if err != nil || cfg.RedisURL != vars["REDIS_URL"] || cfg.AdminToken != vars["ABACO_ADMIN_TOKEN"] {
+		t.Errorf("secrets from the environment: %+v, %v", cfg, err)
+	}
+}
