@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 
 	"abaco"
 )
+
+var crashSeed = flag.Uint64("crashseed", 0, "seed of the crash test's kill schedule; 0 means the clock")
 
 // testCrash produces N items (10,000 in CI), runs several consumers,
 // SIGKILLs some at random moments and starts new ones until the queue is
@@ -41,7 +44,14 @@ func testCrash(t *testing.T, b *binary, broker abaco.Broker) {
 	}
 	start := time.Now()
 	kills := 0
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	// The kill schedule is random; its seed is logged so a failure can be
+	// replayed with -crashseed.
+	seed := *crashSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("kill schedule seed %d (replay with -crashseed %d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
 	for kills < 6 && !drained() {
 		time.Sleep(time.Duration(150+rng.IntN(350)) * time.Millisecond)
 		for p := range live {
