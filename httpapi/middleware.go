@@ -175,6 +175,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.metrics.observe(rec.route, methodLabel(r.Method), rec.status, elapsed)
 		level := slog.LevelInfo
 		switch {
+		case rec.status == http.StatusServiceUnavailable:
+			// A dependency is down (Redis, seen by every /readyz probe):
+			// worth a warning, not an error line per probe.
+			level = slog.LevelWarn
 		case rec.status >= 500:
 			level = slog.LevelError
 		case rec.status >= 400:
