@@ -147,6 +147,10 @@ Examples:
 		return err
 	}
 	defer c.Close()
+	if *delay < 0 {
+		fmt.Fprintln(env.Stderr, "abaco consume: --delay must not be negative")
+		return errUsage
+	}
 	o := f.options(*q, log, reg)
 	if *delay > 0 && o.Batch == 0 {
 		// Slow items: lease only what the workers can start, so that

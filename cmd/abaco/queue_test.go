@@ -84,6 +84,7 @@ func TestProduceAndQueueCommands(t *testing.T) {
 		{name: "requeue nothing", args: []string{"queue", "requeue"}, stdout: "requeued 0 dead letters onto number_queue"},
 		{name: "two names", args: []string{"queue", "stats", "a", "--limit", "1", "b"}, code: 2, stderr: `one queue name at most, got ["a" "b"]`},
 		{name: "unknown subcommand", args: []string{"queue", "list"}, code: 2, stderr: "unknown subcommand"},
+		{name: "negative delay", args: []string{"consume", "--delay", "-1s"}, code: 2, stderr: "--delay must not be negative"},
 		{name: "braces in a queue name", args: []string{"produce", "--queue", "a{b}", "1"}, code: 2, stderr: "bad queue name"},
 	}
 	for _, tc := range tests {
