@@ -13,6 +13,10 @@ import sys
 import types
 import warnings
 
+# The reference is CPython 3.11: other versions answer some inputs differently.
+if sys.version_info[:2] != (3, 11):
+    sys.exit("pyeval.py: abaco's reference is CPython 3.11, this is " + sys.version)
+
 warnings.simplefilter("ignore")  # SyntaxWarning for "1(2)" and the like
 sys.set_int_max_str_digits(0)  # abaco prints big integers in full
 

@@ -26,6 +26,8 @@ var update = flag.Bool("update", false, "rewrite the testdata golden files from 
 // pyScript evaluates case lines read from stdin, one output line each.
 const pyScript = `
 import sys, math
+if sys.version_info[:2] != (3, 11):
+    sys.exit("the reference is CPython 3.11, this is " + sys.version)
 F = float.fromhex
 ops = {
     "repr": lambda x: repr(F(x)),
