@@ -175,30 +175,54 @@ func appendString(b []byte, s string) []byte {
 
 // decodeExpression extracts expressao from a request body. The common body,
 // {"expressao": "..."} with no escapes in the string, is read directly; any
-// other body goes through encoding/json with unknown members rejected, which
-// also produces the precise error messages. Errors have code invalid.
+// other body is walked token by token with encoding/json, which gives
+// precise messages and, unlike decoding into a struct, matches the member
+// name exactly (encoding/json would take "Expressao" too) and rejects a
+// repeated member instead of keeping the last. Errors have code invalid.
 func decodeExpression(body []byte) (string, error) {
 	if s, ok := fastExpression(body); ok {
 		return s, nil
 	}
-	var req struct {
-		Expressao *string `json:"expressao"`
-	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		if errors.Is(err, io.EOF) {
-			return "", abaco.Errorf(abaco.CodeInvalid, `the request body is empty; send {"expressao": "2+2"}`)
+	invalid := func(format string, args ...any) (string, error) {
+		return "", abaco.Errorf(abaco.CodeInvalid, format, args...)
+	}
+	tok, err := dec.Token()
+	switch {
+	case errors.Is(err, io.EOF):
+		return invalid(`the request body is empty; send {"expressao": "2+2"}`)
+	case err != nil:
+		return invalid("the request body is not the expected JSON object: %v", err)
+	case tok != json.Delim('{'):
+		return invalid(`the request body must be a JSON object such as {"expressao": "2+2"}`)
+	}
+	var expr *string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return invalid("the request body is not the expected JSON object: %v", err)
 		}
-		return "", abaco.Errorf(abaco.CodeInvalid, "the request body is not the expected JSON object: %v", err)
+		name, _ := tok.(string)
+		switch {
+		case name != "expressao":
+			return invalid("the request body has an unknown member %q; the only member is \"expressao\"", name)
+		case expr != nil:
+			return invalid(`the request body has "expressao" twice`)
+		}
+		if err := dec.Decode(&expr); err != nil || expr == nil {
+			return invalid(`"expressao" must be a string, such as "2+2"`)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return invalid("the request body is not the expected JSON object: %v", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return "", abaco.Errorf(abaco.CodeInvalid, "the request body has data after the JSON object")
+		return invalid("the request body has data after the JSON object")
 	}
-	if req.Expressao == nil {
-		return "", abaco.Errorf(abaco.CodeInvalid, `the request body has no "expressao" member; send {"expressao": "2+2"}`)
+	if expr == nil {
+		return invalid(`the request body has no "expressao" member; send {"expressao": "2+2"}`)
 	}
-	return *req.Expressao, nil
+	return *expr, nil
 }
 
 // fastExpression matches `{ "expressao" : "<plain string>" }` with optional

@@ -120,6 +120,9 @@ func TestEvaluateProblems(t *testing.T) {
 		{name: "unknown member", body: `{"expressao": "2+2", "extra": 1}`, status: 400, code: abaco.CodeInvalid},
 		{name: "missing expressao", body: `{}`, status: 400, code: abaco.CodeInvalid},
 		{name: "expressao not a string", body: `{"expressao": 4}`, status: 400, code: abaco.CodeInvalid},
+		{name: "member name in another case", body: `{"Expressao": "2+2"}`, status: 400, code: abaco.CodeInvalid},
+		{name: "expressao twice", body: `{"expressao": "1", "expressao": "2"}`, status: 400, code: abaco.CodeInvalid},
+		{name: "expressao null", body: `{"expressao": null}`, status: 400, code: abaco.CodeInvalid},
 		{name: "trailing data", body: `{"expressao": "2+2"} {}`, status: 400, code: abaco.CodeInvalid},
 		{name: "wrong content type", body: `expressao=2%2B2`, headers: []string{"Content-Type", "application/x-www-form-urlencoded"},
 			status: 415, code: abaco.CodeUnsupportedMediaType},
@@ -145,7 +148,6 @@ func TestEvaluateAcceptsEscapedAndSpacedJSON(t *testing.T) {
 		`{"expressao":"2+2"}`,
 		" {\n\t\"expressao\" : \"2+2\" \n} ",
 		`{"expressao": "2\u002b2"}`,
-		`{"expressao": "2+2", "expressao": "2+2"}`,
 	} {
 		w := call(t, h, "POST", "/evaluate", body)
 		var resp httpapi.EvaluateResponse
