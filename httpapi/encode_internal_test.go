@@ -55,3 +55,30 @@ func TestFastExpression(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeExpression checks that the direct reader of the common body
+// and the general decoder agree: whatever fastExpression accepts, the
+// token walk accepts with the same string, and an accepted body is always
+// valid JSON holding exactly that "expressao".
+func FuzzDecodeExpression(f *testing.F) {
+	for _, s := range []string{
+		`{"expressao": "2+2"}`, ` {"expressao" : "1 < 2"} `, `{"expressao": "2\u002b2"}`,
+		`{"Expressao": "1"}`, `{"expressao": "1", "expressao": "2"}`, `{"expressao": null}`,
+		`{}`, `[]`, `"2+2"`, `{"expressao": "ção"}`, `{"expressao": "a"} x`, "",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := decodeExpression(body)
+		if fast, ok := fastExpression(body); ok && (err != nil || got != fast) {
+			t.Fatalf("%q: fast path %q, decoder %q, %v", body, fast, got, err)
+		}
+		if err != nil {
+			return
+		}
+		var m map[string]string
+		if json.Unmarshal(body, &m) != nil || len(m) != 1 || m["expressao"] != got {
+			t.Fatalf("%q accepted as %q, but it is not {\"expressao\": that string}", body, got)
+		}
+	})
+}
