@@ -33,9 +33,7 @@ func cacheKey(canonical string) string {
 	return cachePrefix + "#" + hex.EncodeToString(sum[:])
 }
 
-// Queue keys: see the queue section below (owned by the queue broker).
-
-// ---- QUEUE section (owned by the queue broker, rdb/broker*.go) ----
+// Queue keys.
 //
 // A queue named Q is the plain list Q itself, so the tutorial's RPUSH/BLPOP
 // scripts and redis-cli keep working on it. Every other key of the queue
@@ -61,5 +59,3 @@ func heartbeatKey(queue, consumer string) string  { return queueTag(queue) + "hb
 func attemptsKey(queue string) string             { return queueTag(queue) + "attempts" }
 func deadKey(queue string) string                 { return queueTag(queue) + "dead" }
 func jobKey(queue, id string) string              { return queueTag(queue) + "job:" + id }
-
-// ---- end of QUEUE section ----
