@@ -60,38 +60,31 @@ func stringFlag(fs *flag.FlagSet, env *Env, name, key, def, help string) *string
 	return fs.String(name, envOr(env, key, def), help+" (env "+key+")")
 }
 
-// intFlag is stringFlag for integers. A malformed environment value is
-// reported when flags are validated; here it falls back to def.
-func intFlag(fs *flag.FlagSet, env *Env, name, key string, def int, help string) *int {
-	v := def
+// envDefault returns the environment value of key parsed by parse, or def
+// when it is unset. A malformed value also falls back to def: the flag's
+// help names both the variable and the default in effect.
+func envDefault[T any](env *Env, key string, def T, parse func(string) (T, error)) T {
 	if s := env.Getenv(key); s != "" {
-		if n, err := strconv.Atoi(s); err == nil {
-			v = n
+		if v, err := parse(s); err == nil {
+			return v
 		}
 	}
-	return fs.Int(name, v, help+" (env "+key+")")
+	return def
+}
+
+// intFlag is stringFlag for integers.
+func intFlag(fs *flag.FlagSet, env *Env, name, key string, def int, help string) *int {
+	return fs.Int(name, envDefault(env, key, def, strconv.Atoi), help+" (env "+key+")")
 }
 
 // durationFlag is stringFlag for durations ("10s", "250ms").
 func durationFlag(fs *flag.FlagSet, env *Env, name, key string, def time.Duration, help string) *time.Duration {
-	v := def
-	if s := env.Getenv(key); s != "" {
-		if d, err := time.ParseDuration(s); err == nil {
-			v = d
-		}
-	}
-	return fs.Duration(name, v, help+" (env "+key+")")
+	return fs.Duration(name, envDefault(env, key, def, time.ParseDuration), help+" (env "+key+")")
 }
 
 // boolFlag is stringFlag for booleans.
 func boolFlag(fs *flag.FlagSet, env *Env, name, key string, def bool, help string) *bool {
-	v := def
-	if s := env.Getenv(key); s != "" {
-		if b, err := strconv.ParseBool(s); err == nil {
-			v = b
-		}
-	}
-	return fs.Bool(name, v, help+" (env "+key+")")
+	return fs.Bool(name, envDefault(env, key, def, strconv.ParseBool), help+" (env "+key+")")
 }
 
 // limitFlags are the engine's limits, shared by every command that
