@@ -74,10 +74,22 @@ type Store interface {
 	Get(ctx context.Context, canonical string) (entry []byte, ok bool, err error)
 	// Set stores an entry that expires after ttl.
 	Set(ctx context.Context, canonical string, entry []byte, ttl time.Duration) error
+	// SetMany stores entries that expire after ttl, as one batch (in Redis
+	// one pipeline: one round trip for all of them). It fails if any
+	// entry could not be stored.
+	SetMany(ctx context.Context, entries []StoreEntry, ttl time.Duration) error
 	// Flush removes every cache entry (and nothing else) and reports how many.
 	Flush(ctx context.Context) (int64, error)
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
+}
+
+// StoreEntry is one entry of Store.SetMany.
+type StoreEntry struct {
+	// Canonical is the canonical expression the entry answers.
+	Canonical string
+	// Entry is the encoded entry.
+	Entry []byte
 }
 
 // JobState is the lifecycle state of an evaluation job.

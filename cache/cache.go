@@ -13,11 +13,11 @@
 // canonical form: its syntax error is cached under "raw:" + the input.
 //
 // A miss of an expression that evaluates within a small work budget (most
-// do, in about a microsecond) is evaluated first and then stored in the
-// shared tier only if no other process stored it meanwhile, in one
-// operation (SetIfAbsenter; in Redis one SET NX PX): one round trip
-// instead of a read and a write. Costlier expressions, and stores without
-// that operation, read the shared tier before evaluating.
+// do, in about a microsecond) is evaluated at once, without asking the
+// shared tier: that costs less than the round trip. Costlier expressions
+// are read from the shared tier first. Either way a computed entry is
+// written to the shared tier behind the answer, in batches (see
+// writeback.go), so no request waits for a write.
 //
 // Staleness: a local copy never outlives its shared entry. A result
 // computed here is kept locally for the TTL from just before it is written
@@ -109,19 +109,9 @@ type TTLGetter interface {
 	GetTTL(ctx context.Context, canonical string) (entry []byte, ttl time.Duration, ok bool, err error)
 }
 
-// SetIfAbsenter is implemented by shared stores that can store an entry
-// only where there is none, in one operation, returning the entry that was
-// there (and how long it has left, below zero for no expiry) otherwise.
-// The cache then answers a miss of a cheap expression with one round trip:
-// it evaluates first and stores, instead of reading and then writing.
-type SetIfAbsenter interface {
-	SetIfAbsent(ctx context.Context, canonical string, entry []byte, ttl time.Duration) (current []byte, left time.Duration, stored bool, err error)
-}
-
 // quickWork is the work budget (see expr.Limits.MaxWork) within which an
 // expression counts as cheap: evaluating it costs less than a Redis round
-// trip, so a miss evaluates it before asking the shared tier, and wastes
-// little when the shared tier had it after all.
+// trip, so a miss evaluates it without asking the shared tier.
 const quickWork = 1000
 
 // Source says where GetOrCompute found an entry.
@@ -144,8 +134,8 @@ type Cache struct {
 	local        *ttlcache.Cache[Entry] // entries by key (canonical form)
 	inputs       *ttlcache.Cache[alias] // entries by input text, for Evaluate
 	shared       abaco.Store
-	sharedTTL    TTLGetter     // shared, when it implements TTLGetter
-	setter       SetIfAbsenter // shared, when it implements SetIfAbsenter
+	sharedTTL    TTLGetter // shared, when it implements TTLGetter
+	w            *writer   // the write-behind queue, with a shared tier
 	timeout      time.Duration
 	flushTimeout time.Duration
 	now          func() time.Time
@@ -157,7 +147,8 @@ type Cache struct {
 
 var _ abaco.Evaluator = (*Cache)(nil)
 
-// New returns a Cache over engine configured by o.
+// New returns a Cache over engine configured by o. With a shared tier it
+// starts a writer goroutine: call Close when done with the Cache.
 func New(engine *expr.Engine, o Options) *Cache {
 	now := o.Now
 	if now == nil {
@@ -190,7 +181,6 @@ func New(engine *expr.Engine, o Options) *Cache {
 		Now:        o.Now,
 	})
 	c.sharedTTL, _ = o.Shared.(TTLGetter)
-	c.setter, _ = o.Shared.(SetIfAbsenter)
 	quick := engine.Limits()
 	quick.MaxWork = min(quick.MaxWork, quickWork)
 	c.quick = expr.New(quick)
@@ -204,6 +194,10 @@ func New(engine *expr.Engine, o Options) *Cache {
 	}
 	if c.breaker.threshold == 0 {
 		c.breaker.threshold = 5
+	}
+	if c.shared != nil {
+		c.w = newWriter()
+		go c.writeLoop()
 	}
 	return c
 }

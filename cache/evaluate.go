@@ -48,6 +48,9 @@ func (c *Cache) Evaluate(ctx context.Context, expression string) (abaco.Result, 
 			e, err := c.eval(c.quick, tree)
 			return e, err == nil
 		})
+	// Nothing refers to the tree any more: the flight that used it (this
+	// caller's, or none) has ended.
+	c.engine.Release(tree)
 	c.remember(expression, key, key, err)
 	return c.result(key, e, src, err)
 }
@@ -97,9 +100,8 @@ func (c *Cache) GetOrCompute(ctx context.Context, key string, compute func(conte
 
 // getOrCompute is GetOrCompute with an optional cheap way to the entry:
 // quick returns it when it can within a small budget of work (ok false
-// otherwise). With quick and a shared tier that has SetIfAbsent, a miss
-// computes first and then stores, or learns of another process's entry,
-// in one round trip instead of a read and a write.
+// otherwise). With quick and a shared tier, a miss is computed at once
+// rather than looked up there.
 func (c *Cache) getOrCompute(ctx context.Context, key string, compute func(context.Context) (Entry, error), quick func() (Entry, bool)) (Entry, Source, error) {
 	if e, ok := c.local.Get(key); ok {
 		c.m.localHit.Inc()
@@ -116,7 +118,7 @@ type outcome struct {
 }
 
 // fetch is the path after a local miss: once per key at a time, the shared
-// tier, then compute, then filling both tiers.
+// tier (unless quick has the entry), then compute, then filling both tiers.
 func (c *Cache) fetch(ctx context.Context, key string, compute func(context.Context) (Entry, error), quick func() (Entry, bool)) (Entry, Source, error) {
 	c.m.localMiss.Inc()
 	v, _, _ := c.flight.Do(key, func() (any, error) {
@@ -125,9 +127,9 @@ func (c *Cache) fetch(ctx context.Context, key string, compute func(context.Cont
 		if e, ok := c.local.Get(key); ok {
 			return outcome{e: e, src: Source{Cache: abaco.CacheHit, Tier: tierLocal}}, nil
 		}
-		if quick != nil && c.setter != nil {
+		if quick != nil && c.shared != nil {
 			if e, ok := quick(); ok {
-				return c.add(ctx, key, e), nil
+				return c.store(key, e, true), nil
 			}
 		}
 		return c.fill(ctx, key, compute), nil
@@ -153,39 +155,16 @@ func (c *Cache) fill(ctx context.Context, key string, compute func(context.Conte
 		c.m.bypass.Inc()
 		return outcome{err: err, src: Source{Cache: abaco.CacheBypass}}
 	}
-	// The local copy is written first so that it expires before the
-	// shared one: a local entry never outlives its shared entry.
-	c.local.Set(key, e, c.ttl)
-	if sharedOK && c.shared != nil {
-		sharedOK = c.sharedSet(ctx, key, e) == nil
-	}
-	if !sharedOK {
-		return outcome{e: e, src: Source{Cache: abaco.CacheBypass}}
-	}
-	return outcome{e: e, src: Source{Cache: abaco.CacheMiss}}
+	return c.store(key, e, sharedOK)
 }
 
-// add stores e, computed here, in the shared tier unless another process
-// stored an entry for key first, which it then answers with (a shared
-// hit). The local copy is bounded like fill's: a stored entry for the TTL
-// from just before the write, another's for what it has left.
-func (c *Cache) add(ctx context.Context, key string, e Entry) outcome {
-	start := c.now()
-	cur, left, stored, err := c.sharedSetIfAbsent(ctx, key, e)
-	switch {
-	case err != nil:
-		c.local.Set(key, e, c.ttl)
-		return outcome{e: e, src: Source{Cache: abaco.CacheBypass}}
-	case stored:
-		c.local.Set(key, e, c.ttl-c.now().Sub(start))
-		return outcome{e: e, src: Source{Cache: abaco.CacheMiss}}
-	case cur != nil:
-		c.local.Set(key, *cur, left)
-		return outcome{e: *cur, src: Source{Cache: abaco.CacheHit, Tier: tierShared}}
-	}
-	// The entry there was unreadable: replace it, as fill does.
+// store keeps e, computed here, in the local tier for the TTL and, when
+// toShared, queues it for the shared tier. The local copy is set first, so
+// that it expires before the shared one. The outcome is a miss, or a
+// bypass when e cannot reach the shared tier.
+func (c *Cache) store(key string, e Entry, toShared bool) outcome {
 	c.local.Set(key, e, c.ttl)
-	if c.sharedSet(ctx, key, e) != nil {
+	if c.shared != nil && (!toShared || !c.queueWrite(key, e)) {
 		return outcome{e: e, src: Source{Cache: abaco.CacheBypass}}
 	}
 	return outcome{e: e, src: Source{Cache: abaco.CacheMiss}}

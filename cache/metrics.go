@@ -12,6 +12,7 @@ type metrics struct {
 	localHit, localMiss   prometheus.Counter
 	sharedHit, sharedMiss prometheus.Counter
 	bypass                prometheus.Counter
+	writes, writesDropped prometheus.Counter
 	sharedErrors          *prometheus.CounterVec
 	evalErrors            *prometheus.CounterVec
 	breakerState          prometheus.Gauge
@@ -26,6 +27,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Name: "abaco_cache_bypass_total",
 		Help: "Evaluations whose outcome may not be cached (limit breaches, internal errors).",
 	})
+	writes := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "abaco_cache_shared_writes_total",
+		Help: "Entries written to the shared tier (Redis), behind the answers.",
+	})
+	writesDropped := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "abaco_cache_shared_writes_dropped_total",
+		Help: "Entries not written to the shared tier: its writes failed, its circuit breaker was open, or the write queue was full.",
+	})
 	sharedErrors := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "abaco_cache_shared_errors_total",
 		Help: "Failed or timed-out operations on the shared tier (Redis), by operation; the request went on without it.",
@@ -39,20 +48,22 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Help: "State of the shared tier's circuit breaker: 0 closed, 1 open, 2 half-open.",
 	})
 	if reg != nil {
-		reg.MustRegister(lookups, bypass, sharedErrors, evalErrors, state)
+		reg.MustRegister(lookups, bypass, writes, writesDropped, sharedErrors, evalErrors, state)
 	}
 	for _, op := range []string{"get", "set", "flush", "ping"} {
 		sharedErrors.WithLabelValues(op)
 	}
 	return &metrics{
-		localHit:     lookups.WithLabelValues(tierLocal, "hit"),
-		localMiss:    lookups.WithLabelValues(tierLocal, "miss"),
-		sharedHit:    lookups.WithLabelValues(tierShared, "hit"),
-		sharedMiss:   lookups.WithLabelValues(tierShared, "miss"),
-		bypass:       bypass,
-		sharedErrors: sharedErrors,
-		evalErrors:   evalErrors,
-		breakerState: state,
+		localHit:      lookups.WithLabelValues(tierLocal, "hit"),
+		localMiss:     lookups.WithLabelValues(tierLocal, "miss"),
+		sharedHit:     lookups.WithLabelValues(tierShared, "hit"),
+		sharedMiss:    lookups.WithLabelValues(tierShared, "miss"),
+		bypass:        bypass,
+		writes:        writes,
+		writesDropped: writesDropped,
+		sharedErrors:  sharedErrors,
+		evalErrors:    evalErrors,
+		breakerState:  state,
 	}
 }
 

@@ -40,7 +40,7 @@ func redisCacheOn(t *testing.T, srv *redistest.Server, o cache.Options) *cache.C
 		o.SharedTimeout = 5 * time.Second
 	}
 	o.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
-	return cache.New(newEngine(), o)
+	return newCache(t, o)
 }
 
 func TestRedisEntries(t *testing.T) {
@@ -57,6 +57,7 @@ func TestRedisEntries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c.Evaluate(ctx, tt.in)
+			waitWrites(t, c)
 			if got := srv.MustDo("GET", tt.key); got != tt.entry {
 				t.Errorf("GET %q = %q, want %q", tt.key, got, tt.entry)
 			}
@@ -69,25 +70,27 @@ func TestRedisEntries(t *testing.T) {
 }
 
 // TestRedisSharedBetweenProcesses checks that a second cache finds what the
-// first computed, and that the shared TTL ends it for both.
+// first computed, and that the shared TTL ends it for both. The expression
+// is a costly one: a cheap one is evaluated rather than looked up.
 func TestRedisSharedBetweenProcesses(t *testing.T) {
 	t.Parallel()
 	o := cache.Options{TTL: 200 * time.Millisecond}
 	a, srv := redisCache(t, o)
 	b := redisCacheOn(t, srv, o)
-	eval(t, a, "6*7", abaco.CacheMiss, "")
-	r, err := eval(t, b, "(6) * 7", abaco.CacheHit, "shared")
-	if err != nil || r.Value != "42" || r.Kind != abaco.KindInt {
+	eval(t, a, costly, abaco.CacheMiss, "")
+	waitWrites(t, a)
+	r, err := eval(t, b, "(2**20000) * 3**20000 % 1000", abaco.CacheHit, "shared")
+	if err != nil || r.Value != "376" || r.Kind != abaco.KindInt {
 		t.Fatalf("from the shared tier: %+v, %v", r, err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for srv.MustDo("EXISTS", "abaco:v1:eval:6 * 7") == "1" {
+	for srv.MustDo("EXISTS", "abaco:v1:eval:"+costlyCanonical) == "1" {
 		if time.Now().After(deadline) {
 			t.Fatal("entry with a 200ms TTL still in Redis after 5s")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	eval(t, b, "6*7", abaco.CacheMiss, "")
+	eval(t, b, costly, abaco.CacheMiss, "")
 }
 
 func TestRedisFlushRemovesOnlyAbacoKeys(t *testing.T) {

@@ -51,56 +51,6 @@ func (c *Cache) sharedGet(ctx context.Context, key string) (e Entry, ttl time.Du
 	return Entry{}, 0, false, nil
 }
 
-// sharedSet writes e under key to the shared tier for the TTL.
-func (c *Cache) sharedSet(ctx context.Context, key string, e Entry) error {
-	if !c.breaker.allow() {
-		return errBreakerOpen
-	}
-	tctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	if err := c.shared.Set(tctx, key, encode(e), c.ttl); err != nil {
-		c.sharedFailed(ctx, "set", err)
-		return err
-	}
-	c.breaker.success()
-	return nil
-}
-
-// sharedSetIfAbsent writes e under key to the shared tier for the TTL
-// unless an entry is there. It then returns that entry (nil when it is
-// unreadable) and how long the local copy may live.
-func (c *Cache) sharedSetIfAbsent(ctx context.Context, key string, e Entry) (cur *Entry, ttl time.Duration, stored bool, err error) {
-	if !c.breaker.allow() {
-		return nil, 0, false, errBreakerOpen
-	}
-	tctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	start := c.now()
-	b, left, stored, err := c.setter.SetIfAbsent(tctx, key, encode(e), c.ttl)
-	if err != nil {
-		c.sharedFailed(ctx, "set", err)
-		return nil, 0, false, err
-	}
-	c.breaker.success()
-	if stored {
-		c.m.sharedMiss.Inc()
-		return nil, 0, true, nil
-	}
-	got, err := decode(b)
-	if err != nil {
-		c.log.Warn("cache: ignoring unreadable shared entry", "key", key, "err", err)
-		c.m.sharedMiss.Inc()
-		return nil, 0, false, nil
-	}
-	c.m.sharedHit.Inc()
-	ttl = c.ttl
-	if left >= 0 {
-		// As in sharedGet: counted from the call's start.
-		ttl = min(left-c.now().Sub(start), c.ttl)
-	}
-	return &got, ttl, false, nil
-}
-
 // sharedFailed accounts for a failed shared-tier operation. When the
 // caller's own context ended, the failure says nothing about the tier.
 func (c *Cache) sharedFailed(ctx context.Context, op string, err error) {
@@ -167,11 +117,16 @@ func (c *Cache) Flush(ctx context.Context) (int64, error) {
 	if c.shared == nil {
 		return n, nil
 	}
+	fctx, cancel := context.WithTimeout(ctx, c.flushTimeout)
+	defer cancel()
+	// Entries computed before the flush, still on their way to the shared
+	// tier, are flushed too.
+	if err := c.Sync(fctx); err != nil {
+		return 0, abaco.Errorf(abaco.CodeUnavailable, "shared cache unavailable: %v", err)
+	}
 	if !c.breaker.allow() {
 		return 0, abaco.Errorf(abaco.CodeUnavailable, "shared cache unavailable (circuit breaker open)")
 	}
-	fctx, cancel := context.WithTimeout(ctx, c.flushTimeout)
-	defer cancel()
 	n, err := c.shared.Flush(fctx)
 	if err != nil {
 		c.sharedFailed(ctx, "flush", err)

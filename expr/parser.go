@@ -20,9 +20,9 @@ type parser struct {
 // Parse parses src into a Tree. Errors are *abaco.Error with code syntax
 // (Column set) or limit.
 func (e *Engine) Parse(src string) (*Tree, error) {
-	t := &Tree{}
-	t.nodes = t.inline[:0]
+	t := e.newTree()
 	if err := e.parseInto(t, src); err != nil {
+		e.Release(t)
 		return nil, err
 	}
 	return t, nil

@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
+	"math/big"
 	"net/http"
 	"testing"
 	"time"
@@ -16,8 +18,9 @@ import (
 )
 
 // newRedisAPI is one abaco process over the shared Redis at url: its own
-// client, in-process tier and circuit breaker.
-func newRedisAPI(t *testing.T, url string) *httpapi.Server {
+// client, in-process tier and circuit breaker. It returns the cache too,
+// whose Sync waits for its writes to Redis.
+func newRedisAPI(t *testing.T, url string) (*httpapi.Server, *cache.Cache) {
 	t.Helper()
 	client, err := rdb.Open(url, rdb.Options{})
 	if err != nil {
@@ -28,9 +31,26 @@ func newRedisAPI(t *testing.T, url string) *httpapi.Server {
 		Shared:          rdb.NewStore(client),
 		BreakerCooldown: 100 * time.Millisecond,
 	})
+	t.Cleanup(c.Close)
 	return httpapi.New(httpapi.Config{
 		Evaluator: c, Cache: c, AdminToken: "tok", Registry: prometheus.NewRegistry(),
-	})
+	}), c
+}
+
+// costly returns an expression over the cache's quick work budget, which
+// a miss looks up in Redis (a cheap one is evaluated instead), and its
+// value: 6**20000 % m.
+func costly(m int64) (expression, value string) {
+	v := new(big.Int).Exp(big.NewInt(6), big.NewInt(20000), big.NewInt(m))
+	return fmt.Sprintf("2**20000 * 3**20000 %% %d", m), v.String()
+}
+
+// waitWrites waits for c's writes to Redis.
+func waitWrites(t *testing.T, c *cache.Cache) {
+	t.Helper()
+	if err := c.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // eventually retries check until it returns "" or 10 s pass; it returns
@@ -67,23 +87,31 @@ func evaluateOK(t *testing.T, h http.Handler, expression, want string) (xcache, 
 func TestRedisSharedTierAndFlush(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	a, b := newRedisAPI(t, srv.URL), newRedisAPI(t, srv.URL)
+	a, ca := newRedisAPI(t, srv.URL)
+	b, _ := newRedisAPI(t, srv.URL)
 	srv.MustDo("SET", "someone:else", "keep me")
 
-	if c, _ := evaluateOK(t, a, "2+2", "4"); c != "miss" {
+	in, want := costly(1000)
+	if c, _ := evaluateOK(t, a, in, want); c != "miss" {
 		t.Errorf("first evaluation on a: X-Cache %s, want miss", c)
 	}
-	if c, tier := evaluateOK(t, b, "2 + (2)", "4"); c != "hit" || tier != "shared" {
+	if c, _ := evaluateOK(t, a, "2+2", "4"); c != "miss" {
+		t.Errorf("first evaluation of 2+2 on a: X-Cache %s, want miss", c)
+	}
+	waitWrites(t, ca)
+	if c, tier := evaluateOK(t, b, "(2**20000) * 3**20000 % 1000", want); c != "hit" || tier != "shared" {
 		t.Errorf("b after a: X-Cache %s tier %s, want a hit from the shared tier", c, tier)
 	}
-	if got := srv.MustDo("EXISTS", "abaco:v1:eval:2 + 2"); got != "1" {
-		t.Errorf("key abaco:v1:eval:2 + 2 not in Redis (EXISTS %s)", got)
+	for _, key := range []string{"abaco:v1:eval:2 + 2", "abaco:v1:eval:2 ** 20000 * 3 ** 20000 % 1000"} {
+		if got := srv.MustDo("EXISTS", key); got != "1" {
+			t.Errorf("key %s not in Redis (EXISTS %s)", key, got)
+		}
 	}
 	w := call(t, a, "DELETE", "/cache", "", "Authorization", "Bearer tok")
 	var f httpapi.CacheFlushed
 	decodeStrict(t, w, &f)
-	if w.Code != 200 || f.Removidas != 1 {
-		t.Errorf("DELETE /cache: %d, removidas %d, want 1", w.Code, f.Removidas)
+	if w.Code != 200 || f.Removidas != 2 {
+		t.Errorf("DELETE /cache: %d, removidas %d, want 2", w.Code, f.Removidas)
 	}
 	if got := srv.MustDo("EXISTS", "abaco:v1:eval:2 + 2"); got != "0" {
 		t.Errorf("flushed key still in Redis")
@@ -99,7 +127,8 @@ func TestRedisSharedTierAndFlush(t *testing.T) {
 func TestRedisOutage(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	a, b := newRedisAPI(t, srv.URL), newRedisAPI(t, srv.URL)
+	a, ca := newRedisAPI(t, srv.URL)
+	b, _ := newRedisAPI(t, srv.URL)
 	evaluateOK(t, a, "6*7", "42")
 	if w := call(t, a, "GET", "/readyz", ""); w.Code != 200 {
 		t.Fatalf("/readyz before the outage: %d %s", w.Code, w.Body.String())
@@ -126,9 +155,9 @@ func TestRedisOutage(t *testing.T) {
 	n := 0
 	eventually(t, func() string {
 		n++
-		e := fmt.Sprintf("%d * 1000", n)
-		want := fmt.Sprint(n * 1000)
+		e, want := costly(int64(1000 + n))
 		evaluateOK(t, a, e, want)
+		waitWrites(t, ca)
 		if c, tier := evaluateOK(t, b, e, want); c != "hit" || tier != "shared" {
 			return fmt.Sprintf("after restart: b got X-Cache %s tier %q for a's result, want a shared hit", c, tier)
 		}

@@ -62,18 +62,14 @@ func (s *Store) Set(_ context.Context, canonical string, entry []byte, ttl time.
 	return nil
 }
 
-// SetIfAbsent stores a copy of entry for ttl, which must be positive,
-// unless the canonical expression has a live entry; then it returns that
-// entry (which the caller must not modify) and how long it has left.
-func (s *Store) SetIfAbsent(_ context.Context, canonical string, entry []byte, ttl time.Duration) ([]byte, time.Duration, bool, error) {
-	if ttl <= 0 {
-		return nil, 0, false, fmt.Errorf("inmem: cache set if absent: ttl %v is not positive", ttl)
+// SetMany stores a copy of each entry for ttl, which must be positive.
+func (s *Store) SetMany(ctx context.Context, entries []abaco.StoreEntry, ttl time.Duration) error {
+	for _, e := range entries {
+		if err := s.Set(ctx, e.Canonical, e.Entry, ttl); err != nil {
+			return err
+		}
 	}
-	cur, left, stored := s.c.SetIfAbsent(canonical, append([]byte(nil), entry...), ttl)
-	if stored {
-		return nil, 0, true, nil
-	}
-	return cur, left, false, nil
+	return nil
 }
 
 // Flush removes every entry and reports how many were live.

@@ -90,44 +90,24 @@ func (s *Store) Set(ctx context.Context, canonical string, entry []byte, ttl tim
 	return nil
 }
 
-// SetIfAbsent stores entry for a canonical expression unless it already
-// has one: SET NX PX, so the usual miss of the cache, evaluate then store,
-// costs one round trip. When an entry was there, it returns that entry and
-// how long it has left, read with GET and PTTL in one more round trip (as
-// rare as two processes missing the same key at once). SET NX GET would
-// save nothing here, since PTTL is needed anyway, and needs Redis 7.
-func (s *Store) SetIfAbsent(ctx context.Context, canonical string, entry []byte, ttl time.Duration) (current []byte, left time.Duration, stored bool, err error) {
-	ms, err := millis("set nx", ttl)
+// SetMany stores every entry with SET PX, pipelined: one round trip for
+// the batch (on a cluster, one per node holding some of its keys).
+func (s *Store) SetMany(ctx context.Context, entries []abaco.StoreEntry, ttl time.Duration) error {
+	ms, err := millis("set", ttl)
 	if err != nil {
-		return nil, 0, false, err
+		return err
 	}
 	rc := s.c.rc
-	key := cacheKey(canonical)
-	// Twice at most: the entry that made SET NX fail may expire before the
-	// GET, and then this call may store after all.
-	for range 2 {
-		err = rc.Do(ctx, rc.B().Set().Key(key).Value(rueidis.BinaryString(entry)).Nx().PxMilliseconds(ms).Build()).Error()
-		if err == nil {
-			return nil, 0, true, nil
-		}
-		if !rueidis.IsRedisNil(err) {
-			return nil, 0, false, fmt.Errorf("rdb: cache set nx: %w", err)
-		}
-		rs := rc.DoMulti(ctx, rc.B().Get().Key(key).Build(), rc.B().Pttl().Key(key).Build())
-		b, err := rs[0].AsBytes()
-		if rueidis.IsRedisNil(err) {
-			continue
-		}
-		if err != nil {
-			return nil, 0, false, fmt.Errorf("rdb: cache set nx: get: %w", err)
-		}
-		ms, err := rs[1].AsInt64()
-		if err != nil {
-			return nil, 0, false, fmt.Errorf("rdb: cache set nx: pttl: %w", err)
-		}
-		return b, pttlDuration(ms), false, nil
+	cmds := make(rueidis.Commands, len(entries))
+	for i, e := range entries {
+		cmds[i] = rc.B().Set().Key(cacheKey(e.Canonical)).Value(rueidis.BinaryString(e.Entry)).PxMilliseconds(ms).Build()
 	}
-	return nil, 0, false, fmt.Errorf("rdb: cache set nx: %q changes too fast", key)
+	for _, r := range rc.DoMulti(ctx, cmds...) {
+		if err := r.Error(); err != nil {
+			return fmt.Errorf("rdb: cache set: %w", err)
+		}
+	}
+	return nil
 }
 
 // millis converts a positive ttl to whole milliseconds, rounding up.

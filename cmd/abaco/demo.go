@@ -80,6 +80,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		o.Shared = rdb.NewStore(client)
 	}
 	c := cache.New(expr.New(expr.Limits{}), o)
+	defer c.Close()
 	for range 2 {
 		r, err := getResultado(ctx, env, c, demoParam, *delay)
 		if err != nil {

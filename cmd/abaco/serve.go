@@ -152,6 +152,7 @@ type server struct {
 	log     *slog.Logger
 	logBuf  *bufferedLog
 	redis   *rdb.Client
+	cache   *cache.Cache
 	jobs    *queue.Jobs
 	workers int
 	http    *http.Server
@@ -192,6 +193,7 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		Registerer:      reg,
 		Logger:          log,
 	})
+	s.cache = ev
 	s.jobs = queue.NewJobs(broker, ev, queue.JobOptions{ResultTTL: cfg.JobTTL, Registerer: reg, Logger: log})
 	s.workers = cfg.Workers
 	if s.workers < 0 {
@@ -279,11 +281,13 @@ func (s *server) Run(ctx context.Context) error {
 	return err
 }
 
-// Close releases the Redis connections and the listener.
+// Close writes the cache entries still on their way to Redis, then
+// releases the Redis connections and the listener.
 func (s *server) Close() error {
 	if s.ln != nil {
 		s.ln.Close()
 	}
+	s.cache.Close()
 	if s.redis != nil {
 		s.redis.Close()
 	}

@@ -211,8 +211,12 @@ func TestServeRedis(t *testing.T) {
 	if resp.StatusCode != 200 || m["resultado"] != json.Number("1180591620717411303424") {
 		t.Fatalf("%d %v", resp.StatusCode, m)
 	}
-	if got := srv.MustDo("EXISTS", "abaco:v1:eval:2 ** 70"); got != "1" {
-		t.Errorf("result not cached in Redis under abaco:v1:eval:2 ** 70")
+	// The entry is written behind the answer: within a few milliseconds.
+	for deadline := time.Now().Add(5 * time.Second); srv.MustDo("EXISTS", "abaco:v1:eval:2 ** 70") != "1"; {
+		if time.Now().After(deadline) {
+			t.Fatal("result not cached in Redis under abaco:v1:eval:2 ** 70 within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	resp, _ = post(t, base+"/jobs", `{"expressao": "1+1"}`)
 	if resp.StatusCode != 202 {

@@ -37,6 +37,7 @@ Examples:
 	ev := cache.New(expr.New(f.engineLimits), cache.Options{
 		TTL: *cacheTTL, Shared: rdb.NewStore(c), Registerer: reg, Logger: log,
 	})
+	defer ev.Close()
 	jobs := queue.NewJobs(rdb.NewBroker(c), ev, queue.JobOptions{
 		Queue: *q, ResultTTL: *jobTTL, MaxAttempts: *f.maxAttempts,
 		MinBackoff: *f.backoff, MaxBackoff: *f.maxBackoff, Heartbeat: *f.hb, Registerer: reg, Logger: log,

@@ -34,9 +34,8 @@ func Run(t *testing.T, newStore func(t *testing.T) abaco.Store) {
 		{"non-positive ttl", testBadTTL},
 		{"flush", testFlush},
 		{"concurrent", testConcurrent},
-		{"set if absent", testSetIfAbsent},
-		{"set if absent, expired", testSetIfAbsentExpired},
-		{"set if absent, one winner", testSetIfAbsentRace},
+		{"set many", testSetMany},
+		{"set many, bad ttl", testSetManyBadTTL},
 		{"ping", func(t *testing.T, s abaco.Store) {
 			if err := s.Ping(context.Background()); err != nil {
 				t.Fatalf("Ping: %v", err)
@@ -165,6 +164,44 @@ func testBadTTL(t *testing.T, s abaco.Store) {
 	}
 	if _, ok := get(t, s, "x"); ok {
 		t.Error("Set with a bad ttl stored an entry")
+	}
+}
+
+// testSetMany stores a batch of every kind of key, replacing one entry
+// that was there, with one TTL for all.
+func testSetMany(t *testing.T, s abaco.Store) {
+	ctx := context.Background()
+	mustSet(t, s, "2 + 2", []byte("old"), time.Minute)
+	var batch []abaco.StoreEntry
+	for name, k := range keys() {
+		batch = append(batch, abaco.StoreEntry{Canonical: k, Entry: []byte("batch " + name)})
+	}
+	if err := s.SetMany(ctx, batch, time.Minute); err != nil {
+		t.Fatalf("SetMany: %v", err)
+	}
+	if err := s.SetMany(ctx, nil, time.Minute); err != nil {
+		t.Fatalf("SetMany of nothing: %v", err)
+	}
+	for name, k := range keys() {
+		if b, ok := get(t, s, k); !ok || string(b) != "batch "+name {
+			t.Errorf("after SetMany Get(%s) = %q, %v; want %q", name, b, ok, "batch "+name)
+		}
+	}
+	if err := s.SetMany(ctx, []abaco.StoreEntry{{Canonical: "short", Entry: []byte("1")}}, 100*time.Millisecond); err != nil {
+		t.Fatalf("SetMany: %v", err)
+	}
+	waitExpired(t, s, "short", "entry stored by SetMany with a 100ms TTL")
+}
+
+func testSetManyBadTTL(t *testing.T, s abaco.Store) {
+	batch := []abaco.StoreEntry{{Canonical: "x", Entry: []byte("1")}}
+	for _, ttl := range []time.Duration{0, -time.Second} {
+		if err := s.SetMany(context.Background(), batch, ttl); err == nil {
+			t.Errorf("SetMany with ttl %v: no error", ttl)
+		}
+	}
+	if _, ok := get(t, s, "x"); ok {
+		t.Error("SetMany with a bad ttl stored an entry")
 	}
 }
 

@@ -1,0 +1,207 @@
+package cache
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"abaco"
+)
+
+// Write-behind: an entry computed here is written to the shared tier after
+// the answer, not before it. The request puts the entry on a bounded queue
+// and returns; one goroutine per Cache takes whatever has queued up and
+// writes it with one SetMany (in Redis one pipeline of SET PX, one round
+// trip). Under load a round trip then carries dozens of entries instead of
+// one, and no request waits for Redis: in the HTTP load benchmark this took
+// the cost of a miss with Redis from twice that of a miss without it to
+// about the same (docs/benchmarks.md).
+//
+// What it costs: another process can see a new entry a moment later (the
+// batching delay plus a round trip, about a millisecond), and a write that
+// fails is not reported to the request that computed the entry (it is
+// counted, and fed to the circuit breaker). Nothing depends on the write
+// anyway: the value is deterministic, and the local copy is set for the TTL
+// from before the write, so it still expires before the shared entry does.
+const (
+	// writeQueue bounds the entries waiting to be written. When it is full
+	// (the shared tier is slower than the misses), an entry is not written
+	// and its request reports a bypass, as during an outage.
+	writeQueue = 8192
+	// writeBatch bounds the entries of one SetMany.
+	writeBatch = 256
+	// writeDelay is how long the writer waits, after the first entry of a
+	// batch, for more to write with it. It trades a millisecond of
+	// visibility to other processes for batches that make a write cheap.
+	writeDelay = time.Millisecond
+)
+
+// pending is one item of the write queue: an entry to write, or a Sync
+// waiting for the entries queued before it.
+type pending struct {
+	key    string
+	e      Entry
+	synced chan struct{}
+}
+
+// writer is the write-behind queue of a Cache with a shared tier.
+type writer struct {
+	queue  chan pending
+	stop   chan struct{} // closed by Close
+	done   chan struct{} // closed when the writer goroutine has returned
+	closed atomic.Bool
+}
+
+func newWriter() *writer {
+	return &writer{
+		queue: make(chan pending, writeQueue),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+}
+
+// queueWrite queues e for the shared tier and reports whether it will be
+// written: not when the breaker is open, the queue is full or the cache is
+// closed. It never blocks.
+func (c *Cache) queueWrite(key string, e Entry) bool {
+	if c.w.closed.Load() || !c.breaker.allow() {
+		c.m.writesDropped.Inc()
+		return false
+	}
+	select {
+	case c.w.queue <- pending{key: key, e: e}:
+		return true
+	default:
+		c.m.writesDropped.Inc()
+		return false
+	}
+}
+
+// Sync waits until every entry computed before the call has been written
+// to the shared tier, or has failed to be. It returns ctx's error if ctx
+// ends first, and nil at once without a shared tier or after Close.
+func (c *Cache) Sync(ctx context.Context) error {
+	if c.w == nil || c.w.closed.Load() {
+		return nil
+	}
+	synced := make(chan struct{})
+	select {
+	case c.w.queue <- pending{synced: synced}:
+	case <-c.w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-synced:
+		return nil
+	case <-c.w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close writes the entries still queued (each batch bounded by the shared
+// tier's timeout) and stops the writer. Evaluations still work after it,
+// without writing to the shared tier. It is safe to call more than once.
+func (c *Cache) Close() {
+	if c.w == nil {
+		return
+	}
+	if c.w.closed.CompareAndSwap(false, true) {
+		close(c.w.stop)
+	}
+	<-c.w.done
+}
+
+// writeLoop is the writer goroutine: it gathers a batch, writes it, and
+// repeats until Close, then writes what is left.
+func (c *Cache) writeLoop() {
+	defer close(c.w.done)
+	b := &batch{entries: make([]abaco.StoreEntry, 0, writeBatch)}
+	timer := time.NewTimer(writeDelay)
+	timer.Stop()
+	for {
+		select {
+		case p := <-c.w.queue:
+			b.add(p)
+		case <-c.w.stop:
+			c.drain(b)
+			return
+		}
+		timer.Reset(writeDelay)
+	gather:
+		for len(b.entries) < writeBatch && len(b.synced) == 0 {
+			select {
+			case p := <-c.w.queue:
+				b.add(p)
+			case <-timer.C:
+				break gather
+			case <-c.w.stop:
+				break gather
+			}
+		}
+		timer.Stop()
+		c.writeBatch(b)
+	}
+}
+
+// drain writes everything left in the queue, in batches.
+func (c *Cache) drain(b *batch) {
+	for {
+		select {
+		case p := <-c.w.queue:
+			b.add(p)
+			if len(b.entries) == writeBatch {
+				c.writeBatch(b)
+			}
+		default:
+			c.writeBatch(b)
+			return
+		}
+	}
+}
+
+// batch is the writer's batch under construction: entries encoded for the
+// store, and the Syncs to release once they are written.
+type batch struct {
+	entries []abaco.StoreEntry
+	synced  []chan struct{}
+}
+
+func (b *batch) add(p pending) {
+	if p.synced != nil {
+		b.synced = append(b.synced, p.synced)
+		return
+	}
+	b.entries = append(b.entries, abaco.StoreEntry{Canonical: p.key, Entry: encode(p.e)})
+}
+
+// writeBatch writes b's entries with one SetMany, releases its Syncs and
+// empties it. A failed write counts once toward the breaker, however many
+// entries it carried.
+func (c *Cache) writeBatch(b *batch) {
+	if n := len(b.entries); n > 0 {
+		ctx := context.Background()
+		if !c.breaker.allow() {
+			c.m.writesDropped.Add(float64(n))
+		} else {
+			tctx, cancel := context.WithTimeout(ctx, c.timeout)
+			err := c.shared.SetMany(tctx, b.entries, c.ttl)
+			cancel()
+			if err != nil {
+				c.sharedFailed(ctx, "set", err)
+				c.m.writesDropped.Add(float64(n))
+			} else {
+				c.breaker.success()
+				c.m.writes.Add(float64(n))
+			}
+		}
+	}
+	for _, s := range b.synced {
+		close(s)
+	}
+	clear(b.entries) // let the written entries be collected
+	b.entries, b.synced = b.entries[:0], b.synced[:0]
+}
