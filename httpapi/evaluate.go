@@ -25,15 +25,14 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	select {
-	case s.sem <- struct{}{}:
-	default:
+	if s.running.Add(1) > s.maxRunning {
+		s.running.Add(-1)
 		s.writeProblem(w, r, abaco.Errorf(abaco.CodeOverloaded,
-			"%d evaluations are already running; retry after %d s", cap(s.sem), s.retryAfter))
+			"%d evaluations are already running; retry after %d s", s.maxRunning, s.retryAfter))
 		return
 	}
 	res, err := s.ev.Evaluate(r.Context(), expression)
-	<-s.sem
+	s.running.Add(-1)
 	h := w.Header()
 	if res.Cache != "" {
 		h["X-Cache"] = xCache(res.Cache)

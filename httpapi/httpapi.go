@@ -13,6 +13,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -73,7 +74,8 @@ type Server struct {
 	jobs        abaco.JobService
 	adminToken  string
 	maxBody     int64
-	sem         chan struct{}
+	running     atomic.Int64 // evaluations running, bounded by maxRunning
+	maxRunning  int64
 	readyTO     time.Duration
 	retryAfter  int
 	logger      *slog.Logger
@@ -104,7 +106,7 @@ func New(cfg Config) *Server {
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = 256
 	}
-	s.sem = make(chan struct{}, cfg.MaxConcurrent)
+	s.maxRunning = int64(cfg.MaxConcurrent)
 	if s.readyTO <= 0 {
 		s.readyTO = time.Second
 	}

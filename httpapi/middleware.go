@@ -48,7 +48,9 @@ func newIDSource() *idSource {
 
 func (s *idSource) next() string {
 	var b [64]byte
-	return string(strconv.AppendUint(append(b[:0], s.prefix...), s.n.Add(1), 36))
+	// Hexadecimal: strconv formats power-of-two bases with shifts, not
+	// divisions.
+	return string(strconv.AppendUint(append(b[:0], s.prefix...), s.n.Add(1), 16))
 }
 
 // validRequestID accepts a client's X-Request-Id when it is short and made
@@ -75,6 +77,9 @@ type recorder struct {
 	bytes  int64
 	id     string
 	route  string
+	// idHeader backs the X-Request-Id header's value, sparing it an
+	// allocation of its own.
+	idHeader [1]string
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -100,10 +105,15 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	inflight prometheus.Gauge
+	// inflight counts the requests being answered, read by a GaugeFunc:
+	// an atomic add is cheaper than a Gauge's compare-and-swap loop.
+	inflight atomic.Int64
 	// children caches the resolved series of each (route, method, status),
-	// sparing the per-request label hashing of WithLabelValues.
+	// sparing the per-request label hashing of WithLabelValues; hot is the
+	// series of the usual request, a 200 from POST /evaluate, which skips
+	// even the map.
 	children sync.Map // seriesKey -> series
+	hot      series
 }
 
 type seriesKey struct {
@@ -118,6 +128,16 @@ type series struct {
 
 // observe counts one request and its duration.
 func (m *metrics) observe(route, method string, status int, elapsed time.Duration) {
+	s := m.hot
+	if route != routeEvaluate || status != http.StatusOK || method != http.MethodPost {
+		s = m.series(route, method, status)
+	}
+	s.requests.Inc()
+	s.duration.Observe(elapsed.Seconds())
+}
+
+// series returns the resolved series of (route, method, status).
+func (m *metrics) series(route, method string, status int) series {
 	k := seriesKey{route, method, status}
 	v, ok := m.children.Load(k)
 	if !ok {
@@ -126,9 +146,7 @@ func (m *metrics) observe(route, method string, status int, elapsed time.Duratio
 			duration: m.duration.WithLabelValues(route),
 		})
 	}
-	s := v.(series)
-	s.requests.Inc()
-	s.duration.Observe(elapsed.Seconds())
+	return v.(series)
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -142,12 +160,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Time to answer an HTTP request, by route pattern.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
-		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "abaco_http_requests_in_flight",
-			Help: "HTTP requests being answered.",
-		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.inflight)
+	inflight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "abaco_http_requests_in_flight",
+		Help: "HTTP requests being answered.",
+	}, func() float64 { return float64(m.inflight.Load()) })
+	reg.MustRegister(m.requests, m.duration, inflight)
+	m.hot = m.series(routeEvaluate, http.MethodPost, http.StatusOK)
 	return m
 }
 
@@ -164,9 +183,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if !validRequestID(rec.id) {
 			rec.id = ids.next()
 		}
-		w.Header()["X-Request-Id"] = []string{rec.id}
-		s.metrics.inflight.Inc()
-		defer s.metrics.inflight.Dec()
+		rec.idHeader[0] = rec.id
+		w.Header()["X-Request-Id"] = rec.idHeader[:]
+		s.metrics.inflight.Add(1)
+		defer s.metrics.inflight.Add(-1)
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
