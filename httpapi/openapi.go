@@ -81,7 +81,6 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 				Description: "The result.",
 				Headers: map[string]*huma.Header{
 					"X-Cache":      {Description: "hit when served from a cache tier, miss when computed.", Schema: &huma.Schema{Type: huma.TypeString, Enum: []any{"hit", "miss"}}},
-					"X-Cache-Tier": {Description: "On a hit, the tier that answered: local or shared.", Schema: &huma.Schema{Type: huma.TypeString, Enum: []any{"local", "shared"}}},
 					"X-Request-Id": reqID,
 				},
 				Content: jsonBody(EvaluateResponse{}),

@@ -81,7 +81,7 @@ func evaluateOK(t *testing.T, h http.Handler, expression, want string) (xcache, 
 	if string(resp.Resultado) != want {
 		t.Fatalf("%s: resultado %s, want %s", expression, resp.Resultado, want)
 	}
-	return w.Header().Get("X-Cache"), w.Header().Get("X-Cache-Tier")
+	return w.Header().Get("X-Cache"), resp.Camada
 }
 
 func TestRedisSharedTierAndFlush(t *testing.T) {

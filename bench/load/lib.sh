@@ -21,11 +21,12 @@ wait_http() {
   echo "no answer from $1" >&2; exit 1
 }
 
-# start_redis: a private redis-server without persistence; sets redis_port
+# start_redis [PREFIX...]: a private redis-server without persistence,
+# started through PREFIX (say, taskset -c 1) when given; sets redis_port
 # and redis_pid.
 start_redis() {
   redis_port="$(free_port)"
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" \
+  "$@" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp" \
     --logfile "$tmp/redis.log" &
   redis_pid=$!
   pids+=("$redis_pid")

@@ -68,7 +68,7 @@ Examples:
 	fs.StringVar(&c.Addr, "addr", envOr(env, "ABACO_ADDR", ":8000"), "listen address (env ABACO_ADDR)")
 	redisURL := redisURLFlag(fs, env, "empty means embedded cache and queue")
 	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", 10*time.Second, "how long results and deterministic errors are cached")
-	cacheEntries := intFlag(fs, env, "cache-entries", "ABACO_CACHE_ENTRIES", 100_000, "entries kept in the in-process cache tier")
+	cacheEntries := intFlag(fs, env, "cache-entries", "ABACO_CACHE_ENTRIES", cache.DefaultLocalEntries, "entries kept in the in-process cache tier")
 	redisTimeout := durationFlag(fs, env, "redis-timeout", "ABACO_REDIS_TIMEOUT", 75*time.Millisecond, "timeout of each shared-cache operation; past it the request is evaluated without Redis")
 	adminToken := secretFlag(fs, env, "admin-token", "ABACO_ADMIN_TOKEN", "bearer `token` for DELETE /cache; empty disables it")
 	maxBodyBytes := intFlag(fs, env, "max-body-bytes", "ABACO_MAX_BODY_BYTES", 64<<10, "largest accepted request body (413 above)")
