@@ -33,17 +33,29 @@ func newFlagSet(env *Env, name, synopsis, description string) *flag.FlagSet {
 }
 
 // parseFlags parses args, sending --help to stdout-like success and any
-// other mistake to errUsage (the flag package has printed the problem).
+// other mistake to errUsage (the flag package has printed the problem). A
+// malformed environment value of a flag that args do not set is a mistake
+// too: it is reported rather than silently replaced by the default.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
 	switch {
-	case err == nil:
-		return nil
 	case errors.Is(err, flag.ErrHelp):
 		return errHelp
-	default:
+	case err != nil:
 		return errUsage
 	}
+	bad := false
+	fs.VisitAll(func(f *flag.Flag) {
+		if v, ok := f.Value.(*envValue); ok && !v.set {
+			fmt.Fprintf(fs.Output(), "invalid value %q for %s (the environment of --%s): %v\n", v.raw, v.key, f.Name, v.err)
+			bad = true
+		}
+	})
+	if bad {
+		fs.Usage()
+		return errUsage
+	}
+	return nil
 }
 
 // envOr returns the environment value of key, or def when it is unset.
@@ -60,31 +72,70 @@ func stringFlag(fs *flag.FlagSet, env *Env, name, key, def, help string) *string
 	return fs.String(name, envOr(env, key, def), help+" (env "+key+")")
 }
 
-// envDefault returns the environment value of key parsed by parse, or def
-// when it is unset. A malformed value also falls back to def: the flag's
-// help names both the variable and the default in effect.
-func envDefault[T any](env *Env, key string, def T, parse func(string) (T, error)) T {
-	if s := env.Getenv(key); s != "" {
-		if v, err := parse(s); err == nil {
-			return v
+// envFlag defines flag name with the value of environment variable key,
+// parsed by parse, as its default, or def when key is unset; define is the
+// FlagSet method for T (fs.Int, ...). A malformed value leaves def in place
+// and marks the flag, so that parseFlags reports it unless the command line
+// sets the flag.
+func envFlag[T any](fs *flag.FlagSet, env *Env, name, key string, def T, help string,
+	parse func(string) (T, error), define func(string, T, string) *T) *T {
+	raw := env.Getenv(key)
+	v, err := def, error(nil)
+	if raw != "" {
+		if v, err = parse(raw); err != nil {
+			v = def
 		}
 	}
-	return def
+	p := define(name, v, help+" (env "+key+")")
+	if err != nil {
+		f := fs.Lookup(name)
+		f.Value = &envValue{Value: f.Value, key: key, raw: raw, err: err}
+	}
+	return p
+}
+
+// envValue wraps the value of a flag whose environment variable held
+// something its type does not parse.
+type envValue struct {
+	flag.Value
+	key, raw string
+	err      error
+	set      bool // the command line set the flag, so the variable does not matter
+}
+
+func (v *envValue) Set(s string) error {
+	v.set = true
+	return v.Value.Set(s)
+}
+
+// String serves the flag package's help, which also calls it on a zero
+// envValue.
+func (v *envValue) String() string {
+	if v.Value == nil {
+		return ""
+	}
+	return v.Value.String()
+}
+
+// IsBoolFlag keeps a boolean flag usable without a value (--log-requests).
+func (v *envValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // intFlag is stringFlag for integers.
 func intFlag(fs *flag.FlagSet, env *Env, name, key string, def int, help string) *int {
-	return fs.Int(name, envDefault(env, key, def, strconv.Atoi), help+" (env "+key+")")
+	return envFlag(fs, env, name, key, def, help, strconv.Atoi, fs.Int)
 }
 
 // durationFlag is stringFlag for durations ("10s", "250ms").
 func durationFlag(fs *flag.FlagSet, env *Env, name, key string, def time.Duration, help string) *time.Duration {
-	return fs.Duration(name, envDefault(env, key, def, time.ParseDuration), help+" (env "+key+")")
+	return envFlag(fs, env, name, key, def, help, time.ParseDuration, fs.Duration)
 }
 
 // boolFlag is stringFlag for booleans.
 func boolFlag(fs *flag.FlagSet, env *Env, name, key string, def bool, help string) *bool {
-	return fs.Bool(name, envDefault(env, key, def, strconv.ParseBool), help+" (env "+key+")")
+	return envFlag(fs, env, name, key, def, help, strconv.ParseBool, fs.Bool)
 }
 
 // limitFlags are the engine's limits, shared by every command that

@@ -133,6 +133,43 @@ func TestServeFlagsFromEnvironment(t *testing.T) {
 	}
 }
 
+// TestMalformedEnvironment checks that an environment value a flag cannot
+// parse is a usage error naming the variable, not a silent default, and
+// that the command line setting the flag makes it harmless.
+func TestMalformedEnvironment(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		key, value, flag, good string
+	}{
+		{"ABACO_CACHE_TTL", "10", "--cache-ttl", "10s"},
+		{"ABACO_MAX_CONCURRENT", "many", "--max-concurrent", "8"},
+		{"ABACO_LOG_REQUESTS", "sometimes", "--log-requests", "true"},
+		{"ABACO_MAX_LENGTH", "4k", "--max-length", "4000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			t.Parallel()
+			var stderr strings.Builder
+			e := &Env{Stderr: &stderr, Getenv: func(k string) string {
+				if k == tt.key {
+					return tt.value
+				}
+				return ""
+			}}
+			if _, err := parseServeFlags(e, nil); !errors.Is(err, errUsage) {
+				t.Fatalf("%s=%q: err %v, want a usage error", tt.key, tt.value, err)
+			}
+			want := fmt.Sprintf("invalid value %q for %s (the environment of %s)", tt.value, tt.key, tt.flag)
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
+			}
+			if _, err := parseServeFlags(e, []string{tt.flag + "=" + tt.good}); err != nil {
+				t.Errorf("with %s=%s on the command line: %v", tt.flag, tt.good, err)
+			}
+		})
+	}
+}
+
 func TestServeEmbedded(t *testing.T) {
 	t.Parallel()
 	base, logs, stop := startServer(t, testConfig(t, "--workers", "1", "--log-requests"), nil)
