@@ -208,9 +208,21 @@ func TestRequestID(t *testing.T) {
 	if got := w.Header().Get("X-Request-Id"); got != "abc-123" {
 		t.Errorf("X-Request-Id %q, want the client's abc-123", got)
 	}
-	a := call(t, h, "GET", "/healthz", "", "X-Request-Id", "bad id\twith spaces").Header().Get("X-Request-Id")
-	b := call(t, h, "GET", "/healthz", "").Header().Get("X-Request-Id")
-	if a == "" || b == "" || a == b || strings.Contains(a, " ") {
-		t.Errorf("generated ids %q and %q: want two distinct, safe ids", a, b)
+	// A success without a client id needs no id: nothing logs it.
+	if got := call(t, h, "GET", "/healthz", "").Header().Get("X-Request-Id"); got != "" {
+		t.Errorf("X-Request-Id %q on a success the client sent no id for, want none", got)
+	}
+	// A problem gets a new id, in the header and the body; an unsafe
+	// client id is replaced.
+	a := call(t, h, "GET", "/nowhere", "", "X-Request-Id", "bad id\twith spaces")
+	b := call(t, h, "GET", "/nowhere", "")
+	ida, idb := problemOf(t, a, http.StatusNotFound, "not_found").RequestID, problemOf(t, b, http.StatusNotFound, "not_found").RequestID
+	if ida == "" || idb == "" || ida == idb || strings.Contains(ida, " ") {
+		t.Errorf("generated ids %q and %q: want two distinct, safe ids", ida, idb)
+	}
+	// With a log line per request, every response has an id.
+	logged := newAPI(t, func(c *httpapi.Config, _ *cache.Cache) { c.LogRequests = true })
+	if got := call(t, logged, "GET", "/healthz", "").Header().Get("X-Request-Id"); got == "" {
+		t.Error("no X-Request-Id with LogRequests")
 	}
 }

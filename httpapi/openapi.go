@@ -43,7 +43,7 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 		}
 	}
 	str := &huma.Schema{Type: huma.TypeString}
-	reqID := &huma.Header{Description: "The request id: the client's X-Request-Id when given, else a new one.", Schema: str}
+	reqID := &huma.Header{Description: "The request id: the client's X-Request-Id when it sent one; else a new one on a response with a problem or a log line (--log-requests).", Schema: str}
 	exprBody := &huma.RequestBody{
 		Required:    true,
 		Description: fmt.Sprintf("The tutorial's body. At most %d bytes; unknown members are rejected.", maxBody),

@@ -1,46 +1,68 @@
 #!/usr/bin/env bash
-# A/B of two abaco builds on the all-distinct path (or another wrk script):
-# one private redis-server, both builds serving side by side, wrk driving
-# them alternately. Each round prints req/s, p99 and the CPU time per
-# request of that abaco plus redis-server (and of redis-server alone), read
-# from /proc: on a shared 2-core machine the alternation and the CPU column
-# are what make a small difference visible.
+# A/B of two abaco builds (or one build with two sets of flags) on the
+# all-distinct path or another wrk script: one private redis-server, both
+# variants serving side by side, wrk driving them alternately. Each round
+# prints req/s, p99 and the CPU time per request of that abaco plus
+# redis-server (and of redis-server alone), read from /proc: on a noisy
+# machine the alternation and the CPU column are what make a small
+# difference visible.
+#
+# As in run.sh's pinned layout, the servers run on the first half of the
+# CPUs and wrk and redis-server on the other half (PIN=0 turns that off).
 #
 # Usage: A=/path/abaco-before B=/path/abaco-after bench/load/ab.sh
-#   ROUNDS=5 DURATION=5s SCRIPT=distinct bench/load/ab.sh
-# Needs: wrk, redis-server.
+#   A=/tmp/abaco B=/tmp/abaco FLAGS_A="--cache-entries 100000" bench/load/ab.sh
+#   ROUNDS=5 DURATION=5s SCRIPT=hit PIN=0 bench/load/ab.sh
+# Needs: wrk, redis-server, taskset.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 : "${A:?A=path of the first abaco binary}" "${B:?B=path of the second abaco binary}"
 DURATION="${DURATION:-5s}"
 ROUNDS="${ROUNDS:-5}"
 SCRIPT="${SCRIPT:-distinct}"
+PIN="${PIN:-1}"
 
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
 per_request() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}'; }
 
-start_redis
+ncpu="$(nproc)"
+srv=() cli=() threads=2
+if [[ $PIN == 1 && $ncpu -ge 2 ]]; then
+  half=$(((ncpu + 1) / 2))
+  srv=(taskset -c "0-$((half - 1))")
+  cli=(taskset -c "$half-$((ncpu - 1))")
+  threads=$((ncpu - half))
+fi
 
-declare -A port pid
+start_redis "${cli[@]}"
+
+declare -A port pid flags
+flags[A]="${FLAGS_A:-}" flags[B]="${FLAGS_B:-}"
 for v in A B; do
   port[$v]="$(free_port)"
-  REDIS_URL="redis://127.0.0.1:$redis_port" "${!v}" serve --addr "127.0.0.1:${port[$v]}" 2>"$tmp/$v.log" &
+  # shellcheck disable=SC2086 # the flags are a list
+  REDIS_URL="redis://127.0.0.1:$redis_port" "${srv[@]}" "${!v}" serve --addr "127.0.0.1:${port[$v]}" \
+    ${flags[$v]} 2>"$tmp/$v.log" &
   pid[$v]=$!
   pids+=("${pid[$v]}")
 done
 for v in A B; do
   wait_http "http://127.0.0.1:${port[$v]}/healthz"
-  wrk -t2 -c32 -d2s -s "$here/hit.lua" "http://127.0.0.1:${port[$v]}/evaluate" >/dev/null
+  "${cli[@]}" wrk -t"$threads" -c32 -d2s -s "$here/hit.lua" "http://127.0.0.1:${port[$v]}/evaluate" >/dev/null
 done
 
+echo "A: ${A} ${flags[A]}"
+echo "B: ${B} ${flags[B]}"
+echo "$SCRIPT.lua, wrk -t$threads -c32 -d$DURATION, pinned: $([[ ${#srv[@]} -gt 0 ]] && echo yes || echo no), $(date -u '+%Y-%m-%d %H:%M UTC')"
 seed=$((RANDOM * 10))
 for r in $(seq "$ROUNDS"); do
   for v in A B; do
     seed=$((seed + 1))
     before="$(cpu_ticks "${pid[$v]}" "$redis_pid")" rbefore="$(cpu_ticks "$redis_pid")"
-    out="$(wrk -t2 -c32 -d"$DURATION" --latency -s "$here/$SCRIPT.lua" "http://127.0.0.1:${port[$v]}/evaluate" -- "$seed")"
+    out="$("${cli[@]}" wrk -t"$threads" -c32 -d"$DURATION" --latency -s "$here/$SCRIPT.lua" \
+      "http://127.0.0.1:${port[$v]}/evaluate" -- "$seed")"
     after="$(cpu_ticks "${pid[$v]}" "$redis_pid")" rafter="$(cpu_ticks "$redis_pid")"
     if grep -q "Non-2xx" <<<"$out"; then echo "$v: wrk saw error responses" >&2; echo "$out" >&2; exit 1; fi
     n="$(awk '/requests in/ {print $1}' <<<"$out")"
