@@ -287,7 +287,9 @@ func (s *server) Close() error {
 	if s.ln != nil {
 		s.ln.Close()
 	}
-	s.cache.Close()
+	if s.cache != nil {
+		s.cache.Close()
+	}
 	if s.redis != nil {
 		s.redis.Close()
 	}
