@@ -19,9 +19,11 @@
 // written to the shared tier behind the answer, in batches (see
 // writeback.go), so no request waits for a write.
 //
-// Staleness: a local copy never outlives its shared entry. A result
-// computed here is kept locally for the TTL from just before it is written
-// to the shared tier; one read from the shared tier is kept locally only
+// Staleness: a local copy expires no later than the shared entry it was
+// written to or read from. A result computed here is kept locally for the
+// TTL from before it is queued for the shared tier (a write that is
+// dropped leaves the same bound); one read from the shared tier is kept
+// locally only
 // for the time it has left there (for stores that report it, see TTLGetter;
 // otherwise for at most the TTL). So after a Flush on another process, this
 // process may serve an entry from its first tier until that entry's shared
@@ -30,8 +32,8 @@
 // The shared tier never fails a request: each operation has a short
 // timeout, a failure is counted and the evaluation goes on without it, and
 // a circuit breaker stops calling a shared tier that keeps failing, so an
-// outage adds no latency: at most BreakerThreshold calls pay the timeout
-// before it opens. Ready reports the outage. After each cooldown the
+// outage adds no latency: no request waits for a write, and at most
+// BreakerThreshold lookups pay the timeout before the breaker opens. Ready reports the outage. After each cooldown the
 // breaker pings the tier in the background (no request waits on the
 // probe) and closes by itself when it answers again.
 package cache
