@@ -14,6 +14,7 @@ import (
 
 	"abaco"
 	"abaco/cache"
+	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
 	"abaco/rdb"
 )
@@ -28,12 +29,7 @@ func redisCache(t *testing.T, o cache.Options) (*cache.Cache, *redistest.Server)
 // redisCacheOn returns another cache (as another process would have) on srv.
 func redisCacheOn(t *testing.T, srv *redistest.Server, o cache.Options) *cache.Cache {
 	t.Helper()
-	client, err := rdb.Open(srv.URL, rdb.Options{DialTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(client.Close)
-	o.Shared = rdb.NewStore(client)
+	o.Shared = rdb.NewStore(rdbtest.Open(t, srv.URL))
 	if o.SharedTimeout == 0 {
 		// These tests are about behaviour, not speed: a loaded machine
 		// running -race must not turn a slow reply into a bypass.

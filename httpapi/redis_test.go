@@ -13,6 +13,7 @@ import (
 	"abaco/cache"
 	"abaco/expr"
 	"abaco/httpapi"
+	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
 	"abaco/rdb"
 )
@@ -22,13 +23,8 @@ import (
 // whose Sync waits for its writes to Redis.
 func newRedisAPI(t *testing.T, url string) (*httpapi.Server, *cache.Cache) {
 	t.Helper()
-	client, err := rdb.Open(url, rdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(client.Close)
 	c := cache.New(expr.New(expr.Limits{}), cache.Options{
-		Shared:          rdb.NewStore(client),
+		Shared:          rdb.NewStore(rdbtest.Open(t, url)),
 		BreakerCooldown: 100 * time.Millisecond,
 	})
 	t.Cleanup(c.Close)

@@ -13,6 +13,7 @@ import (
 	"abaco"
 	"abaco/inmem"
 	"abaco/internal/brokertest"
+	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
 	"abaco/queue"
 	"abaco/rdb"
@@ -21,14 +22,7 @@ import (
 // brokers returns the brokers every runtime test runs against: embedded,
 // Redis, and a Redis Cluster (where every script must stay in one slot).
 func brokers(t *testing.T) map[string]abaco.Broker {
-	open := func(url string) abaco.Broker {
-		c, err := rdb.Open(url, rdb.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(c.Close)
-		return rdb.NewBroker(c)
-	}
+	open := func(url string) abaco.Broker { return rdb.NewBroker(rdbtest.Open(t, url)) }
 	return map[string]abaco.Broker{
 		"inmem":   inmem.NewBroker(),
 		"redis":   open(redistest.Start(t).URL),

@@ -6,6 +6,7 @@ import (
 
 	"abaco"
 	"abaco/internal/brokertest"
+	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
 	"abaco/rdb"
 )
@@ -16,12 +17,7 @@ import (
 func TestConsumerSurvivesRedisRestart(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	c, err := rdb.Open(srv.URL, rdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	b := rdb.NewBroker(c)
+	b := rdb.NewBroker(rdbtest.Open(t, srv.URL))
 	q := brokertest.Queue(t)
 	var s seen
 	start(t, b, func(_ context.Context, it abaco.Item) error { s.add(it.Payload); return nil }, fast(t, q))

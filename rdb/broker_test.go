@@ -4,18 +4,14 @@ import (
 	"testing"
 
 	"abaco/internal/brokertest"
+	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
 	"abaco/rdb"
 )
 
 func openBroker(t *testing.T, url string) *rdb.Broker {
 	t.Helper()
-	c, err := rdb.Open(url, rdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return rdb.NewBroker(c)
+	return rdb.NewBroker(rdbtest.Open(t, url))
 }
 
 func TestBrokerContract(t *testing.T) {

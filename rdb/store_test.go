@@ -11,6 +11,7 @@ import (
 
 	"abaco"
 	"abaco/expr"
+	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
 	"abaco/internal/storetest"
 	"abaco/rdb"
@@ -20,12 +21,7 @@ import (
 func openStore(t *testing.T) (*rdb.Store, *redistest.Server) {
 	t.Helper()
 	srv := redistest.Start(t)
-	c, err := rdb.Open(srv.URL, rdb.Options{DialTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return rdb.NewStore(c), srv
+	return rdb.NewStore(rdbtest.Open(t, srv.URL)), srv
 }
 
 func TestStoreContract(t *testing.T) {

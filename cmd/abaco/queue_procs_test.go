@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"abaco"
+	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
 	"abaco/rdb"
 )
@@ -124,12 +125,7 @@ func TestQueueProcesses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := redistest.Start(t)
-			c, err := rdb.Open(srv.URL, rdb.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(c.Close)
-			tc.run(t, &binary{path: bin, srv: srv}, rdb.NewBroker(c))
+			tc.run(t, &binary{path: bin, srv: srv}, rdb.NewBroker(rdbtest.Open(t, srv.URL)))
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"abaco"
+	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
 	"abaco/queue"
 	"abaco/rdb"
@@ -16,12 +17,7 @@ import (
 func TestWorkerRunsJobs(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	c, err := rdb.Open(srv.URL, rdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	jobs := queue.NewJobs(rdb.NewBroker(c), nil, queue.JobOptions{}) // submit only
+	jobs := queue.NewJobs(rdb.NewBroker(rdbtest.Open(t, srv.URL)), nil, queue.JobOptions{}) // submit only
 	ctx := context.Background()
 	ok, err := jobs.Submit(ctx, "6*7")
 	if err != nil {
