@@ -56,22 +56,23 @@ func (f consumeFlags) options(q string, log *slog.Logger, reg prometheus.Registe
 	}
 }
 
-func (f *consumeFlags) validate(env *Env, cmd string) error {
-	if *f.concurrency < 1 || *f.maxAttempts < 1 || *f.bat < 0 || *f.hb <= 0 || *f.backoff < 0 {
-		fmt.Fprintf(env.Stderr, "abaco %s: --concurrency and --max-attempts must be >= 1, --heartbeat > 0\n", cmd)
-		return errUsage
+// validate checks the parsed flags and returns the engine limits they set.
+func (f *consumeFlags) validate(env *Env, cmd string) (expr.Limits, error) {
+	if *f.concurrency < 1 || *f.maxAttempts < 1 || *f.bat < 0 || *f.hb <= 0 || *f.backoff < 0 || *f.maxBackoff < 0 {
+		fmt.Fprintf(env.Stderr, "abaco %s: --concurrency and --max-attempts must be >= 1, --heartbeat > 0, "+
+			"--batch, --backoff and --max-backoff not negative\n", cmd)
+		return expr.Limits{}, errUsage
 	}
 	if _, err := parseLevel(*f.logLevel); err != nil {
 		fmt.Fprintf(env.Stderr, "abaco %s: %v\n", cmd, err)
-		return errUsage
+		return expr.Limits{}, errUsage
 	}
-	var err error
-	f.engineLimits, err = f.limits.limits(env, cmd)
-	return err
+	return f.limits.limits(env, cmd)
 }
 
-// open parses args for the consumer command cmd, validates them and opens
-// Redis, the logger and (with --metrics-addr) the metrics endpoint.
+// open parses args for the consumer command cmd, validates them (setting
+// engineLimits) and opens Redis, the logger and (with --metrics-addr) the
+// metrics endpoint.
 func (f *consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, cmd string, q *string) (*rdb.Client, *slog.Logger, prometheus.Registerer, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return nil, nil, nil, err
@@ -80,9 +81,11 @@ func (f *consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, arg
 		fmt.Fprintf(env.Stderr, "abaco %s: unexpected arguments %q\n", cmd, fs.Args())
 		return nil, nil, nil, errUsage
 	}
-	if err := f.validate(env, cmd); err != nil {
+	limits, err := f.validate(env, cmd)
+	if err != nil {
 		return nil, nil, nil, err
 	}
+	f.engineLimits = limits
 	if err := checkQueueName(env, cmd, *q); err != nil {
 		return nil, nil, nil, err
 	}

@@ -85,6 +85,8 @@ func TestProduceAndQueueCommands(t *testing.T) {
 		{name: "two names", args: []string{"queue", "stats", "a", "--limit", "1", "b"}, code: 2, stderr: `one queue name at most, got ["a" "b"]`},
 		{name: "unknown subcommand", args: []string{"queue", "list"}, code: 2, stderr: "unknown subcommand"},
 		{name: "negative delay", args: []string{"consume", "--delay", "-1s"}, code: 2, stderr: "--delay must not be negative"},
+		{name: "negative max backoff", args: []string{"consume", "--max-backoff", "-1s"}, code: 2, stderr: "--max-backoff not negative"},
+		{name: "no concurrency", args: []string{"worker", "--concurrency", "0"}, code: 2, stderr: "--concurrency and --max-attempts must be >= 1"},
 		{name: "braces in a queue name", args: []string{"produce", "--queue", "a{b}", "1"}, code: 2, stderr: "bad queue name"},
 	}
 	for _, tc := range tests {
