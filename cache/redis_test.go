@@ -227,6 +227,7 @@ func testOutage(t *testing.T, begin, end func(*redistest.Server)) {
 		if r, err := c.Evaluate(ctx, in); err != nil || r.Value != strconv.Itoa(1000+n) {
 			t.Fatalf("Evaluate(%q) = %+v, %v", in, r, err)
 		}
+		waitWrites(t, c)
 		got, _ := srv.Do("GET", "abaco:v1:eval:"+in)
 		return got == strconv.Itoa(1000+n)
 	})
