@@ -65,10 +65,11 @@ type Evaluator interface {
 	Evaluate(ctx context.Context, expression string) (Result, error)
 }
 
-// Store is the shared tier of the result cache (Redis, or the embedded
-// in-process store when no Redis is configured). Entries are opaque bytes
-// encoded by the cache package, addressed by canonical expression; the
-// implementation owns the key names.
+// Store is the shared tier of the result cache: Redis (rdb.Store) in
+// abaco serve, or inmem.Store in a program that shares entries between
+// caches of one process. Without a Store the cache is its in-process tier
+// alone. Entries are opaque bytes encoded by the cache package, addressed
+// by canonical expression; the implementation owns the key names.
 type Store interface {
 	// Get returns the entry for a canonical expression; ok is false on a miss.
 	Get(ctx context.Context, canonical string) (entry []byte, ok bool, err error)

@@ -27,9 +27,14 @@ const (
 	// CodeLimit means a configured limit (length, depth, nodes, integer size,
 	// work) was exceeded. Such errors are never cached.
 	CodeLimit Code = "limit"
-	// CodeNotFinite means the result is inf or nan, which JSON cannot carry.
-	CodeNotFinite Code = "not_finite"
 )
+
+// CodeNotFinite means the result is inf or nan, which JSON cannot carry.
+// The engine never returns it: inf and nan are values, as in Python, and
+// cached as such. The HTTP layer returns it when a value must be written
+// as a JSON number, so abaco_eval_errors_total, which counts the engine's
+// errors, does not count it; the request metrics do (status 422).
+const CodeNotFinite Code = "not_finite"
 
 // Request and service error codes.
 const (

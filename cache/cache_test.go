@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -204,67 +203,17 @@ func TestLocalCopyNeverOutlivesShared(t *testing.T) {
 	}
 }
 
+// TestFlush checks Flush without a shared tier; over one, the store
+// contract suite (internal/storetest) checks it for every store.
 func TestFlush(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	shared := inmem.NewStore(inmem.StoreOptions{})
-	c := newCache(t, cache.Options{Shared: shared})
-	for _, in := range []string{"1+1", "1+2", "1/0"} {
-		c.Evaluate(ctx, in)
-	}
-	n, err := c.Flush(ctx)
-	if err != nil || n != 3 {
-		t.Fatalf("Flush = %d, %v; want 3 shared entries", n, err)
-	}
-	eval(t, c, "1+1", abaco.CacheMiss, "")
-
-	local := cache.New(newEngine(), cache.Options{})
-	local.Evaluate(ctx, "1+1")
-	if n, err := local.Flush(ctx); err != nil || n != 1 {
+	c := cache.New(newEngine(), cache.Options{})
+	c.Evaluate(ctx, "1+1")
+	if n, err := c.Flush(ctx); err != nil || n != 1 {
 		t.Fatalf("embedded-only Flush = %d, %v; want 1", n, err)
 	}
-	eval(t, local, "1+1", abaco.CacheMiss, "")
-}
-
-// TestSingleFlight checks that concurrent misses on one key compute once.
-func TestSingleFlight(t *testing.T) {
-	t.Parallel()
-	c := newCache(t, cache.Options{Shared: inmem.NewStore(inmem.StoreOptions{})})
-	const callers = 50
-	var computed atomic.Int32
-	release := make(chan struct{})
-	compute := func(context.Context) (cache.Entry, error) {
-		computed.Add(1)
-		<-release
-		return cache.Entry{Value: "20", Kind: abaco.KindInt}, nil
-	}
-	var started, done sync.WaitGroup
-	started.Add(callers)
-	results := make(chan cache.Entry, callers)
-	for range callers {
-		done.Go(func() {
-			started.Done()
-			e, _, err := c.GetOrCompute(context.Background(), "test:slow", compute)
-			if err != nil {
-				t.Error(err)
-			}
-			results <- e
-		})
-	}
-	started.Wait()
-	// Without single flight, every caller would now be blocked in compute.
-	time.Sleep(100 * time.Millisecond)
-	close(release)
-	done.Wait()
-	close(results)
-	for e := range results {
-		if e.Value != "20" {
-			t.Fatalf("a caller got %+v", e)
-		}
-	}
-	if n := computed.Load(); n != 1 {
-		t.Fatalf("compute ran %d times for %d concurrent callers, want 1", n, callers)
-	}
+	eval(t, c, "1+1", abaco.CacheMiss, "")
 }
 
 func TestComputeErrorsAreNotCached(t *testing.T) {

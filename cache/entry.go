@@ -115,7 +115,7 @@ func kindOf(s string) (abaco.Kind, bool) {
 func cacheableCode(c abaco.Code) bool {
 	switch c {
 	case abaco.CodeSyntax, abaco.CodeDivisionByZero, abaco.CodeOverflow,
-		abaco.CodeDomain, abaco.CodeType, abaco.CodeName, abaco.CodeNotFinite:
+		abaco.CodeDomain, abaco.CodeType, abaco.CodeName:
 		return true
 	}
 	return false

@@ -65,30 +65,6 @@ func TestRedisEntries(t *testing.T) {
 	}
 }
 
-// TestRedisSharedBetweenProcesses checks that a second cache finds what the
-// first computed, and that the shared TTL ends it for both. The expression
-// is a costly one: a cheap one is evaluated rather than looked up.
-func TestRedisSharedBetweenProcesses(t *testing.T) {
-	t.Parallel()
-	o := cache.Options{TTL: 200 * time.Millisecond}
-	a, srv := redisCache(t, o)
-	b := redisCacheOn(t, srv, o)
-	eval(t, a, costly, abaco.CacheMiss, "")
-	waitWrites(t, a)
-	r, err := eval(t, b, "(2**20000) * 3**20000 % 1000", abaco.CacheHit, "shared")
-	if err != nil || r.Value != "376" || r.Kind != abaco.KindInt {
-		t.Fatalf("from the shared tier: %+v, %v", r, err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for srv.MustDo("EXISTS", "abaco:v1:eval:"+costlyCanonical) == "1" {
-		if time.Now().After(deadline) {
-			t.Fatal("entry with a 200ms TTL still in Redis after 5s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	eval(t, b, costly, abaco.CacheMiss, "")
-}
-
 func TestRedisFlushRemovesOnlyAbacoKeys(t *testing.T) {
 	t.Parallel()
 	c, srv := redisCache(t, cache.Options{})

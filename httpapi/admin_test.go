@@ -33,6 +33,8 @@ func TestFlushCache(t *testing.T) {
 		{"wrong token", "Bearer nope"},
 		{"token without Bearer", "s3cret"},
 		{"other scheme", "Basic s3cret"},
+		{"empty token", "Bearer "},
+		{"token with a suffix", "Bearer s3cret2"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := call(t, h, "DELETE", "/cache", "", "Authorization", tt.auth)
@@ -41,6 +43,12 @@ func TestFlushCache(t *testing.T) {
 				t.Errorf("WWW-Authenticate %q", w.Header().Get("WWW-Authenticate"))
 			}
 		})
+	}
+	// The scheme name is case-insensitive (RFC 9110, section 11.1).
+	for _, auth := range []string{"bearer s3cret", "BEARER  s3cret "} {
+		if w := call(t, h, "DELETE", "/cache", "", "Authorization", auth); w.Code != 200 {
+			t.Errorf("Authorization %q: status %d: %s", auth, w.Code, w.Body.String())
+		}
 	}
 	t.Run("with the token", func(t *testing.T) {
 		call(t, h, "POST", "/evaluate", evalBody(t, "2+2"))

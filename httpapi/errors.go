@@ -108,9 +108,9 @@ func newProblem(err error) Problem {
 	return p
 }
 
-// writeProblem answers err as problem+json and logs it: internal errors at
-// error level with their full text (the client only sees "internal
-// error"), everything else at debug level since it is the client's mistake.
+// writeProblem answers err as problem+json. An internal error is logged
+// here with its full text, since the client only sees "internal error";
+// every failed request is also logged by observe, with its status.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error, extra ...func(*Problem)) {
 	p := newProblem(err)
 	p.RequestID = requestID(w)
@@ -121,6 +121,11 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error,
 		s.logger.LogAttrs(r.Context(), slog.LevelError, "internal error",
 			slog.String("request_id", p.RequestID), slog.String("error", err.Error()))
 	}
+	s.sendProblem(w, p)
+}
+
+// sendProblem writes p as the response, with the headers its code calls for.
+func (s *Server) sendProblem(w http.ResponseWriter, p Problem) {
 	h := w.Header()
 	switch p.Code {
 	case abaco.CodeOverloaded, abaco.CodeUnavailable:

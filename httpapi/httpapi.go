@@ -59,11 +59,13 @@ type Config struct {
 	// Registry receives the HTTP metrics and is served at /metrics. Nil
 	// means a fresh registry with the Go and process collectors.
 	Registry *prometheus.Registry
-	// Logger receives one line per request and every internal error. Nil
+	// Logger receives a line per failed request (and per request with
+	// LogRequests), every internal error and every recovered panic. Nil
 	// discards them.
 	Logger *slog.Logger
 	// LogRequests logs a line per successful request too. Failed requests
-	// (4xx at info level, 5xx at error level) are always logged.
+	// (4xx at info level, 503 at warn, other 5xx at error) are always
+	// logged.
 	LogRequests bool
 }
 

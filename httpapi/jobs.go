@@ -84,6 +84,16 @@ func jobStatus(reqID string, job abaco.Job) JobStatus {
 	return st
 }
 
+// bearerToken returns the token of an Authorization header of the Bearer
+// scheme, whose name is case-insensitive (RFC 9110, section 11.1).
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
+
 // jobURL is the status URL of a job.
 func jobURL(id string) string { return "/jobs/" + url.PathEscape(id) }
 
@@ -95,8 +105,8 @@ func (s *Server) flushCache(w http.ResponseWriter, r *http.Request) {
 			"DELETE /cache is disabled: start abaco serve with an admin token (ABACO_ADMIN_TOKEN) to enable it"))
 		return
 	}
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.adminToken)) != 1 {
+	token, ok := bearerToken(r.Header.Get("Authorization"))
+	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.adminToken)) != 1 {
 		s.writeProblem(w, r, abaco.Errorf(abaco.CodeUnauthorized,
 			"DELETE /cache needs the header Authorization: Bearer <ABACO_ADMIN_TOKEN>"))
 		return

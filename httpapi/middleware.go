@@ -188,9 +188,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 
 // observe echoes the client's X-Request-Id when it is sane (see requestID
 // for the ids it makes), counts and times every request by route and
-// status, and logs it: always when it failed (4xx at info, 5xx at error
-// level), and when it succeeded only with LogRequests, since a JSON line per
-// request costs about a quarter of the CPU of a cache hit.
+// status, and logs it: always when it failed (4xx at info, 503 at warn,
+// other 5xx at error level), and when it succeeded only with LogRequests,
+// since a JSON line per request costs about a quarter of the CPU of a cache
+// hit.
 func (s *Server) observe(next http.Handler) http.Handler {
 	ids := newIDSource()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -263,7 +264,11 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			if rec, ok := w.(*recorder); ok && rec.status != 0 {
 				return // the response has started; nothing sane can be added
 			}
-			s.writeProblem(w, r, abaco.Errorf(abaco.CodeInternal, "panic: %v", v))
+			// Not writeProblem: the panic line above already says what
+			// writeProblem would log of an internal error.
+			p := newProblem(abaco.Errorf(abaco.CodeInternal, "panic: %v", v))
+			p.RequestID = requestID(w)
+			s.sendProblem(w, p)
 		}()
 		next.ServeHTTP(w, r)
 	})

@@ -33,7 +33,7 @@ type EvaluateResponse struct {
 	// Cache says whether the result was computed or served from a cache.
 	Cache abaco.CacheStatus `json:"cache" enum:"hit,miss,bypass" doc:"hit: served from a cache tier; miss: computed and cached; bypass: computed without the cache (the shared cache is unavailable). Also in the X-Cache header (hit or miss)." example:"miss"`
 	// Camada names the cache tier of a hit.
-	Camada string `json:"camada,omitempty" enum:"local,shared" doc:"On a hit, the tier that answered: local (in-process) or shared (Redis, or the embedded store)."`
+	Camada string `json:"camada,omitempty" enum:"local,shared" doc:"On a hit, the tier that answered: local (this process) or shared (Redis, when configured)."`
 }
 
 // Value is a result as raw JSON: a number (an int with all its digits, a

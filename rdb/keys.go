@@ -6,6 +6,8 @@ package rdb
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Result cache keys.
@@ -14,8 +16,11 @@ import (
 // "abaco:v1:eval:2 + 2", readable with redis-cli. The "v1" names the engine's
 // semantics: bump it when a change to expr could alter a result, and the
 // cache starts from a fresh key space. Expressions longer than
-// maxReadableKey bytes are replaced by "#" + their SHA-256 in hex, which
-// bounds key size without collisions in practice.
+// maxReadableKey bytes, or not printable as they are (control characters
+// or invalid UTF-8, which only the input of a syntax error, "raw:...", can
+// hold), are replaced by "#" + their SHA-256 in hex: that bounds key size
+// without collisions in practice, and keeps every key one readable line in
+// redis-cli. No canonical expression starts with "#".
 const (
 	cachePrefix    = "abaco:v1:eval:"
 	maxReadableKey = 128
@@ -26,11 +31,21 @@ const (
 
 // cacheKey returns the Redis key of the cached result of a canonical expression.
 func cacheKey(canonical string) string {
-	if len(canonical) <= maxReadableKey {
+	if len(canonical) <= maxReadableKey && printable(canonical) {
 		return cachePrefix + canonical
 	}
 	sum := sha256.Sum256([]byte(canonical))
 	return cachePrefix + "#" + hex.EncodeToString(sum[:])
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // Queue keys.

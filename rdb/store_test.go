@@ -38,7 +38,10 @@ func TestStoreKeys(t *testing.T) {
 	s, srv := openStore(t)
 	ctx := context.Background()
 	long := strings.Repeat("9", 200)
-	sum := sha256.Sum256([]byte(long))
+	sha := func(s string) string {
+		sum := sha256.Sum256([]byte(s))
+		return hex.EncodeToString(sum[:])
+	}
 	tests := []struct {
 		name      string
 		canonical string
@@ -46,7 +49,9 @@ func TestStoreKeys(t *testing.T) {
 	}{
 		{"readable", "2 + 2", "abaco:v1:eval:2 + 2"},
 		{"unicode", "√2", "abaco:v1:eval:√2"},
-		{"long is hashed", long, "abaco:v1:eval:#" + hex.EncodeToString(sum[:])},
+		{"long is hashed", long, "abaco:v1:eval:#" + sha(long)},
+		{"control characters are hashed", "raw:2 +\n3", "abaco:v1:eval:#" + sha("raw:2 +\n3")},
+		{"invalid utf-8 is hashed", "raw:\xff", "abaco:v1:eval:#" + sha("raw:\xff")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

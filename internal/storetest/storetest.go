@@ -1,5 +1,8 @@
 // Package storetest is the contract test suite of abaco.Store: every
 // implementation (inmem, rdb) runs the same tests, so they behave alike.
+// The suite checks the store itself (round trips of every kind of key, TTL
+// expiry, flush, concurrent writers) and the result cache over it (key
+// format, error caching, sharing between processes, single flight).
 package storetest
 
 import (
@@ -36,6 +39,11 @@ func Run(t *testing.T, newStore func(t *testing.T) abaco.Store) {
 		{"concurrent", testConcurrent},
 		{"set many", testSetMany},
 		{"set many, bad ttl", testSetManyBadTTL},
+		{"cache: one entry per canonical form", testCacheCanonicalKey},
+		{"cache: errors", testCacheErrors},
+		{"cache: shared until the ttl", testCacheShared},
+		{"cache: flush", testCacheFlush},
+		{"cache: single flight", testCacheSingleFlight},
 		{"ping", func(t *testing.T, s abaco.Store) {
 			if err := s.Ping(context.Background()); err != nil {
 				t.Fatalf("Ping: %v", err)
