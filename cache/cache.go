@@ -76,7 +76,8 @@ type Options struct {
 	// Zero means 10,000 (DefaultLocalEntries).
 	MaxLocalEntries int
 	// MaxLocalBytes bounds the estimated memory of the in-process tier's
-	// entries, and separately of its input texts. Zero means 64 MiB.
+	// entries, and separately of its input texts. Zero means 64 MiB
+	// (DefaultLocalBytes).
 	MaxLocalBytes int64
 	// SharedTimeout bounds each operation on the shared tier (but Flush,
 	// which has FlushTimeout). Zero means 75ms.
@@ -113,6 +114,12 @@ type Options struct {
 // expression of a 10 s TTL at 1,000 new expressions per second, and with
 // Redis configured the shared tier is the large one.
 const DefaultLocalEntries = 10_000
+
+// DefaultLocalBytes is the default bound on the estimated memory of the
+// in-process tier's entries (and separately of its input texts): far
+// above what DefaultLocalEntries entries of ordinary expressions take, so
+// that it only matters for long ones.
+const DefaultLocalBytes = 64 << 20
 
 // TTLGetter is implemented by shared stores that can report, with an
 // entry, how long it has left; the cache then keeps its local copy no
@@ -182,6 +189,9 @@ func New(engine *expr.Engine, o Options) *Cache {
 	}
 	if o.MaxLocalEntries <= 0 {
 		o.MaxLocalEntries = DefaultLocalEntries
+	}
+	if o.MaxLocalBytes <= 0 {
+		o.MaxLocalBytes = DefaultLocalBytes
 	}
 	c.local = ttlcache.New(ttlcache.Options[Entry]{
 		MaxEntries: o.MaxLocalEntries,

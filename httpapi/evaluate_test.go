@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -224,5 +225,29 @@ func TestRequestID(t *testing.T) {
 	logged := newAPI(t, func(c *httpapi.Config, _ *cache.Cache) { c.LogRequests = true })
 	if got := call(t, logged, "GET", "/healthz", "").Header().Get("X-Request-Id"); got == "" {
 		t.Error("no X-Request-Id with LogRequests")
+	}
+}
+
+// TestEvaluateChunkedBodyOverTheLimit checks the body limit on a body of
+// unknown length (chunked), which no Content-Length announces: the handler
+// stops reading past the limit and answers 413.
+func TestEvaluateChunkedBodyOverTheLimit(t *testing.T) {
+	t.Parallel()
+	h := newAPI(t, func(c *httpapi.Config, _ *cache.Cache) { c.MaxBodyBytes = 1024 })
+	for _, tt := range []struct {
+		body   string
+		status int
+	}{
+		{evalBody(t, strings.Repeat("1+", 600)+"1"), 413},
+		{evalBody(t, strings.Repeat("1+", 400)+"1"), 200},
+	} {
+		r := httptest.NewRequest("POST", "/evaluate", strings.NewReader(tt.body))
+		r.Header.Set("Content-Type", "application/json")
+		r.ContentLength = -1
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tt.status {
+			t.Errorf("chunked body of %d bytes: status %d, want %d: %s", len(tt.body), w.Code, tt.status, w.Body.String())
+		}
 	}
 }

@@ -149,17 +149,39 @@ func (c *Consumer) ID() string { return c.o.ID }
 // handlers finish (cancelling their context after Options.Grace), and
 // returns every item it still holds - waiting for a worker, waiting for a
 // retry, or given up by a cancelled handler - to the head of the queue, in
-// order, before unregistering. It fails only when the broker cannot be
-// reached at start; later broker errors are logged and retried.
+// order, before unregistering. Broker errors are logged and retried, at
+// start too: a consumer started before its Redis waits for it. Run returns
+// an error only when ctx ends before the consumer could register.
 func (c *Consumer) Run(ctx context.Context) error {
-	if err := c.b.Heartbeat(ctx, c.o.Queue, c.o.ID, c.o.HeartbeatTTL, time.Time{}); err != nil {
-		return fmt.Errorf("queue: register consumer: %w", err)
+	if err := c.register(ctx); err != nil {
+		return err
 	}
 	r := newRun(c, ctx)
 	r.start()
 	<-ctx.Done()
 	r.stop()
 	return nil
+}
+
+// register registers the consumer with its first heartbeat, retrying
+// with backoff while the broker fails, until ctx ends.
+func (c *Consumer) register(ctx context.Context) error {
+	for attempt := 2; ; attempt++ {
+		err := c.b.Heartbeat(ctx, c.o.Queue, c.o.ID, c.o.HeartbeatTTL, time.Time{})
+		if err == nil {
+			if attempt > 2 {
+				c.log.Info("queue: registered after the broker came back")
+			}
+			return nil
+		}
+		wait := c.o.backoff(attempt)
+		c.log.Warn("queue: cannot register with the broker; retrying", "err", err, "retry_in", wait.String())
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("queue: register consumer: %w", errors.Join(ctx.Err(), err))
+		case <-time.After(wait):
+		}
+	}
 }
 
 // permanent marks an error that retrying cannot fix.

@@ -54,7 +54,7 @@ func (b *Broker) Push(ctx context.Context, queue string, payloads ...string) err
 	if len(payloads) == 0 {
 		return nil
 	}
-	rc := b.c.rc
+	rc := b.c.conn()
 	err := rc.Do(ctx, rc.B().Rpush().Key(queueKey(queue)).Element(payloads...).Build()).Error()
 	return brokerErr("push", err)
 }
@@ -70,7 +70,7 @@ func (b *Broker) Take(ctx context.Context, queue, consumer string, limit int, wa
 	if err != nil || len(items) > 0 || wait <= 0 {
 		return items, err
 	}
-	rc := b.c.rc
+	rc := b.c.conn()
 	keys, args := takeArgs(queue, consumer, limit-1)
 	args = append(args, "1")
 	res := rc.DoMulti(ctx,
@@ -117,7 +117,7 @@ func takeArgs(queue, consumer string, limit int) (keys, args []string) {
 // take runs queueTakeScript alone.
 func (b *Broker) take(ctx context.Context, queue, consumer string, limit int) ([]abaco.Item, error) {
 	keys, args := takeArgs(queue, consumer, limit)
-	items, _, err := takeReply(queueTakeScript.Exec(ctx, b.c.rc, keys, args))
+	items, _, err := takeReply(queueTakeScript.Exec(ctx, b.c.conn(), keys, args))
 	return items, err
 }
 
@@ -153,7 +153,7 @@ func (b *Broker) Ack(ctx context.Context, queue, consumer string, payloads ...st
 	for len(payloads) > 0 {
 		n := min(len(payloads), maxBatch)
 		keys := []string{processingKey(queue, consumer), attemptsKey(queue)}
-		if err := queueAckScript.Exec(ctx, b.c.rc, keys, payloads[:n]).Error(); err != nil {
+		if err := queueAckScript.Exec(ctx, b.c.conn(), keys, payloads[:n]).Error(); err != nil {
 			return brokerErr("ack", err)
 		}
 		payloads = payloads[n:]
@@ -163,7 +163,7 @@ func (b *Broker) Ack(ctx context.Context, queue, consumer string, payloads ...st
 
 // Fail counts a failed attempt of payload.
 func (b *Broker) Fail(ctx context.Context, queue, payload string) (int, error) {
-	rc := b.c.rc
+	rc := b.c.conn()
 	n, err := rc.Do(ctx, rc.B().Hincrby().Key(attemptsKey(queue)).Field(payload).Increment(1).Build()).AsInt64()
 	if err != nil {
 		return 0, brokerErr("fail", err)
@@ -177,7 +177,7 @@ func (b *Broker) Return(ctx context.Context, queue, consumer string, payloads ..
 		return nil
 	}
 	keys := []string{queueKey(queue), processingKey(queue, consumer)}
-	return brokerErr("return", queueReturnScript.Exec(ctx, b.c.rc, keys, payloads).Error())
+	return brokerErr("return", queueReturnScript.Exec(ctx, b.c.conn(), keys, payloads).Error())
 }
 
 // Bury moves payload from consumer's processing list to the dead letters.
@@ -190,7 +190,7 @@ func (b *Broker) Bury(ctx context.Context, queue, consumer string, d abaco.DeadL
 		return false, fmt.Errorf("rdb: bury: %w", err)
 	}
 	keys := []string{processingKey(queue, consumer), attemptsKey(queue), deadKey(queue)}
-	n, err := queueBuryScript.Exec(ctx, b.c.rc, keys, []string{d.Payload, string(js)}).AsInt64()
+	n, err := queueBuryScript.Exec(ctx, b.c.conn(), keys, []string{d.Payload, string(js)}).AsInt64()
 	if err != nil {
 		return false, brokerErr("bury", err)
 	}
@@ -200,7 +200,7 @@ func (b *Broker) Bury(ctx context.Context, queue, consumer string, d abaco.DeadL
 // Heartbeat registers consumer and sets its heartbeat key for ttl. The
 // key's value is the unix milliseconds of the oldest lease (0 when idle).
 func (b *Broker) Heartbeat(ctx context.Context, queue, consumer string, ttl time.Duration, oldest time.Time) error {
-	rc := b.c.rc
+	rc := b.c.conn()
 	var ms int64
 	if !oldest.IsZero() {
 		ms = oldest.UnixMilli()
@@ -224,7 +224,7 @@ func (b *Broker) leave(ctx context.Context, queue, consumer string, reap bool) (
 	if reap {
 		flag = "1"
 	}
-	n, err := queueLeaveScript.Exec(ctx, b.c.rc, keys, []string{consumer, flag}).AsInt64()
+	n, err := queueLeaveScript.Exec(ctx, b.c.conn(), keys, []string{consumer, flag}).AsInt64()
 	return int(n), err
 }
 
@@ -257,7 +257,7 @@ func (b *Broker) Reap(ctx context.Context, queue string) (int, error) {
 // consumers returns the registered consumer ids, sorted, and the GET reply
 // of each one's heartbeat key (a nil error means alive).
 func (b *Broker) consumers(ctx context.Context, queue string) ([]string, []rueidis.RedisResult, error) {
-	rc := b.c.rc
+	rc := b.c.conn()
 	ids, err := rc.Do(ctx, rc.B().Smembers().Key(consumersKey(queue)).Build()).AsStrSlice()
 	if err != nil || len(ids) == 0 {
 		return nil, nil, err

@@ -15,7 +15,7 @@ import (
 // Stats returns depth, dead letters and every consumer's in-flight count
 // and oldest lease, in two round trips after listing the consumers.
 func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, error) {
-	rc := b.c.rc
+	rc := b.c.conn()
 	s := abaco.QueueStats{Queue: queue}
 	ids, beats, err := b.consumers(ctx, queue)
 	if err != nil {
@@ -54,7 +54,7 @@ func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, err
 
 // Dead returns up to limit dead letters, oldest first.
 func (b *Broker) Dead(ctx context.Context, queue string, limit int) ([]abaco.DeadLetter, error) {
-	rc := b.c.rc
+	rc := b.c.conn()
 	stop := int64(limit) - 1
 	if limit <= 0 {
 		stop = -1
@@ -77,27 +77,27 @@ func (b *Broker) Dead(ctx context.Context, queue string, limit int) ([]abaco.Dea
 // Requeue moves up to limit dead letters back to the tail of queue.
 func (b *Broker) Requeue(ctx context.Context, queue string, limit int) (int, error) {
 	keys := []string{queueKey(queue), deadKey(queue), attemptsKey(queue)}
-	n, err := queueRequeueScript.Exec(ctx, b.c.rc, keys, []string{strconv.Itoa(limit)}).AsInt64()
+	n, err := queueRequeueScript.Exec(ctx, b.c.conn(), keys, []string{strconv.Itoa(limit)}).AsInt64()
 	return int(n), brokerErr("requeue", err)
 }
 
 // Purge deletes the waiting items and the dead letters of queue.
 func (b *Broker) Purge(ctx context.Context, queue string) (int64, error) {
 	keys := []string{queueKey(queue), deadKey(queue)}
-	n, err := queuePurgeScript.Exec(ctx, b.c.rc, keys, nil).AsInt64()
+	n, err := queuePurgeScript.Exec(ctx, b.c.conn(), keys, nil).AsInt64()
 	return n, brokerErr("purge", err)
 }
 
 // SaveJob stores a job record for ttl.
 func (b *Broker) SaveJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration) error {
-	rc := b.c.rc
+	rc := b.c.conn()
 	err := rc.Do(ctx, rc.B().Set().Key(jobKey(queue, id)).Value(rueidis.BinaryString(record)).Px(ttl).Build()).Error()
 	return brokerErr("save job", err)
 }
 
 // LoadJob returns the record stored under id, or not_found.
 func (b *Broker) LoadJob(ctx context.Context, queue, id string) ([]byte, error) {
-	rc := b.c.rc
+	rc := b.c.conn()
 	v, err := rc.Do(ctx, rc.B().Get().Key(jobKey(queue, id)).Build()).AsBytes()
 	if rueidis.IsRedisNil(err) {
 		return nil, abaco.Errorf(abaco.CodeNotFound, "job %q not found", id)

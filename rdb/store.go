@@ -24,7 +24,7 @@ func NewStore(c *Client) *Store { return &Store{c: c} }
 
 // Get returns the entry of a canonical expression.
 func (s *Store) Get(ctx context.Context, canonical string) ([]byte, bool, error) {
-	rc := s.c.rc
+	rc := s.c.conn()
 	b, err := rc.Do(ctx, rc.B().Get().Key(cacheKey(canonical)).Build()).AsBytes()
 	if rueidis.IsRedisNil(err) {
 		return nil, false, nil
@@ -55,7 +55,7 @@ func (s *Store) GetTTL(ctx context.Context, canonical string) ([]byte, time.Dura
 // below zero when it has no expiry, zero when it is gone (expired since it
 // was read: the caller keeps no local copy).
 func (s *Store) pttl(ctx context.Context, canonical string) (time.Duration, error) {
-	rc := s.c.rc
+	rc := s.c.conn()
 	ms, err := rc.Do(ctx, rc.B().Pttl().Key(cacheKey(canonical)).Build()).AsInt64()
 	if err != nil {
 		return 0, fmt.Errorf("rdb: cache pttl: %w", err)
@@ -82,7 +82,7 @@ func (s *Store) Set(ctx context.Context, canonical string, entry []byte, ttl tim
 	if err != nil {
 		return err
 	}
-	rc := s.c.rc
+	rc := s.c.conn()
 	cmd := rc.B().Set().Key(cacheKey(canonical)).Value(rueidis.BinaryString(entry)).PxMilliseconds(ms).Build()
 	if err := rc.Do(ctx, cmd).Error(); err != nil {
 		return fmt.Errorf("rdb: cache set: %w", err)
@@ -97,7 +97,7 @@ func (s *Store) SetMany(ctx context.Context, entries []abaco.StoreEntry, ttl tim
 	if err != nil {
 		return err
 	}
-	rc := s.c.rc
+	rc := s.c.conn()
 	cmds := make(rueidis.Commands, len(entries))
 	for i, e := range entries {
 		cmds[i] = rc.B().Set().Key(cacheKey(e.Canonical)).Value(rueidis.BinaryString(e.Entry)).PxMilliseconds(ms).Build()
@@ -129,7 +129,7 @@ const flushBatch = 500
 // It reports how many keys it removed.
 func (s *Store) Flush(ctx context.Context) (int64, error) {
 	var n int64
-	for addr, node := range s.c.rc.Nodes() {
+	for addr, node := range s.c.conn().Nodes() {
 		var cursor uint64
 		for {
 			e, err := node.Do(ctx, node.B().Scan().Cursor(cursor).Match(cacheMatch).Count(flushBatch).Build()).AsScanEntry()
@@ -153,7 +153,7 @@ func (s *Store) unlink(ctx context.Context, keys []string) (int64, error) {
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	rc := s.c.rc
+	rc := s.c.conn()
 	cmds := make(rueidis.Commands, len(keys))
 	for i, k := range keys {
 		cmds[i] = rc.B().Unlink().Key(k).Build()

@@ -128,3 +128,56 @@ func TestStoreDown(t *testing.T) {
 		t.Error("Ping on a stopped server: no error")
 	}
 }
+
+// TestOpenBeforeRedis checks a client opened while Redis is down, as a
+// service started before its Redis would: without AllowUnreachable, Open
+// fails; with it, commands fail (never a miss) until Redis starts, then the
+// client connects by itself.
+func TestOpenBeforeRedis(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	srv.Stop()
+	if c, err := rdb.Open(srv.URL, rdb.Options{}); err == nil {
+		c.Close()
+		t.Fatal("Open succeeded with Redis down")
+	}
+	connected := make(chan struct{})
+	c, err := rdb.Open(srv.URL, rdb.Options{AllowUnreachable: true, OnConnect: func() { close(connected) }})
+	if err != nil {
+		t.Fatalf("Open with AllowUnreachable: %v", err)
+	}
+	defer c.Close()
+	s := rdb.NewStore(c)
+	ctx := context.Background()
+	if _, _, err := s.Get(ctx, "2 + 2"); err == nil {
+		t.Fatal("Get with Redis down: no error")
+	}
+	if err := c.Ping(ctx); err == nil {
+		t.Fatal("Ping with Redis down: no error")
+	}
+	srv.Restart()
+	select {
+	case <-connected:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client did not connect within 10s of Redis starting")
+	}
+	if err := s.Set(ctx, "2 + 2", []byte("4"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.MustDo("GET", "abaco:v1:eval:2 + 2"); got != "4" {
+		t.Fatalf("GET = %q, want 4", got)
+	}
+}
+
+// TestCloseBeforeRedis checks that a client still waiting for Redis closes
+// at once.
+func TestCloseBeforeRedis(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	srv.Stop()
+	c, err := rdb.Open(srv.URL, rdb.Options{AllowUnreachable: true, OnConnect: func() { t.Error("connected to a stopped Redis") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+}

@@ -31,6 +31,7 @@ type serveConfig struct {
 	RedisURL          string
 	CacheTTL          time.Duration
 	CacheEntries      int
+	CacheBytes        int
 	RedisTimeout      time.Duration
 	AdminToken        string
 	MaxBodyBytes      int
@@ -69,6 +70,7 @@ Examples:
 	redisURL := redisURLFlag(fs, env, "empty means embedded cache and queue")
 	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", 10*time.Second, "how long results and deterministic errors are cached")
 	cacheEntries := intFlag(fs, env, "cache-entries", "ABACO_CACHE_ENTRIES", cache.DefaultLocalEntries, "entries kept in the in-process cache tier")
+	cacheBytes := intFlag(fs, env, "cache-bytes", "ABACO_CACHE_BYTES", cache.DefaultLocalBytes, "estimated memory of the in-process cache tier, in bytes; the least valuable entries are evicted past it")
 	redisTimeout := durationFlag(fs, env, "redis-timeout", "ABACO_REDIS_TIMEOUT", 75*time.Millisecond, "timeout of each shared-cache operation; past it the request is evaluated without Redis")
 	adminToken := secretFlag(fs, env, "admin-token", "ABACO_ADMIN_TOKEN", "bearer `token` for DELETE /cache; empty disables it")
 	maxBodyBytes := intFlag(fs, env, "max-body-bytes", "ABACO_MAX_BODY_BYTES", 64<<10, "largest accepted request body (413 above)")
@@ -93,6 +95,7 @@ Examples:
 	c.RedisURL = *redisURL
 	c.CacheTTL = *cacheTTL
 	c.CacheEntries = *cacheEntries
+	c.CacheBytes = *cacheBytes
 	c.RedisTimeout = *redisTimeout
 	c.AdminToken = *adminToken
 	c.MaxBodyBytes = *maxBodyBytes
@@ -159,8 +162,9 @@ type server struct {
 	ln      net.Listener
 }
 
-// newServer wires the service. With a Redis URL it connects at once and
-// fails when Redis cannot be reached.
+// newServer wires the service. With a Redis URL it fails when the URL or
+// the login is wrong, but not when Redis is unreachable: it serves without
+// Redis until Redis answers.
 func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 	level, err := parseLevel(cfg.LogLevel)
 	if err != nil {
@@ -175,11 +179,24 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 	var shared abaco.Store
 	var broker abaco.Broker
 	if cfg.RedisURL != "" {
-		s.redis, err = rdb.Open(cfg.RedisURL, rdb.Options{})
+		// Redis may start after abaco (a compose file without a health
+		// check, a Redis restarting): serve without it meanwhile, as
+		// during any outage. A URL or a login that is wrong still stops
+		// abaco here, with the reason.
+		s.redis, err = rdb.Open(cfg.RedisURL, rdb.Options{
+			AllowUnreachable: true,
+			OnConnect:        func() { log.Info("redis: connected", "redis", redactURL(cfg.RedisURL)) },
+		})
 		if err != nil {
 			logBuf.Close()
 			return nil, fmt.Errorf("redis at %s: %w", redactURL(cfg.RedisURL), err)
 		}
+		pctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err := s.redis.Ping(pctx); err != nil {
+			log.Warn("redis unreachable: serving without it until it answers (/readyz says 503 meanwhile)",
+				"redis", redactURL(cfg.RedisURL), "err", err)
+		}
+		cancel()
 		shared = rdb.NewStore(s.redis)
 		broker = rdb.NewBroker(s.redis)
 	} else {
@@ -189,6 +206,7 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		TTL:             cfg.CacheTTL,
 		Shared:          shared,
 		MaxLocalEntries: cfg.CacheEntries,
+		MaxLocalBytes:   int64(cfg.CacheBytes),
 		SharedTimeout:   cfg.RedisTimeout,
 		Registerer:      reg,
 		Logger:          log,

@@ -133,6 +133,41 @@ func TestServeFlagsFromEnvironment(t *testing.T) {
 	}
 }
 
+// TestServeWiresHTTPLimits checks that the timeout and size flags reach
+// the http.Server and the cache, and that an oversized header block is
+// refused over real HTTP (431) before any handler runs.
+func TestServeWiresHTTPLimits(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t, "--read-header-timeout", "2s", "--read-timeout", "3s", "--write-timeout", "4s",
+		"--idle-timeout", "5s", "--max-header-bytes", "1024", "--cache-bytes", "4096")
+	if cfg.CacheBytes != 4096 {
+		t.Errorf("--cache-bytes: %d", cfg.CacheBytes)
+	}
+	s, err := newServer(cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h := s.http
+	if h.ReadHeaderTimeout != 2*time.Second || h.ReadTimeout != 3*time.Second || h.WriteTimeout != 4*time.Second ||
+		h.IdleTimeout != 5*time.Second || h.MaxHeaderBytes != 1024 {
+		t.Errorf("http.Server: ReadHeaderTimeout %v ReadTimeout %v WriteTimeout %v IdleTimeout %v MaxHeaderBytes %d",
+			h.ReadHeaderTimeout, h.ReadTimeout, h.WriteTimeout, h.IdleTimeout, h.MaxHeaderBytes)
+	}
+	base, _, _ := startServer(t, cfg, nil)
+	req, _ := http.NewRequest("GET", base+"/healthz", nil)
+	// net/http allows 4 KiB over MaxHeaderBytes; this is well past both.
+	req.Header.Set("X-Padding", strings.Repeat("x", 16<<10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("16 KiB header with --max-header-bytes 1024: status %d, want 431", resp.StatusCode)
+	}
+}
+
 // TestMalformedEnvironment checks that an environment value a flag cannot
 // parse is a usage error naming the variable, not a silent default, and
 // that the command line setting the flag makes it harmless.
@@ -274,14 +309,62 @@ func TestServeRedis(t *testing.T) {
 	}
 }
 
-func TestServeRedisUnreachable(t *testing.T) {
+// TestServeBeforeRedis starts abaco serve while its Redis is down, as a
+// compose file without a health check would: it serves without Redis,
+// /readyz says so, and once Redis starts the cache and the job workers use
+// it, with no restart.
+func TestServeBeforeRedis(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t, "--redis-url", fmt.Sprintf("redis://user:pw@127.0.0.1:%d", redistest.FreePort(t)))
-	_, err := newServer(cfg, io.Discard)
-	if err == nil {
-		t.Fatal("newServer succeeded with no Redis listening")
+	srv := redistest.Start(t, "--user", "alice", "on", ">s3cret", "~*", "+@all")
+	srv.Stop()
+	url := "redis://alice:s3cret@" + srv.Addr
+	base, logs, stop := startServer(t, testConfig(t, "--redis-url", url, "--workers", "1"), nil)
+	resp, m := post(t, base+"/evaluate", `{"expressao": "2 ** 70"}`)
+	if resp.StatusCode != 200 || m["resultado"] != json.Number("1180591620717411303424") {
+		t.Fatalf("with Redis down: %d %v", resp.StatusCode, m)
 	}
-	if strings.Contains(err.Error(), "pw") {
+	if r, err := http.Get(base + "/readyz"); err != nil || r.StatusCode != 503 {
+		t.Fatalf("/readyz with Redis down: %v %v, want 503", r, err)
+	}
+	srv.Restart()
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		r, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %d 15s after Redis started\n%s", r.StatusCode, logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, _ = post(t, base+"/jobs", `{"expressao": "1+1"}`)
+	if resp.StatusCode != 202 {
+		t.Fatalf("POST /jobs once Redis is up: %d", resp.StatusCode)
+	}
+	waitJob(t, base+resp.Header.Get("Location"), "2")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "redis unreachable") || strings.Contains(logs.String(), "s3cret") {
+		t.Errorf("want a warning that Redis is unreachable, without the password:\n%s", logs)
+	}
+}
+
+// TestServeRedisBadLogin checks that a wrong password stops abaco serve at
+// start, with an error that does not show the password: unlike a Redis
+// that is not up yet, it will not fix itself.
+func TestServeRedisBadLogin(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t, "--user", "alice", "on", ">s3cret", "~*", "+@all")
+	_, err := newServer(testConfig(t, "--redis-url", "redis://alice:wrongpw@"+srv.Addr), io.Discard)
+	if err == nil {
+		t.Fatal("newServer succeeded with a wrong password")
+	}
+	if strings.Contains(err.Error(), "wrongpw") {
 		t.Errorf("the error shows the password: %v", err)
 	}
 }
