@@ -62,7 +62,11 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
-// Header values shared by every response; net/http only reads them.
+// Header values shared by every response, assigned to the header map as
+// they are to save an allocation per request. They are shared: net/http
+// only reads them, and no code may change one in place (h[k][0] = ... or
+// append to h[k] would alter every later response); replace the map entry
+// instead, as Header.Set does.
 var (
 	contentTypeJSON = []string{"application/json"}
 	xCacheHit       = []string{"hit"}
