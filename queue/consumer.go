@@ -150,8 +150,8 @@ func (c *Consumer) ID() string { return c.o.ID }
 // returns every item it still holds - waiting for a worker, waiting for a
 // retry, or given up by a cancelled handler - to the head of the queue, in
 // order, before unregistering. Broker errors are logged and retried, at
-// start too: a consumer started before its Redis waits for it. Run returns
-// an error only when ctx ends before the consumer could register.
+// start too: a consumer started before its Redis waits for it. Run fails
+// only when the broker refuses to register the consumer.
 func (c *Consumer) Run(ctx context.Context) error {
 	if err := c.register(ctx); err != nil {
 		return err
@@ -163,8 +163,10 @@ func (c *Consumer) Run(ctx context.Context) error {
 	return nil
 }
 
-// register registers the consumer with its first heartbeat, retrying
-// with backoff while the broker fails, until ctx ends.
+// register registers the consumer with its first heartbeat. While the
+// broker is unavailable (Redis not up yet) it retries, with backoff capped
+// at registerMaxWait, until ctx ends; any other error (a refused command)
+// is returned, since retrying would not fix it.
 func (c *Consumer) register(ctx context.Context) error {
 	for attempt := 2; ; attempt++ {
 		err := c.b.Heartbeat(ctx, c.o.Queue, c.o.ID, c.o.HeartbeatTTL, time.Time{})
@@ -174,15 +176,27 @@ func (c *Consumer) register(ctx context.Context) error {
 			}
 			return nil
 		}
-		wait := c.o.backoff(attempt)
-		c.log.Warn("queue: cannot register with the broker; retrying", "err", err, "retry_in", wait.String())
+		if ctx.Err() != nil {
+			// Stopped before the broker came back: nothing was taken,
+			// so there is nothing to return to the queue.
+			return nil
+		}
+		if abaco.ErrorCode(err) != abaco.CodeUnavailable {
+			return fmt.Errorf("queue: register consumer: %w", err)
+		}
+		wait := min(c.o.backoff(attempt), registerMaxWait)
+		c.log.Warn("queue: broker unavailable; retrying", "err", err, "retry_in", wait.String())
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("queue: register consumer: %w", errors.Join(ctx.Err(), err))
+			return nil
 		case <-time.After(wait):
 		}
 	}
 }
+
+// registerMaxWait bounds the wait between registration attempts, so that
+// a consumer starts at most this long after its broker comes back.
+const registerMaxWait = time.Second
 
 // permanent marks an error that retrying cannot fix.
 type permanent struct{ err error }

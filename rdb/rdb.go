@@ -7,9 +7,7 @@ package rdb
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,16 +25,24 @@ type Options struct {
 	// ClientName is sent with CLIENT SETNAME so connections are easy to
 	// spot in CLIENT LIST. Empty means "abaco".
 	ClientName string
-	// AllowUnreachable makes Open succeed when Redis cannot be reached at
-	// all (a network error: refused, unresolvable, timed out), so that a
-	// service can start before its Redis does. Commands then fail until
-	// Redis answers; the client keeps connecting in the background and
-	// OnConnect, if set, is called when it succeeds. Any other failure (a
-	// bad URL, a refused login) still fails Open: it will not fix itself.
+	// AllowUnreachable makes Open succeed when Redis does not answer yet
+	// (refused, unresolvable, timed out, a connection closed before Redis
+	// spoke), so that a service can start before its Redis does. Commands
+	// then fail until Redis answers; the client keeps connecting in the
+	// background, calling OnError with each new reason it fails and
+	// OnConnect when it succeeds. An unparsable URL, or Redis answering
+	// with an error (a refused login, an unknown db), still fails Open:
+	// waiting will not fix it. A Sentinel URL (master_set) is never
+	// allowed to be unreachable.
 	AllowUnreachable bool
 	// OnConnect is called once, from the background, when a client opened
-	// with Redis unreachable connects.
+	// with Redis unreachable connects. It must not call Close.
 	OnConnect func()
+	// OnError is called from the background with the reason a connection
+	// attempt of a client opened with Redis unreachable failed, whenever
+	// it differs from the previous attempt's: so a Redis that comes up
+	// refusing the login is reported once, not every second.
+	OnError func(error)
 }
 
 // reconnectEvery is how often a client opened with Redis unreachable
@@ -46,9 +52,13 @@ const reconnectEvery = time.Second
 // Client is a connection pool to one Redis server (or cluster), opened from
 // a URL. It is safe for concurrent use.
 type Client struct {
-	// rc is the rueidis client. It changes once at most: from a stand-in
+	// rc is the rueidis client. It changes once at most: from the stand-in
 	// to the real client, when Open was allowed to find Redis unreachable.
-	rc       atomic.Pointer[rueidis.Client]
+	rc atomic.Pointer[rueidis.Client]
+	// standIn is the client used until the real one connects, or nil. It
+	// stays open until Close: commands that took it just before the swap
+	// still complete on it.
+	standIn  rueidis.Client
 	stop     chan struct{} // closed by Close, for the background connect
 	stopOnce sync.Once
 	done     chan struct{} // closed when the background connect has ended
@@ -81,16 +91,15 @@ func Open(url string, o Options) (*Client, error) {
 		close(c.done)
 		return c, nil
 	}
-	var netErr *net.OpError
-	if !o.AllowUnreachable || !errors.As(err, &netErr) {
+	if _, redisErr := rueidis.IsRedisErr(err); !o.AllowUnreachable || redisErr {
 		return nil, fmt.Errorf("rdb: connect: %w", err)
 	}
 	// The stand-in is a plain single-server client: rueidis returns one
-	// even when its first dial fails, and it dials again on each command,
-	// so commands fail fast while Redis is away. It cannot tell a cluster
+	// even when its first dial fails (not for Sentinel, nor for options it
+	// rejects: then sc is nil), and it dials again on each command, so
+	// commands fail fast while Redis is away. It cannot tell a cluster
 	// from a single server, which takes a connection; the background loop
-	// opens the real client once Redis answers, and it replaces the
-	// stand-in.
+	// opens the real client once Redis answers.
 	standIn := opt
 	standIn.ForceSingleClient = true
 	standIn.DisableRetry = true
@@ -98,17 +107,20 @@ func Open(url string, o Options) (*Client, error) {
 	if sc == nil {
 		return nil, fmt.Errorf("rdb: connect: %w", err)
 	}
+	c.standIn = sc
 	c.rc.Store(&sc)
-	go c.connect(opt, o.OnConnect)
+	go c.connect(opt, err, o)
 	return c, nil
 }
 
 // connect opens the real client in the background, once Redis answers,
-// and puts it in place of the stand-in.
-func (c *Client) connect(opt rueidis.ClientOption, onConnect func()) {
+// and puts it in place of the stand-in. first is the error of Open's own
+// attempt, which the caller has seen.
+func (c *Client) connect(opt rueidis.ClientOption, first error, o Options) {
 	defer close(c.done)
 	t := time.NewTicker(reconnectEvery)
 	defer t.Stop()
+	last := first.Error()
 	for {
 		select {
 		case <-c.stop:
@@ -117,15 +129,17 @@ func (c *Client) connect(opt rueidis.ClientOption, onConnect func()) {
 		}
 		rc, err := rueidis.NewClient(opt)
 		if err != nil {
+			if msg := err.Error(); msg != last {
+				last = msg
+				if o.OnError != nil {
+					o.OnError(fmt.Errorf("rdb: connect: %w", err))
+				}
+			}
 			continue
 		}
-		standIn := c.conn()
 		c.rc.Store(&rc)
-		// Commands that still hold the stand-in fail once, as they would
-		// have while Redis was away.
-		standIn.Close()
-		if onConnect != nil {
-			onConnect()
+		if o.OnConnect != nil {
+			o.OnConnect()
 		}
 		return
 	}
@@ -144,7 +158,12 @@ func (c *Client) Ping(ctx context.Context) error {
 func (c *Client) Close() {
 	c.stopOnce.Do(func() { close(c.stop) })
 	<-c.done
-	c.conn().Close()
+	if rc := c.conn(); rc != c.standIn {
+		rc.Close()
+	}
+	if c.standIn != nil {
+		c.standIn.Close()
+	}
 }
 
 func orDefault(d, def time.Duration) time.Duration {

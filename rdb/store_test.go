@@ -179,5 +179,43 @@ func TestCloseBeforeRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	start := time.Now()
 	c.Close()
+	// A connection attempt in progress may take up to the dial timeout
+	// (1s); a refused one takes nothing.
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("Close took %v", d)
+	}
+}
+
+// TestOpenBeforeRedisRefusingLogin checks that a Redis which comes up
+// refusing the client's login is reported through OnError, once, rather
+// than silently retried.
+func TestOpenBeforeRedisRefusingLogin(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t, "--user", "alice", "on", ">s3cret", "~*", "+@all")
+	srv.Stop()
+	errs := make(chan error, 10)
+	c, err := rdb.Open("redis://alice:wrong@"+srv.Addr, rdb.Options{
+		AllowUnreachable: true,
+		OnError:          func(err error) { errs <- err },
+		OnConnect:        func() { t.Error("connected with a wrong password") },
+	})
+	if err != nil {
+		t.Fatalf("Open with Redis down: %v", err)
+	}
+	defer c.Close()
+	srv.Restart()
+	select {
+	case err := <-errs:
+		if !strings.Contains(err.Error(), "WRONGPASS") {
+			t.Fatalf("OnError(%v), want the refused login", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no OnError within 10s of Redis refusing the login")
+	}
+	time.Sleep(2500 * time.Millisecond) // two more attempts, with the same reason
+	if len(errs) != 0 {
+		t.Errorf("the same reason was reported %d more times", len(errs))
+	}
 }

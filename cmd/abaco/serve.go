@@ -70,7 +70,7 @@ Examples:
 	redisURL := redisURLFlag(fs, env, "empty means embedded cache and queue")
 	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", 10*time.Second, "how long results and deterministic errors are cached")
 	cacheEntries := intFlag(fs, env, "cache-entries", "ABACO_CACHE_ENTRIES", cache.DefaultLocalEntries, "entries kept in the in-process cache tier")
-	cacheBytes := intFlag(fs, env, "cache-bytes", "ABACO_CACHE_BYTES", cache.DefaultLocalBytes, "estimated memory of the in-process cache tier, in bytes; the least valuable entries are evicted past it")
+	cacheBytes := intFlag(fs, env, "cache-bytes", "ABACO_CACHE_BYTES", cache.DefaultLocalBytes, "bound on the estimated memory of the in-process tier's entries, in bytes (and separately of the input texts it remembers); 0 means the default")
 	redisTimeout := durationFlag(fs, env, "redis-timeout", "ABACO_REDIS_TIMEOUT", 75*time.Millisecond, "timeout of each shared-cache operation; past it the request is evaluated without Redis")
 	adminToken := secretFlag(fs, env, "admin-token", "ABACO_ADMIN_TOKEN", "bearer `token` for DELETE /cache; empty disables it")
 	maxBodyBytes := intFlag(fs, env, "max-body-bytes", "ABACO_MAX_BODY_BYTES", 64<<10, "largest accepted request body (413 above)")
@@ -162,9 +162,9 @@ type server struct {
 	ln      net.Listener
 }
 
-// newServer wires the service. With a Redis URL it fails when the URL or
-// the login is wrong, but not when Redis is unreachable: it serves without
-// Redis until Redis answers.
+// newServer wires the service. With a Redis URL it fails when the URL
+// cannot be parsed or Redis refuses the login, but not when Redis does not
+// answer: it serves without Redis until Redis answers.
 func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 	level, err := parseLevel(cfg.LogLevel)
 	if err != nil {
@@ -181,20 +181,23 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 	if cfg.RedisURL != "" {
 		// Redis may start after abaco (a compose file without a health
 		// check, a Redis restarting): serve without it meanwhile, as
-		// during any outage. A URL or a login that is wrong still stops
-		// abaco here, with the reason.
+		// during any outage, and say why each time the reason changes (a
+		// Redis that comes up refusing the login). An unparsable URL, or
+		// a Redis that answers refusing the login, stops abaco here.
+		redacted := redactURL(cfg.RedisURL)
 		s.redis, err = rdb.Open(cfg.RedisURL, rdb.Options{
 			AllowUnreachable: true,
-			OnConnect:        func() { log.Info("redis: connected", "redis", redactURL(cfg.RedisURL)) },
+			OnConnect:        func() { log.Info("redis: connected", "redis", redacted) },
+			OnError:          func(err error) { log.Error("redis: cannot connect yet; still trying", "redis", redacted, "err", err) },
 		})
 		if err != nil {
 			logBuf.Close()
-			return nil, fmt.Errorf("redis at %s: %w", redactURL(cfg.RedisURL), err)
+			return nil, fmt.Errorf("redis at %s: %w", redacted, err)
 		}
 		pctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		if err := s.redis.Ping(pctx); err != nil {
 			log.Warn("redis unreachable: serving without it until it answers (/readyz says 503 meanwhile)",
-				"redis", redactURL(cfg.RedisURL), "err", err)
+				"redis", redacted, "err", err)
 		}
 		cancel()
 		shared = rdb.NewStore(s.redis)

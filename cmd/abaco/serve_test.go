@@ -323,8 +323,13 @@ func TestServeBeforeRedis(t *testing.T) {
 	if resp.StatusCode != 200 || m["resultado"] != json.Number("1180591620717411303424") {
 		t.Fatalf("with Redis down: %d %v", resp.StatusCode, m)
 	}
-	if r, err := http.Get(base + "/readyz"); err != nil || r.StatusCode != 503 {
-		t.Fatalf("/readyz with Redis down: %v %v, want 503", r, err)
+	r, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != 503 {
+		t.Fatalf("/readyz with Redis down: %d, want 503", r.StatusCode)
 	}
 	srv.Restart()
 	for deadline := time.Now().Add(15 * time.Second); ; {

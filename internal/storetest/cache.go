@@ -120,7 +120,9 @@ func testCacheErrors(t *testing.T, s abaco.Store) {
 // testCacheShared checks that a second process finds what the first
 // computed, result and error alike, until the entry's TTL ends it.
 func testCacheShared(t *testing.T, s abaco.Store) {
-	const ttl = 300 * time.Millisecond
+	// Long enough for b to read the entry on a loaded machine, short
+	// enough to wait out (waitExpired allows 10s).
+	const ttl = 2 * time.Second
 	a := newCache(t, s, expr.Limits{}, ttl)
 	b := newCache(t, s, expr.Limits{}, ttl)
 	evaluate(t, a, costly, abaco.CacheMiss, "")
@@ -129,7 +131,7 @@ func testCacheShared(t *testing.T, s abaco.Store) {
 	if err != nil || r.Value != costlyValue || r.Kind != abaco.KindInt || r.Expression != costlyCanonical {
 		t.Fatalf("from the shared tier: %+v, %v", r, err)
 	}
-	waitExpired(t, s, costlyCanonical, "entry with a 300ms TTL")
+	waitExpired(t, s, costlyCanonical, "entry with a 2s TTL")
 	// b's local copy lived no longer than the shared entry it was read from.
 	if r, _ := evaluate(t, b, costly, abaco.CacheMiss, ""); r.Value != costlyValue {
 		t.Fatalf("recomputed: %+v", r)
