@@ -119,7 +119,7 @@ const DefaultLocalEntries = 10_000
 // in-process tier's entries (and separately of its input texts): far
 // above what DefaultLocalEntries entries of ordinary expressions take, so
 // that it only matters for long ones.
-const DefaultLocalBytes = 64 << 20
+const DefaultLocalBytes = ttlcache.DefaultMaxBytes
 
 // TTLGetter is implemented by shared stores that can report, with an
 // entry, how long it has left; the cache then keeps its local copy no
@@ -189,9 +189,6 @@ func New(engine *expr.Engine, o Options) *Cache {
 	}
 	if o.MaxLocalEntries <= 0 {
 		o.MaxLocalEntries = DefaultLocalEntries
-	}
-	if o.MaxLocalBytes <= 0 {
-		o.MaxLocalBytes = DefaultLocalBytes
 	}
 	c.local = ttlcache.New(ttlcache.Options[Entry]{
 		MaxEntries: o.MaxLocalEntries,

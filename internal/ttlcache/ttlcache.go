@@ -17,7 +17,7 @@ import (
 type Options[V any] struct {
 	// MaxEntries bounds the number of entries. Zero means 100,000.
 	MaxEntries int
-	// MaxBytes bounds the summed Size of the entries. Zero means 64 MiB.
+	// MaxBytes bounds the summed Size of the entries. Zero means 64 MiB (DefaultMaxBytes).
 	MaxBytes int64
 	// Size estimates the memory an entry takes, in bytes. Nil counts the
 	// key's length only.
@@ -38,6 +38,10 @@ type item[V any] struct {
 	ttl time.Duration
 }
 
+// DefaultMaxBytes is the bound on the sizes of the entries when
+// Options.MaxBytes is zero.
+const DefaultMaxBytes = 64 << 20
+
 // New returns an empty Cache bounded by o.
 func New[V any](o Options[V]) *Cache[V] {
 	maxEntries := int64(o.MaxEntries)
@@ -46,7 +50,7 @@ func New[V any](o Options[V]) *Cache[V] {
 	}
 	maxBytes := o.MaxBytes
 	if maxBytes <= 0 {
-		maxBytes = 64 << 20
+		maxBytes = DefaultMaxBytes
 	}
 	minWeight := max((maxBytes+maxEntries-1)/maxEntries, 1)
 	size := o.Size
