@@ -48,6 +48,7 @@ import (
 
 	"abaco"
 	"abaco/expr"
+	"abaco/internal/opt"
 	"abaco/internal/ttlcache"
 )
 
@@ -65,7 +66,7 @@ const rawPrefix = "raw:"
 // Options configures a Cache. The zero value of each field selects its
 // default, so Options{} is an embedded-only cache with a 10s TTL.
 type Options struct {
-	// TTL is how long an entry lives. Zero means 10s, as in the tutorial.
+	// TTL is how long an entry lives. Zero means DefaultTTL.
 	TTL time.Duration
 	// Shared is the second tier, shared between processes (Redis). Nil
 	// means the in-process tier alone.
@@ -80,7 +81,7 @@ type Options struct {
 	// (DefaultLocalBytes).
 	MaxLocalBytes int64
 	// SharedTimeout bounds each operation on the shared tier (but Flush,
-	// which has FlushTimeout). Zero means 75ms.
+	// which has FlushTimeout). Zero means DefaultSharedTimeout.
 	SharedTimeout time.Duration
 	// FlushTimeout bounds a whole Flush of the shared tier, which walks
 	// every key and so takes longer than one operation. Without a bound a
@@ -114,6 +115,19 @@ type Options struct {
 // expression of a 10 s TTL at 1,000 new expressions per second, and with
 // Redis configured the shared tier is the large one.
 const DefaultLocalEntries = 10_000
+
+// DefaultTTL is how long results and deterministic errors are cached when
+// Options.TTL is zero: the tutorial's 10 seconds.
+const DefaultTTL = 10 * time.Second
+
+// DefaultSharedTimeout bounds each shared-tier operation when
+// Options.SharedTimeout is zero: well above a healthy Redis round trip and
+// well below what a client would notice, so an outage costs a request
+// little before it is evaluated without the shared tier.
+const DefaultSharedTimeout = 75 * time.Millisecond
+
+// defaultFlushTimeout bounds a Flush when Options.FlushTimeout is zero.
+const defaultFlushTimeout = 10 * time.Second
 
 // DefaultLocalBytes is the default bound on the estimated memory of the
 // in-process tier's entries (and separately of its input texts): far
@@ -173,23 +187,17 @@ func New(engine *expr.Engine, o Options) *Cache {
 	if now == nil {
 		now = time.Now
 	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	c := &Cache{
 		engine:       engine,
-		ttl:          orDefault(o.TTL, 10*time.Second),
+		ttl:          opt.Or(o.TTL, DefaultTTL),
 		shared:       o.Shared,
-		timeout:      orDefault(o.SharedTimeout, 75*time.Millisecond),
-		flushTimeout: orDefault(o.FlushTimeout, 10*time.Second),
+		timeout:      opt.Or(o.SharedTimeout, DefaultSharedTimeout),
+		flushTimeout: opt.Or(o.FlushTimeout, defaultFlushTimeout),
 		now:          now,
 		m:            newMetrics(o.Registerer),
-		log:          log,
+		log:          opt.Logger(o.Logger),
 	}
-	if o.MaxLocalEntries <= 0 {
-		o.MaxLocalEntries = DefaultLocalEntries
-	}
+	o.MaxLocalEntries = opt.Or(o.MaxLocalEntries, DefaultLocalEntries)
 	c.local = ttlcache.New(ttlcache.Options[Entry]{
 		MaxEntries: o.MaxLocalEntries,
 		MaxBytes:   o.MaxLocalBytes,
@@ -209,7 +217,7 @@ func New(engine *expr.Engine, o Options) *Cache {
 	c.maxLength = quick.MaxLength
 	c.breaker = &breaker{
 		threshold: max(o.BreakerThreshold, 0),
-		cooldown:  orDefault(o.BreakerCooldown, time.Second),
+		cooldown:  opt.Or(o.BreakerCooldown, time.Second),
 		now:       now,
 		probe:     c.probe,
 		onChange:  c.breakerChanged,
@@ -232,11 +240,4 @@ func entrySize(key string, e Entry) int {
 		n += 48 + len(e.Err.Message)
 	}
 	return n
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }

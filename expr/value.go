@@ -105,9 +105,6 @@ func (v Value) AppendRepr(dst []byte) []byte {
 	return append(dst, "False"...)
 }
 
-// isInt reports whether v is an int or a bool (Python's bool is an int).
-func (v Value) isInt() bool { return v.k != kFloat }
-
 // truthy is Python's bool(v).
 func (v Value) truthy() bool {
 	switch v.k {

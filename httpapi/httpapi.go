@@ -17,9 +17,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"abaco"
+	"abaco/internal/opt"
 )
 
 // CacheAdmin is what the API needs of the result cache beyond evaluation:
@@ -46,7 +48,8 @@ type Config struct {
 	// AdminToken is the bearer token DELETE /cache requires. Empty disables
 	// DELETE /cache (it answers 404).
 	AdminToken string
-	// MaxBodyBytes bounds request bodies (413 above it). Zero means 64 KiB.
+	// MaxBodyBytes bounds request bodies (413 above it). Zero means
+	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// MaxConcurrent bounds the evaluations running at once; a request over
 	// the bound is answered 429 at once. Zero means 256.
@@ -102,9 +105,7 @@ func New(cfg Config) *Server {
 		logRequests: cfg.LogRequests,
 		mux:         http.NewServeMux(),
 	}
-	if s.maxBody <= 0 {
-		s.maxBody = 64 << 10
-	}
+	s.maxBody = opt.Or(s.maxBody, DefaultMaxBodyBytes)
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = 256
 	}
@@ -115,13 +116,11 @@ func New(cfg Config) *Server {
 	if s.retryAfter <= 0 {
 		s.retryAfter = 1
 	}
-	if s.logger == nil {
-		s.logger = slog.New(slog.DiscardHandler)
-	}
+	s.logger = opt.Logger(s.logger)
 	reg := cfg.Registry
 	if reg == nil {
 		reg = prometheus.NewRegistry()
-		reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s.metrics = newMetrics(reg)
 	s.openapi = mustOpenAPI(s.maxBody)
@@ -150,6 +149,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // routeEvaluate is the pattern of the hot route.
+// DefaultMaxBodyBytes bounds request bodies when Config.MaxBodyBytes is
+// zero: far above the longest expression the engine accepts.
+const DefaultMaxBodyBytes = 64 << 10
+
 const routeEvaluate = "POST /evaluate"
 
 // route registers a handler under a method pattern; the pattern is also the

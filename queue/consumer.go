@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"abaco"
+	"abaco/internal/opt"
 )
 
 // Handler processes one item. Returning nil acknowledges it; an error
@@ -32,6 +33,20 @@ type Handler func(ctx context.Context, it abaco.Item) error
 
 // DefaultQueue is the tutorial's queue name.
 const DefaultQueue = "number_queue"
+
+// Defaults of Options and JobOptions, exported so the command line's flags
+// show the same values.
+const (
+	// DefaultMaxAttempts is how many deliveries an item gets before it is
+	// dead-lettered.
+	DefaultMaxAttempts = 5
+	// DefaultMinBackoff and DefaultMaxBackoff bound the wait before a
+	// failed item is retried.
+	DefaultMinBackoff = 100 * time.Millisecond
+	DefaultMaxBackoff = 10 * time.Second
+	// DefaultResultTTL is how long a finished job and its result are kept.
+	DefaultResultTTL = time.Hour
+)
 
 // Options configures a Consumer. The zero value of each field selects the
 // default named in its comment.
@@ -79,7 +94,7 @@ type Options struct {
 	BeforeAck func() error
 	// Registerer receives the consumer's metrics. Nil means no metrics.
 	Registerer prometheus.Registerer
-	// Logger receives operational messages. Nil means slog.Default().
+	// Logger receives operational messages. Nil discards them.
 	Logger *slog.Logger
 }
 
@@ -94,25 +109,14 @@ func (o Options) withDefaults() Options {
 	if o.Batch <= 0 {
 		o.Batch = min(max(2*o.Concurrency, 256), 1024)
 	}
-	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = 5
-	}
-	o.MinBackoff = orDefault(o.MinBackoff, 100*time.Millisecond)
-	o.MaxBackoff = max(orDefault(o.MaxBackoff, 10*time.Second), o.MinBackoff)
-	o.Heartbeat = orDefault(o.Heartbeat, time.Second)
-	o.HeartbeatTTL = orDefault(o.HeartbeatTTL, 3*o.Heartbeat)
-	o.Block = orDefault(o.Block, time.Second)
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
+	o.MaxAttempts = opt.Or(o.MaxAttempts, DefaultMaxAttempts)
+	o.MinBackoff = opt.Or(o.MinBackoff, DefaultMinBackoff)
+	o.MaxBackoff = max(opt.Or(o.MaxBackoff, DefaultMaxBackoff), o.MinBackoff)
+	o.Heartbeat = opt.Or(o.Heartbeat, time.Second)
+	o.HeartbeatTTL = opt.Or(o.HeartbeatTTL, 3*o.Heartbeat)
+	o.Block = opt.Or(o.Block, time.Second)
+	o.Logger = opt.Logger(o.Logger)
 	return o
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }
 
 // NewConsumerID returns host-pid-random: unique, and readable in Redis.

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"abaco"
+	"abaco/internal/opt"
 )
 
 // DefaultJobQueue is the queue evaluation jobs travel on.
@@ -24,7 +25,7 @@ type JobOptions struct {
 	// Queue is the list jobs travel on. Empty means "abaco_jobs".
 	Queue string
 	// ResultTTL is how long a finished job (and so its result) is kept.
-	// Zero means 1h. Unfinished jobs are kept for 24h or ResultTTL,
+	// Zero means DefaultResultTTL. Unfinished jobs are kept for 24h or ResultTTL,
 	// whichever is longer, so a long backlog does not lose them.
 	ResultTTL time.Duration
 	// MaxAttempts bounds deliveries of a job whose evaluation hits an
@@ -36,7 +37,7 @@ type JobOptions struct {
 	MinBackoff, MaxBackoff, Heartbeat time.Duration
 	// Registerer receives the job workers' metrics. Nil means none.
 	Registerer prometheus.Registerer
-	// Logger receives operational messages. Nil means slog.Default().
+	// Logger receives operational messages. Nil discards them.
 	Logger *slog.Logger
 }
 
@@ -59,13 +60,9 @@ func NewJobs(b abaco.Broker, ev abaco.Evaluator, o JobOptions) *Jobs {
 	if o.Queue == "" {
 		o.Queue = DefaultJobQueue
 	}
-	o.ResultTTL = orDefault(o.ResultTTL, time.Hour)
-	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = 5
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
+	o.ResultTTL = opt.Or(o.ResultTTL, DefaultResultTTL)
+	o.MaxAttempts = opt.Or(o.MaxAttempts, DefaultMaxAttempts)
+	o.Logger = opt.Logger(o.Logger)
 	return &Jobs{b: b, ev: ev, o: o, log: o.Logger.With("queue", o.Queue)}
 }
 

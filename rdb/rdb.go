@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/rueidis"
+
+	"abaco/internal/opt"
 )
 
 // Options tunes a Client. The zero value of each field selects its default.
@@ -71,21 +73,21 @@ func (c *Client) conn() rueidis.Client { return *c.rc.Load() }
 // rediss:// for TLS, or unix:///path. It fails when Redis cannot be reached
 // within the dial timeout, unless o.AllowUnreachable.
 func Open(url string, o Options) (*Client, error) {
-	opt, err := rueidis.ParseURL(url)
+	ro, err := rueidis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("rdb: parse url: %w", err)
 	}
-	opt.Dialer.Timeout = orDefault(o.DialTimeout, time.Second)
-	opt.ConnWriteTimeout = orDefault(o.ConnWriteTimeout, 3*time.Second)
-	opt.ClientName = o.ClientName
-	if opt.ClientName == "" {
-		opt.ClientName = "abaco"
+	ro.Dialer.Timeout = opt.Or(o.DialTimeout, time.Second)
+	ro.ConnWriteTimeout = opt.Or(o.ConnWriteTimeout, 3*time.Second)
+	ro.ClientName = o.ClientName
+	if ro.ClientName == "" {
+		ro.ClientName = "abaco"
 	}
 	// Client-side caching is not used: keys expire in seconds and the
 	// in-process tier already serves hot keys.
-	opt.DisableCache = true
+	ro.DisableCache = true
 	c := &Client{stop: make(chan struct{}), done: make(chan struct{})}
-	rc, err := rueidis.NewClient(opt)
+	rc, err := rueidis.NewClient(ro)
 	if err == nil {
 		c.rc.Store(&rc)
 		close(c.done)
@@ -100,7 +102,7 @@ func Open(url string, o Options) (*Client, error) {
 	// commands fail fast while Redis is away. It cannot tell a cluster
 	// from a single server, which takes a connection; the background loop
 	// opens the real client once Redis answers.
-	standIn := opt
+	standIn := ro
 	standIn.ForceSingleClient = true
 	standIn.DisableRetry = true
 	sc, _ := rueidis.NewClient(standIn)
@@ -109,7 +111,7 @@ func Open(url string, o Options) (*Client, error) {
 	}
 	c.standIn = sc
 	c.rc.Store(&sc)
-	go c.connect(opt, err, o)
+	go c.connect(ro, err, o)
 	return c, nil
 }
 
@@ -164,11 +166,4 @@ func (c *Client) Close() {
 	if c.standIn != nil {
 		c.standIn.Close()
 	}
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
 }

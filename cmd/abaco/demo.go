@@ -46,7 +46,7 @@ const demoParam = 10
 func runDemo(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "demo", "abaco demo cache [flags]", demoHelp)
 	delay := durationFlag(fs, env, "delay", "ABACO_DEMO_DELAY", 5*time.Second, "how long the slow computation takes")
-	ttl := durationFlag(fs, env, "ttl", "ABACO_CACHE_TTL", 10*time.Second, "how long its result stays cached")
+	ttl := durationFlag(fs, env, "ttl", "ABACO_CACHE_TTL", cache.DefaultTTL, "how long its result stays cached")
 	redisURL := redisURLFlag(fs, env, "empty means the embedded cache")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"runtime"
-	"time"
 
 	"abaco/cache"
 	"abaco/expr"
@@ -26,8 +25,8 @@ Examples:
   REDIS_URL=redis://127.0.0.1:6379 abaco worker
   abaco worker --redis-url redis://cache:6379/0 --concurrency 8 --metrics-addr :9101`)
 	q := stringFlag(fs, env, "queue", "ABACO_JOB_QUEUE", queue.DefaultJobQueue, "the job queue")
-	jobTTL := durationFlag(fs, env, "job-ttl", "ABACO_JOB_TTL", time.Hour, "how long a finished job and its result are kept")
-	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", 10*time.Second, "how long results are cached")
+	jobTTL := durationFlag(fs, env, "job-ttl", "ABACO_JOB_TTL", queue.DefaultResultTTL, "how long a finished job and its result are kept")
+	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", cache.DefaultTTL, "how long results are cached")
 	f := runtimeFlags(fs, env, runtime.GOMAXPROCS(0))
 	c, log, reg, err := f.open(ctx, env, fs, args, "worker", q)
 	if err != nil {
