@@ -148,11 +148,12 @@ func NewConsumer(b abaco.Broker, h Handler, o Options) *Consumer {
 // ID returns the consumer's id in the broker.
 func (c *Consumer) ID() string { return c.o.ID }
 
-// Run consumes until ctx is done. Then it stops taking items, lets running
-// handlers finish (cancelling their context after Options.Grace), and
-// returns every item it still holds - waiting for a worker, waiting for a
-// retry, or given up by a cancelled handler - to the head of the queue, in
-// order, before unregistering. Broker errors are logged and retried, at
+// Run consumes until ctx is done. Then it stops taking items, returns the
+// items no worker has started to the head of the queue at once (so other
+// consumers take them), lets running handlers finish (cancelling their
+// context after Options.Grace), and returns every item it still holds -
+// waiting for a retry, or given up by a cancelled handler - to the head of
+// the queue, in order, before unregistering. Broker errors are logged and retried, at
 // start too: a consumer started before its Redis waits for it. Run fails
 // only when the broker refuses to register the consumer.
 func (c *Consumer) Run(ctx context.Context) error {

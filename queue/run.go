@@ -3,15 +3,31 @@ package queue
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"abaco"
 )
 
-// task is one leased item on its way through a run.
+// task is one leased item on its way through a run: item i of its lease.
 type task struct {
 	it    abaco.Item
 	lease *lease
+	i     int
+}
+
+// The states of a leased item. An item is claimed once, either by a worker
+// (started) or by giveBack at shutdown (returned), so it is never both
+// processed here and handed to another consumer.
+const (
+	waiting uint32 = iota
+	started
+	returned
+)
+
+// start claims t for a worker; it reports false when giveBack has it.
+func (t task) start() bool {
+	return t.lease.state[t.i].CompareAndSwap(waiting, started)
 }
 
 // run is one Consumer.Run: a taker fills work with leased items, workers
@@ -71,7 +87,12 @@ func (r *run) stop() {
 	} else {
 		r.hcancel()
 	}
+	// The take in flight, if any, ends first: its items were behind the
+	// ones waiting, and Return puts all of them back in one call, in order.
+	// It is at most Block when the queue is empty and one round trip
+	// otherwise.
 	r.taker.Wait()
+	r.giveBack()
 	r.workers.Wait()
 	r.hcancel()
 	r.retries.Wait()
@@ -95,7 +116,34 @@ func (r *run) release(n int) {
 	}
 }
 
-// finished accounts for a task that left the consumer (acked or buried).
+// giveBack returns the items no worker has started to the head of the
+// queue as shutdown begins, so that other consumers can take them while this one's
+// running handlers finish their grace period.
+func (r *run) giveBack() {
+	back := r.leases.unstarted()
+	if len(back) == 0 {
+		return
+	}
+	payloads := make([]string, len(back))
+	for i, t := range back {
+		payloads[i] = t.it.Payload
+	}
+	ctx, cancel := context.WithTimeout(r.bg, 5*time.Second)
+	defer cancel()
+	if err := r.c.b.Return(ctx, r.c.o.Queue, r.c.o.ID, payloads...); err != nil {
+		// They stay claimed, so no worker starts them, and leased, so
+		// Leave returns them at the end.
+		r.c.log.Warn("queue: could not return the items not started; leave will", "items", len(back), "err", err)
+		return
+	}
+	for _, t := range back {
+		r.finished(t)
+	}
+	r.c.log.Info("queue: returned the items not started", "items", len(back))
+}
+
+// finished accounts for a task that left the consumer (acked, buried or
+// returned).
 func (r *run) finished(t task) {
 	r.leases.done(t.lease, 1)
 	r.release(1)
@@ -124,6 +172,12 @@ func (r *run) take() {
 				break more
 			}
 		}
+		if r.ctx.Err() != nil {
+			// Shutdown began while waiting for room: what is taken now
+			// would only be returned.
+			r.release(n)
+			return
+		}
 		// The take is not cancelled at shutdown: a cancelled Redis call
 		// may still run on the server after Leave (a blocked BLMOVE served
 		// late), stranding items. Shutdown waits for it instead, at most
@@ -146,12 +200,12 @@ func (r *run) take() {
 			continue
 		}
 		r.c.m.inFlight.Add(float64(len(items)))
-		l := r.leases.add(len(items))
-		for _, it := range items {
+		l := r.leases.add(items)
+		for i, it := range items {
 			if it.Attempts > 1 {
 				r.c.m.redelivered.Inc()
 			}
-			r.work <- task{it: it, lease: l}
+			r.work <- task{it: it, lease: l, i: i}
 		}
 	}
 }
@@ -169,10 +223,13 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // lease is a batch of items taken together; it tells the heartbeat how old
-// the consumer's oldest unfinished item is.
+// the consumer's oldest unfinished item is, and giveBack which items no
+// worker has started.
 type lease struct {
-	at   time.Time
-	left int
+	at    time.Time
+	left  int
+	items []abaco.Item
+	state []atomic.Uint32
 }
 
 // leases tracks unfinished batches in take order.
@@ -181,8 +238,8 @@ type leases struct {
 	list []*lease
 }
 
-func (l *leases) add(n int) *lease {
-	b := &lease{at: time.Now(), left: n}
+func (l *leases) add(items []abaco.Item) *lease {
+	b := &lease{at: time.Now(), left: len(items), items: items, state: make([]atomic.Uint32, len(items))}
 	l.mu.Lock()
 	l.list = append(l.list, b)
 	l.mu.Unlock()
@@ -206,4 +263,20 @@ func (l *leases) oldest() time.Time {
 		return time.Time{}
 	}
 	return l.list[0].at
+}
+
+// unstarted claims the items no worker has started, in take order, and
+// returns them as tasks.
+func (l *leases) unstarted() []task {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []task
+	for _, b := range l.list {
+		for i := range b.state {
+			if b.state[i].CompareAndSwap(waiting, returned) {
+				out = append(out, task{it: b.items[i], lease: b, i: i})
+			}
+		}
+	}
+	return out
 }

@@ -8,8 +8,8 @@ import (
 	"abaco"
 )
 
-// work1 is one worker. At shutdown it stops picking up tasks; the ones
-// left stay in the processing list and Leave returns them.
+// work1 is one worker. At shutdown it stops picking up tasks: giveBack
+// returns the ones waiting, Leave the ones waiting for a retry.
 func (r *run) work1() {
 	defer r.workers.Done()
 	for {
@@ -18,10 +18,14 @@ func (r *run) work1() {
 		case <-r.ctx.Done():
 			return
 		case t = <-r.work:
+			// start decides between this worker and giveBack.
+			if r.ctx.Err() != nil || !t.start() {
+				return
+			}
 		case t = <-r.retry:
-		}
-		if r.ctx.Err() != nil {
-			return
+			if r.ctx.Err() != nil {
+				return
+			}
 		}
 		r.process(t)
 	}
