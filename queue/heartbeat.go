@@ -10,8 +10,8 @@ func (r *run) heartbeat() {
 	tick := time.NewTicker(o.Heartbeat)
 	defer tick.Stop()
 	for {
-		// r.bg, not r.ctx: a heartbeat cancelled at shutdown could still
-		// land after Leave and make the consumer look alive.
+		// It uses r.bg, not r.ctx: a heartbeat cancelled at shutdown could
+		// still land after Leave and make the consumer look alive.
 		if err := r.c.b.Heartbeat(r.bg, o.Queue, o.ID, o.HeartbeatTTL, r.leases.oldest()); err != nil {
 			r.c.log.Warn("queue: heartbeat failed", "err", err)
 		}

@@ -171,7 +171,8 @@ func (j *Jobs) handle(ctx context.Context, it abaco.Item) error {
 	}
 	res, err := j.ev.Evaluate(ctx, job.Expr)
 	if err != nil && ctx.Err() != nil {
-		return err // shutting down: the job goes back to the queue
+		// Shutting down: the job goes back to the queue.
+		return err
 	}
 	job.Finished = max(time.Now().UnixMilli(), job.Started)
 	switch {

@@ -18,7 +18,7 @@ func (r *run) work1() {
 		case <-r.ctx.Done():
 			return
 		case t = <-r.work:
-			// start decides between this worker and giveBack.
+			// Start decides whether this worker or giveBack has it.
 			if r.ctx.Err() != nil || !t.start() {
 				return
 			}
@@ -40,7 +40,8 @@ func (r *run) process(t task) {
 		r.acks <- t
 		return
 	case r.hctx.Err() != nil:
-		return // given up at shutdown: Leave returns it
+		// Given up at shutdown: Leave returns it.
+		return
 	}
 	r.c.m.failed.Inc()
 	if isPermanent(err) {
@@ -62,7 +63,8 @@ func (r *run) process(t task) {
 	go func() {
 		defer r.retries.Done()
 		if !sleep(r.ctx, o.backoff(n)) {
-			return // shutdown: Leave returns the item
+			// Shutdown began: Leave returns the item.
+			return
 		}
 		select {
 		case r.retry <- t:
