@@ -33,9 +33,9 @@ func (t task) start() bool {
 // run is one Consumer.Run: a taker fills work with leased items, workers
 // run the handler, an acker acknowledges finished items in batches, and a
 // heartbeat loop keeps the consumer alive and reaps dead ones; at shutdown
-// giveBack returns what no worker has started. tokens
-// bounds how many items are leased at once (Concurrency + Batch), so a
-// consumer never hoards the queue.
+// giveBack returns what no worker has started. tokens bounds how many
+// items are leased at once (Concurrency + Batch), so a consumer never
+// hoards the queue.
 type run struct {
 	c       *Consumer
 	ctx     context.Context // done when shutdown begins
