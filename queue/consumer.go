@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -103,7 +102,7 @@ func (o Options) withDefaults() Options {
 		o.Queue = DefaultQueue
 	}
 	if o.ID == "" {
-		o.ID = NewConsumerID()
+		o.ID = newConsumerID()
 	}
 	o.Concurrency = max(o.Concurrency, 1)
 	if o.Batch <= 0 {
@@ -119,8 +118,8 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// NewConsumerID returns host-pid-random: unique, and readable in Redis.
-func NewConsumerID() string {
+// newConsumerID returns host-pid-random: unique, and readable in Redis.
+func newConsumerID() string {
 	host, _ := os.Hostname()
 	if host == "" {
 		host = "host"
@@ -149,11 +148,12 @@ func NewConsumer(b abaco.Broker, h Handler, o Options) *Consumer {
 // ID returns the consumer's id in the broker.
 func (c *Consumer) ID() string { return c.o.ID }
 
-// Run consumes until ctx is done. Then it stops taking items, lets running
-// handlers finish (cancelling their context after Options.Grace), and
-// returns every item it still holds - waiting for a worker, waiting for a
-// retry, or given up by a cancelled handler - to the head of the queue, in
-// order, before unregistering. Broker errors are logged and retried, at
+// Run consumes until ctx is done. Then it stops taking items, returns the
+// items no worker has started to the head of the queue at once (so other
+// consumers take them), lets running handlers finish (cancelling their
+// context after Options.Grace), and returns every item it still holds -
+// waiting for a retry, or given up by a cancelled handler - to the head of
+// the queue, in order, before unregistering. Broker errors are logged and retried, at
 // start too: a consumer started before its Redis waits for it. Run fails
 // only when the broker refuses to register the consumer.
 func (c *Consumer) Run(ctx context.Context) error {
@@ -217,8 +217,8 @@ func Permanent(err error) error {
 	return permanent{err}
 }
 
-// IsPermanent reports whether err was marked with Permanent.
-func IsPermanent(err error) bool {
+// isPermanent reports whether err was marked with Permanent.
+func isPermanent(err error) bool {
 	var p permanent
 	return errors.As(err, &p)
 }
@@ -230,44 +230,4 @@ func (o Options) backoff(attempt int) time.Duration {
 		d *= 2
 	}
 	return min(d, o.MaxBackoff)
-}
-
-// lease is a batch of items taken together; it tells the heartbeat how old
-// the consumer's oldest unfinished item is.
-type lease struct {
-	at   time.Time
-	left int
-}
-
-// leases tracks unfinished batches in take order.
-type leases struct {
-	mu   sync.Mutex
-	list []*lease
-}
-
-func (l *leases) add(n int) *lease {
-	b := &lease{at: time.Now(), left: n}
-	l.mu.Lock()
-	l.list = append(l.list, b)
-	l.mu.Unlock()
-	return b
-}
-
-func (l *leases) done(b *lease, n int) {
-	l.mu.Lock()
-	b.left -= n
-	l.mu.Unlock()
-}
-
-// oldest returns when the oldest unfinished batch was taken (zero if none).
-func (l *leases) oldest() time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for len(l.list) > 0 && l.list[0].left <= 0 {
-		l.list = l.list[1:]
-	}
-	if len(l.list) == 0 {
-		return time.Time{}
-	}
-	return l.list[0].at
 }

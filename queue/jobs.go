@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -76,45 +75,53 @@ func newJobID() string {
 // Submit stores expression as a queued job and enqueues it. Errors come
 // from the broker (code unavailable when it cannot be reached).
 func (j *Jobs) Submit(ctx context.Context, expression string) (abaco.Job, error) {
-	now := time.Now().UTC()
-	job := abaco.Job{ID: newJobID(), Expression: expression, State: abaco.JobQueued, CreatedAt: now, UpdatedAt: now}
+	rec := record{ID: newJobID(), Expr: expression, State: abaco.JobQueued, Queued: time.Now().UnixMilli()}
 	// The record goes first, so a worker always finds it.
-	if err := j.save(ctx, job); err != nil {
+	if err := j.save(ctx, rec); err != nil {
 		return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
 	}
-	if err := j.b.Push(ctx, j.o.Queue, job.ID); err != nil {
+	if err := j.b.Push(ctx, j.o.Queue, rec.ID); err != nil {
 		return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
 	}
-	return job, nil
+	return rec.job(), nil
 }
 
 // Job returns the job with id, or an error with code not_found once it is
 // unknown or expired.
 func (j *Jobs) Job(ctx context.Context, id string) (abaco.Job, error) {
+	rec, err := j.load(ctx, id)
+	if err != nil {
+		return abaco.Job{}, err
+	}
+	return rec.job(), nil
+}
+
+// load returns the stored record of id; errors are those of Job.
+func (j *Jobs) load(ctx context.Context, id string) (record, error) {
 	raw, err := j.b.LoadJob(ctx, j.o.Queue, id)
 	if err != nil {
 		if abaco.ErrorCode(err) == abaco.CodeNotFound {
-			return abaco.Job{}, err
+			return record{}, err
 		}
-		return abaco.Job{}, fmt.Errorf("queue: job: %w", err)
+		return record{}, fmt.Errorf("queue: job: %w", err)
 	}
-	var job abaco.Job
-	if err := json.Unmarshal(raw, &job); err != nil {
-		return abaco.Job{}, fmt.Errorf("queue: job: decode %s: %w", id, err)
+	rec, err := decodeRecord(raw)
+	if err != nil {
+		return record{}, fmt.Errorf("queue: job: decode %s: %w", id, err)
 	}
-	return job, nil
+	return rec, nil
 }
 
-func (j *Jobs) save(ctx context.Context, job abaco.Job) error {
-	raw, err := json.Marshal(job)
+func (j *Jobs) save(ctx context.Context, rec record) error {
+	raw, err := encodeRecord(rec)
 	if err != nil {
 		return err
 	}
 	ttl := j.o.ResultTTL
-	if job.State == abaco.JobQueued || job.State == abaco.JobRunning {
+	if rec.State == abaco.JobQueued || rec.State == abaco.JobRunning {
 		ttl = max(ttl, 24*time.Hour)
 	}
-	return j.b.SaveJob(ctx, j.o.Queue, job.ID, raw, ttl)
+	return j.b.SaveJob(ctx, j.o.Queue, rec.ID, raw, ttl)
 }
 
 // Run runs concurrency job workers until ctx is done, then shuts them down
@@ -148,7 +155,7 @@ func transient(err error) bool {
 // handle runs one delivery of a job. It is idempotent: a job delivered
 // again after it finished is acknowledged without work.
 func (j *Jobs) handle(ctx context.Context, it abaco.Item) error {
-	job, err := j.Job(ctx, it.Payload)
+	job, err := j.load(ctx, it.Payload)
 	switch {
 	case abaco.ErrorCode(err) == abaco.CodeNotFound:
 		j.log.Warn("queue: job record gone; dropping the job", "id", it.Payload)
@@ -158,18 +165,19 @@ func (j *Jobs) handle(ctx context.Context, it abaco.Item) error {
 	case job.State == abaco.JobDone:
 		return nil
 	}
-	job.State, job.Attempts, job.UpdatedAt = abaco.JobRunning, it.Attempts, time.Now().UTC()
+	job.State, job.N, job.Started, job.Finished = abaco.JobRunning, it.Attempts, time.Now().UnixMilli(), 0
 	if err := j.save(ctx, job); err != nil {
 		return err
 	}
-	res, err := j.ev.Evaluate(ctx, job.Expression)
+	res, err := j.ev.Evaluate(ctx, job.Expr)
 	if err != nil && ctx.Err() != nil {
-		return err // shutting down: the job goes back to the queue
+		// Shutting down: the job goes back to the queue.
+		return err
 	}
-	job.UpdatedAt = time.Now().UTC()
+	job.Finished = max(time.Now().UnixMilli(), job.Started)
 	switch {
 	case err == nil:
-		job.State, job.Result = abaco.JobDone, &res
+		job.setResult(res)
 	case transient(err) && it.Attempts < j.o.MaxAttempts:
 		return err
 	default:
@@ -178,7 +186,7 @@ func (j *Jobs) handle(ctx context.Context, it abaco.Item) error {
 			e = abaco.Errorf(abaco.CodeInternal, "evaluation failed after %d attempts", it.Attempts)
 			j.log.Error("queue: job failed", "id", job.ID, "err", err)
 		}
-		job.State, job.Err = abaco.JobFailed, e
+		job.setError(e)
 	}
 	return j.save(ctx, job)
 }

@@ -65,7 +65,8 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 				return existing
 			}
 		}
-		panic(err) // a name clash with a different metric: a programming error
+		// A name clash with a different metric is a programming error.
+		panic(err)
 	}
 	return c
 }

@@ -2,25 +2,40 @@ package queue
 
 import (
 	"context"
-	"fmt"
-	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"abaco"
 )
 
-// task is one leased item on its way through a run.
+// task is one leased item on its way through a run: item i of its lease.
 type task struct {
 	it    abaco.Item
 	lease *lease
+	i     int
+}
+
+// The states of a leased item. An item is claimed once, either by a worker
+// (started) or by giveBack at shutdown (returned), so it is never both
+// processed here and handed to another consumer.
+const (
+	waiting uint32 = iota
+	started
+	returned
+)
+
+// start claims t for a worker; it reports false when giveBack has it.
+func (t task) start() bool {
+	return t.lease.state[t.i].CompareAndSwap(waiting, started)
 }
 
 // run is one Consumer.Run: a taker fills work with leased items, workers
 // run the handler, an acker acknowledges finished items in batches, and a
-// heartbeat loop keeps the consumer alive and reaps dead ones. tokens
-// bounds how many items are leased at once (Concurrency + Batch), so a
-// consumer never hoards the queue.
+// heartbeat loop keeps the consumer alive and reaps dead ones; at shutdown
+// giveBack returns what no worker has started. tokens bounds how many
+// items are leased at once (Concurrency + Batch), so a consumer never
+// hoards the queue.
 type run struct {
 	c       *Consumer
 	ctx     context.Context // done when shutdown begins
@@ -73,7 +88,12 @@ func (r *run) stop() {
 	} else {
 		r.hcancel()
 	}
+	// The take in flight, if any, ends first: its items were behind the
+	// ones waiting, and Return puts all of them back in one call, in order.
+	// It is at most Block when the queue is empty and one round trip
+	// otherwise.
 	r.taker.Wait()
+	r.giveBack()
 	r.workers.Wait()
 	r.hcancel()
 	r.retries.Wait()
@@ -97,7 +117,34 @@ func (r *run) release(n int) {
 	}
 }
 
-// finished accounts for a task that left the consumer (acked or buried).
+// giveBack returns the items no worker has started to the head of the
+// queue as shutdown begins, so that other consumers can take them while this one's
+// running handlers finish their grace period.
+func (r *run) giveBack() {
+	back := r.leases.unstarted()
+	if len(back) == 0 {
+		return
+	}
+	payloads := make([]string, len(back))
+	for i, t := range back {
+		payloads[i] = t.it.Payload
+	}
+	ctx, cancel := context.WithTimeout(r.bg, 5*time.Second)
+	defer cancel()
+	if err := r.c.b.Return(ctx, r.c.o.Queue, r.c.o.ID, payloads...); err != nil {
+		// They stay claimed, so no worker starts them, and leased, so
+		// Leave returns them at the end.
+		r.c.log.Warn("queue: could not return the items not started; leave will", "items", len(back), "err", err)
+		return
+	}
+	for _, t := range back {
+		r.finished(t)
+	}
+	r.c.log.Info("queue: returned the items not started", "items", len(back))
+}
+
+// finished accounts for a task that left the consumer (acked, buried or
+// returned).
 func (r *run) finished(t task) {
 	r.leases.done(t.lease, 1)
 	r.release(1)
@@ -126,6 +173,12 @@ func (r *run) take() {
 				break more
 			}
 		}
+		if r.ctx.Err() != nil {
+			// Shutdown began while waiting for room: what is taken now
+			// would only be returned.
+			r.release(n)
+			return
+		}
 		// The take is not cancelled at shutdown: a cancelled Redis call
 		// may still run on the server after Leave (a blocked BLMOVE served
 		// late), stranding items. Shutdown waits for it instead, at most
@@ -148,12 +201,12 @@ func (r *run) take() {
 			continue
 		}
 		r.c.m.inFlight.Add(float64(len(items)))
-		l := r.leases.add(len(items))
-		for _, it := range items {
+		l := r.leases.add(items)
+		for i, it := range items {
 			if it.Attempts > 1 {
 				r.c.m.redelivered.Inc()
 			}
-			r.work <- task{it: it, lease: l}
+			r.work <- task{it: it, lease: l, i: i}
 		}
 	}
 }
@@ -170,90 +223,61 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// work1 is one worker. At shutdown it stops picking up tasks; the ones
-// left stay in the processing list and Leave returns them.
-func (r *run) work1() {
-	defer r.workers.Done()
-	for {
-		var t task
-		select {
-		case <-r.ctx.Done():
-			return
-		case t = <-r.work:
-		case t = <-r.retry:
-		}
-		if r.ctx.Err() != nil {
-			return
-		}
-		r.process(t)
-	}
+// lease is a batch of items taken together; it tells the heartbeat how old
+// the consumer's oldest unfinished item is, and giveBack which items no
+// worker has started.
+type lease struct {
+	at    time.Time
+	left  int
+	items []abaco.Item
+	state []atomic.Uint32
 }
 
-func (r *run) process(t task) {
-	o := r.c.o
-	r.c.m.pickup.Observe(time.Since(t.lease.at).Seconds())
-	err := r.call(t.it)
-	switch {
-	case err == nil:
-		r.acks <- t
-		return
-	case r.hctx.Err() != nil:
-		return // given up at shutdown: Leave returns it
-	}
-	r.c.m.failed.Inc()
-	if IsPermanent(err) {
-		r.bury(t, err)
-		return
-	}
-	n, ferr := r.c.b.Fail(r.bg, o.Queue, t.it.Payload)
-	if ferr != nil {
-		r.c.log.Warn("queue: could not record a failed attempt", "err", ferr)
-		n = t.it.Attempts + 1
-	}
-	if n > o.MaxAttempts {
-		r.bury(t, err)
-		return
-	}
-	r.c.log.Debug("queue: retrying", "payload", t.it.Payload, "attempt", n, "err", err)
-	t.it.Attempts = n
-	r.retries.Add(1)
-	go func() {
-		defer r.retries.Done()
-		if !sleep(r.ctx, o.backoff(n)) {
-			return // shutdown: Leave returns the item
-		}
-		select {
-		case r.retry <- t:
-		case <-r.ctx.Done():
-		}
-	}()
+// leases tracks unfinished batches in take order.
+type leases struct {
+	mu   sync.Mutex
+	list []*lease
 }
 
-// call runs the handler, turning a panic into an error so that one bad
-// item is retried and dead-lettered instead of killing the consumer.
-func (r *run) call(it abaco.Item) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("handler panicked: %v", p)
-			r.c.log.Error("queue: handler panicked", "payload", it.Payload, "panic", p, "stack", string(debug.Stack()))
-		}
-	}()
-	return r.c.h(r.hctx, it)
+func (l *leases) add(items []abaco.Item) *lease {
+	b := &lease{at: time.Now(), left: len(items), items: items, state: make([]atomic.Uint32, len(items))}
+	l.mu.Lock()
+	l.list = append(l.list, b)
+	l.mu.Unlock()
+	return b
 }
 
-func (r *run) bury(t task, cause error) {
-	o := r.c.o
-	d := abaco.DeadLetter{Payload: t.it.Payload, Reason: cause.Error(), Attempts: t.it.Attempts,
-		Consumer: o.ID, At: time.Now()}
-	ok, err := r.c.b.Bury(r.bg, o.Queue, o.ID, d)
-	switch {
-	case err != nil:
-		// It stays leased; after a restart or reap it is tried again.
-		r.c.log.Error("queue: could not dead-letter an item", "payload", t.it.Payload, "err", err)
-		return
-	case ok:
-		r.c.m.dead.Inc()
-		r.c.log.Warn("queue: dead letter", "payload", t.it.Payload, "attempts", t.it.Attempts, "reason", d.Reason)
+func (l *leases) done(b *lease, n int) {
+	l.mu.Lock()
+	b.left -= n
+	l.mu.Unlock()
+}
+
+// oldest returns when the oldest unfinished batch was taken (zero if none).
+func (l *leases) oldest() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for len(l.list) > 0 && l.list[0].left <= 0 {
+		l.list = l.list[1:]
 	}
-	r.finished(t)
+	if len(l.list) == 0 {
+		return time.Time{}
+	}
+	return l.list[0].at
+}
+
+// unstarted claims the items no worker has started, in take order, and
+// returns them as tasks.
+func (l *leases) unstarted() []task {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []task
+	for _, b := range l.list {
+		for i := range b.state {
+			if b.state[i].CompareAndSwap(waiting, returned) {
+				out = append(out, task{it: b.items[i], lease: b, i: i})
+			}
+		}
+	}
+	return out
 }

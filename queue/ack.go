@@ -1,10 +1,5 @@
 package queue
 
-import "time"
-
-// The run's two background loops: batched acknowledgements, and the
-// heartbeat with the reaper.
-
 // ack acknowledges finished tasks in batches: whatever piled up while the
 // previous batch was in flight goes in the next round trip.
 func (r *run) ack() {
@@ -48,33 +43,6 @@ func (r *run) ack() {
 		for _, t := range batch {
 			r.c.m.processed.Inc()
 			r.finished(t)
-		}
-	}
-}
-
-// heartbeat refreshes the consumer's liveness and runs the reaper, at
-// once and then every Heartbeat.
-func (r *run) heartbeat() {
-	defer r.beats.Done()
-	o := r.c.o
-	tick := time.NewTicker(o.Heartbeat)
-	defer tick.Stop()
-	for {
-		// r.bg, not r.ctx: a heartbeat cancelled at shutdown could still
-		// land after Leave and make the consumer look alive.
-		if err := r.c.b.Heartbeat(r.bg, o.Queue, o.ID, o.HeartbeatTTL, r.leases.oldest()); err != nil {
-			r.c.log.Warn("queue: heartbeat failed", "err", err)
-		}
-		if n, err := r.c.b.Reap(r.bg, o.Queue); err != nil {
-			r.c.log.Warn("queue: reaper failed", "err", err)
-		} else if n > 0 {
-			r.c.log.Info("queue: redelivered the items of dead consumers", "items", n)
-		}
-		r.c.m.observeQueue(r.bg, r.c.b)
-		select {
-		case <-r.ctx.Done():
-			return
-		case <-tick.C:
 		}
 	}
 }

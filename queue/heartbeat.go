@@ -1,0 +1,26 @@
+package queue
+
+import "time"
+
+// heartbeat refreshes the consumer's liveness, runs the reaper and samples
+// the queue's gauges, at once and then every Heartbeat.
+func (r *run) heartbeat() {
+	defer r.beats.Done()
+	o := r.c.o
+	tick := time.NewTicker(o.Heartbeat)
+	defer tick.Stop()
+	for {
+		// It uses r.bg, not r.ctx: a heartbeat cancelled at shutdown could
+		// still land after Leave and make the consumer look alive.
+		if err := r.c.b.Heartbeat(r.bg, o.Queue, o.ID, o.HeartbeatTTL, r.leases.oldest()); err != nil {
+			r.c.log.Warn("queue: heartbeat failed", "err", err)
+		}
+		r.reap()
+		r.c.m.observeQueue(r.bg, r.c.b)
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

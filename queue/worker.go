@@ -1,0 +1,103 @@
+package queue
+
+import (
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"abaco"
+)
+
+// work1 is one worker. At shutdown it stops picking up tasks: giveBack
+// returns the ones waiting, Leave the ones waiting for a retry.
+func (r *run) work1() {
+	defer r.workers.Done()
+	for {
+		var t task
+		select {
+		case <-r.ctx.Done():
+			return
+		case t = <-r.work:
+			// Start decides whether this worker or giveBack has it.
+			if r.ctx.Err() != nil || !t.start() {
+				return
+			}
+		case t = <-r.retry:
+			if r.ctx.Err() != nil {
+				return
+			}
+		}
+		r.process(t)
+	}
+}
+
+func (r *run) process(t task) {
+	o := r.c.o
+	r.c.m.pickup.Observe(time.Since(t.lease.at).Seconds())
+	err := r.call(t.it)
+	switch {
+	case err == nil:
+		r.acks <- t
+		return
+	case r.hctx.Err() != nil:
+		// Given up at shutdown: Leave returns it.
+		return
+	}
+	r.c.m.failed.Inc()
+	if isPermanent(err) {
+		r.bury(t, err)
+		return
+	}
+	n, ferr := r.c.b.Fail(r.bg, o.Queue, t.it.Payload)
+	if ferr != nil {
+		r.c.log.Warn("queue: could not record a failed attempt", "err", ferr)
+		n = t.it.Attempts + 1
+	}
+	if n > o.MaxAttempts {
+		r.bury(t, err)
+		return
+	}
+	r.c.log.Debug("queue: retrying", "payload", t.it.Payload, "attempt", n, "err", err)
+	t.it.Attempts = n
+	r.retries.Add(1)
+	go func() {
+		defer r.retries.Done()
+		if !sleep(r.ctx, o.backoff(n)) {
+			// Shutdown began: Leave returns the item.
+			return
+		}
+		select {
+		case r.retry <- t:
+		case <-r.ctx.Done():
+		}
+	}()
+}
+
+// call runs the handler, turning a panic into an error so that one bad
+// item is retried and dead-lettered instead of killing the consumer.
+func (r *run) call(it abaco.Item) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panicked: %v", p)
+			r.c.log.Error("queue: handler panicked", "payload", it.Payload, "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	return r.c.h(r.hctx, it)
+}
+
+func (r *run) bury(t task, cause error) {
+	o := r.c.o
+	d := abaco.DeadLetter{Payload: t.it.Payload, Reason: cause.Error(), Attempts: t.it.Attempts,
+		Consumer: o.ID, At: time.Now()}
+	ok, err := r.c.b.Bury(r.bg, o.Queue, o.ID, d)
+	switch {
+	case err != nil:
+		// It stays leased; after a restart or reap it is tried again.
+		r.c.log.Error("queue: could not dead-letter an item", "payload", t.it.Payload, "err", err)
+		return
+	case ok:
+		r.c.m.dead.Inc()
+		r.c.log.Warn("queue: dead letter", "payload", t.it.Payload, "attempts", t.it.Attempts, "reason", d.Reason)
+	}
+	r.finished(t)
+}
