@@ -94,7 +94,11 @@ type Broker interface {
 	Fail(ctx context.Context, queue, payload string) (attempts int, err error)
 
 	// Return moves payloads from consumer's processing list back to the
-	// head of queue, in order, without counting an attempt (shutdown).
+	// head of queue, in order, without counting an attempt; payloads no
+	// longer there are ignored. A consumer calls it as its shutdown
+	// begins, for the items it has taken but not started, so that other
+	// consumers can take them while its running handlers finish their
+	// grace period; Leave returns whatever remains at the end.
 	Return(ctx context.Context, queue, consumer string, payloads ...string) error
 
 	// Bury moves payload from consumer's processing list to the queue's
