@@ -45,12 +45,7 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 		resp, err = newEvaluateResponse(res)
 	}
 	if err != nil {
-		s.writeProblem(w, r, err, func(p *Problem) {
-			p.Expression = res.Expression
-			if p.Code == abaco.CodeNotFinite {
-				p.Repr = res.Value
-			}
-		})
+		s.answerProblem(w, r, err, evaluationProblem(err, res))
 		return
 	}
 	b := resp.appendJSON((*bp)[:0])
