@@ -89,9 +89,9 @@ func TestOperationalEndpoints(t *testing.T) {
 		t.Fatalf("/metrics: status %d", w.Code)
 	}
 	for _, want := range []string{
-		`abaco_http_requests_total{code="200",method="POST",route="POST /evaluate"} 1`,
-		`abaco_http_requests_total{code="422",method="POST",route="POST /evaluate"} 1`,
-		`abaco_http_request_duration_seconds_bucket{route="POST /evaluate",le=`,
+		`abaco_http_requests_total{code="200",method="POST",route="/evaluate"} 1`,
+		`abaco_http_requests_total{code="422",method="POST",route="/evaluate"} 1`,
+		`abaco_http_request_duration_seconds_bucket{method="POST",route="/evaluate",le=`,
 	} {
 		if !strings.Contains(w.Body.String(), want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -108,15 +108,29 @@ func newProblem(err error) Problem {
 	return p
 }
 
-// writeProblem answers err as problem+json. An internal error is logged
+// evaluationProblem is the problem of an evaluation that failed with err,
+// as POST /evaluate answers it and a failed job shows it: with the
+// canonical expression when the input parsed and, for not_finite (inf or
+// nan, which a JSON number cannot carry), the value's repr.
+func evaluationProblem(err error, res abaco.Result) Problem {
+	p := newProblem(err)
+	p.Expression = res.Expression
+	if p.Code == abaco.CodeNotFinite {
+		p.Repr = res.Value
+	}
+	return p
+}
+
+// writeProblem answers err as problem+json.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	s.answerProblem(w, r, err, newProblem(err))
+}
+
+// answerProblem answers p, the problem of err. An internal error is logged
 // here with its full text, since the client only sees "internal error";
 // every failed request is also logged by observe, with its status.
-func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error, extra ...func(*Problem)) {
-	p := newProblem(err)
+func (s *Server) answerProblem(w http.ResponseWriter, r *http.Request, err error, p Problem) {
 	p.RequestID = requestID(w)
-	for _, f := range extra {
-		f(&p)
-	}
 	if p.Code == abaco.CodeInternal {
 		s.logger.LogAttrs(r.Context(), slog.LevelError, "internal error",
 			slog.String("request_id", p.RequestID), slog.String("error", err.Error()))

@@ -34,8 +34,8 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 	res, err := s.ev.Evaluate(r.Context(), expression)
 	s.running.Add(-1)
 	// One header for the cache, the fact every client may want; the tier
-	// is in the body. (Each header costs about 3% of a cache hit's
-	// throughput: net/http copies, sorts and writes it.)
+	// is in the body, since net/http copies, sorts and writes every header
+	// of every response.
 	h := w.Header()
 	if res.Cache != "" {
 		h["X-Cache"] = xCache(res.Cache)
@@ -45,12 +45,7 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 		resp, err = newEvaluateResponse(res)
 	}
 	if err != nil {
-		s.writeProblem(w, r, err, func(p *Problem) {
-			p.Expression = res.Expression
-			if p.Code == abaco.CodeNotFinite {
-				p.Repr = res.Value
-			}
-		})
+		s.answerProblem(w, r, err, evaluationProblem(err, res))
 		return
 	}
 	b := resp.appendJSON((*bp)[:0])

@@ -13,6 +13,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -59,8 +60,9 @@ type Config struct {
 	// RetryAfter is the Retry-After (seconds) sent with 429 and 503
 	// answers. Zero means 1.
 	RetryAfter int
-	// Registry receives the HTTP metrics and is served at /metrics. Nil
-	// means a fresh registry with the Go and process collectors.
+	// Registry receives the HTTP metrics and abaco_build_info, and is
+	// served at /metrics. Nil means a fresh registry with the Go and
+	// process collectors.
 	Registry *prometheus.Registry
 	// Logger receives a line per failed request (and per request with
 	// LogRequests), every internal error and every recovered panic. Nil
@@ -106,16 +108,9 @@ func New(cfg Config) *Server {
 		mux:         http.NewServeMux(),
 	}
 	s.maxBody = opt.Or(s.maxBody, DefaultMaxBodyBytes)
-	if cfg.MaxConcurrent <= 0 {
-		cfg.MaxConcurrent = 256
-	}
-	s.maxRunning = int64(cfg.MaxConcurrent)
-	if s.readyTO <= 0 {
-		s.readyTO = time.Second
-	}
-	if s.retryAfter <= 0 {
-		s.retryAfter = 1
-	}
+	s.maxRunning = int64(opt.Or(cfg.MaxConcurrent, 256))
+	s.readyTO = opt.Or(s.readyTO, time.Second)
+	s.retryAfter = opt.Or(s.retryAfter, 1)
 	s.logger = opt.Logger(s.logger)
 	reg := cfg.Registry
 	if reg == nil {
@@ -125,7 +120,7 @@ func New(cfg Config) *Server {
 	s.metrics = newMetrics(reg)
 	s.openapi = mustOpenAPI(s.maxBody)
 
-	s.route(routeEvaluate, s.evaluate)
+	s.route("POST "+routeEvaluate, s.evaluate)
 	s.route("POST /jobs", s.submitJob)
 	s.route("GET /jobs/{id}", s.getJob)
 	s.route("DELETE /cache", s.flushCache)
@@ -148,35 +143,39 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
-// routeEvaluate is the pattern of the hot route.
 // DefaultMaxBodyBytes bounds request bodies when Config.MaxBodyBytes is
 // zero: far above the longest expression the engine accepts.
 const DefaultMaxBodyBytes = 64 << 10
 
-const routeEvaluate = "POST /evaluate"
+// routeEvaluate is the route of the hot path, POST /evaluate.
+const routeEvaluate = "/evaluate"
 
-// route registers a handler under a method pattern; the pattern is also the
-// route label of its metrics.
+// route registers a handler under a method pattern ("GET /jobs/{id}"). The
+// pattern without its method is the route label of the handler's metrics
+// (the method has a label of its own), worked out here once rather than
+// per request.
 func (s *Server) route(pattern string, h http.HandlerFunc) {
-	s.mux.Handle(pattern, h)
+	_, label, _ := strings.Cut(pattern, " ")
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		setRoute(w, label)
+		h(w, r)
+	})
 }
 
 // dispatch routes r. Requests the mux cannot route (unknown path, wrong
 // method) are answered as problems instead of the mux's plain text.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	// The hot route skips the mux's pattern matching; it has no path values.
-	if r.URL.Path == "/evaluate" && r.Method == http.MethodPost {
+	if r.URL.Path == routeEvaluate && r.Method == http.MethodPost {
 		setRoute(w, routeEvaluate)
 		s.evaluate(w, r)
 		return
 	}
-	h, pattern := s.mux.Handler(r)
-	if pattern == "" {
+	if h, pattern := s.mux.Handler(r); pattern == "" {
 		s.notRouted(w, r, h)
 		return
 	}
-	setRoute(w, pattern)
-	s.mux.ServeHTTP(w, r)
+	s.mux.ServeHTTP(w, r) // the handler sets its route (see route)
 }
 
 // notRouted asks the mux's own handler for its verdict (404, or 405 with an

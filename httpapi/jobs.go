@@ -74,11 +74,8 @@ func jobStatus(reqID string, job abaco.Job) JobStatus {
 	default:
 		return st
 	}
-	p := newProblem(fail)
+	p := evaluationProblem(fail, res)
 	p.RequestID = reqID
-	if p.Code == abaco.CodeNotFinite {
-		p.Repr, p.Expression = res.Value, res.Expression
-	}
 	st.Estado = abaco.JobFailed
 	st.Erro = &p
 	return st

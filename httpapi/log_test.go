@@ -2,9 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -13,12 +11,6 @@ import (
 	"abaco/cache"
 	"abaco/httpapi"
 )
-
-// downCache is a CacheAdmin whose shared tier is unreachable.
-type downCache struct{}
-
-func (downCache) Flush(context.Context) (int64, error) { return 0, errors.New("down") }
-func (downCache) Ready(context.Context) error          { return errors.New("redis: connection refused") }
 
 // logLine is what the tests read of a JSON log line.
 type logLine struct {
@@ -46,7 +38,7 @@ func TestLogLevels(t *testing.T) {
 		{"success", false, nil, "GET", "/healthz", "", nil},
 		{"success, every request logged", true, nil, "GET", "/healthz", "", []string{"INFO request 200"}},
 		{"client error", false, nil, "POST", "/evaluate", `{"expressao": "2 +"}`, []string{"INFO request 422"}},
-		{"dependency down", false, func(c *httpapi.Config) { c.Cache = downCache{} }, "GET", "/readyz", "", []string{"WARN request 503"}},
+		{"dependency down", false, func(c *httpapi.Config) { c.Cache = fakeCache{readyErr: errBackend} }, "GET", "/readyz", "", []string{"WARN request 503"}},
 		{"panic", false, func(c *httpapi.Config) { c.Evaluator = panicEvaluator{} }, "POST", "/evaluate", `{"expressao": "2+2"}`,
 			[]string{"ERROR panic 0", "ERROR request 500"}},
 	}

@@ -11,10 +11,10 @@ import (
 
 // The OpenAPI 3.1 document is generated from the Go types in types.go and
 // errors.go by huma's schema registry, and the operations below. The
-// handlers themselves are plain net/http (huma's request pipeline costs more
-// per request than the whole cache-hit path; see docs/benchmarks.md), so
-// testdata/openapi.json is a golden file: a test fails when the document
-// changes without the golden file being updated (go test -update).
+// handlers themselves are plain net/http (huma's request pipeline would
+// weigh on the hot path), so testdata/openapi.json is a golden file: a test
+// fails when the document changes without the golden file being updated
+// (go test -update).
 
 // mustOpenAPI returns the indented OpenAPI document.
 func mustOpenAPI(maxBody int64) []byte {
