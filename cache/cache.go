@@ -39,7 +39,6 @@
 package cache
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
@@ -60,7 +59,8 @@ const (
 
 // rawPrefix keys the error of an input that did not parse, which has no
 // canonical form. No canonical form starts with it (a canonical form
-// parses, and ':' is not in the grammar), so the two key spaces are apart.
+// parses, and ':' is not in the grammar), and GetOrCompute refuses the
+// namespace "raw", so the key spaces are apart.
 const rawPrefix = "raw:"
 
 // Options configures a Cache. The zero value of each field selects its
@@ -135,13 +135,6 @@ const defaultFlushTimeout = 10 * time.Second
 // that it only matters for long ones.
 const DefaultLocalBytes = ttlcache.DefaultMaxBytes
 
-// TTLGetter is implemented by shared stores that can report, with an
-// entry, how long it has left; the cache then keeps its local copy no
-// longer than that. A ttl below zero means the entry does not expire.
-type TTLGetter interface {
-	GetTTL(ctx context.Context, canonical string) (entry []byte, ttl time.Duration, ok bool, err error)
-}
-
 // quickWork is the work budget (see expr.Limits.MaxWork) within which an
 // expression counts as cheap: evaluating it costs less than a Redis round
 // trip, so a miss evaluates it without asking the shared tier.
@@ -167,8 +160,7 @@ type Cache struct {
 	local        *ttlcache.Cache[Entry] // entries by key (canonical form)
 	inputs       *ttlcache.Cache[alias] // entries by input text, for Evaluate
 	shared       abaco.Store
-	sharedTTL    TTLGetter // shared, when it implements TTLGetter
-	w            *writer   // the write-behind queue, with a shared tier
+	w            *writer // the write-behind queue, with a shared tier
 	timeout      time.Duration
 	flushTimeout time.Duration
 	now          func() time.Time
@@ -210,7 +202,6 @@ func New(engine *expr.Engine, o Options) *Cache {
 		Size:       func(in string, a alias) int { return entrySize(in, a.e) + len(a.canonical) },
 		Now:        o.Now,
 	})
-	c.sharedTTL, _ = o.Shared.(TTLGetter)
 	quick := engine.Limits()
 	quick.MaxWork = min(quick.MaxWork, quickWork)
 	c.quick = expr.New(quick)
