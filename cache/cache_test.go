@@ -203,8 +203,8 @@ func TestLocalCopyNeverOutlivesShared(t *testing.T) {
 	}
 }
 
-// TestFlush checks Flush without a shared tier; over one, the store
-// contract suite (internal/storetest) checks it for every store.
+// TestFlush checks Flush without a shared tier; over one, TestOverStores
+// checks it for every store.
 func TestFlush(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
