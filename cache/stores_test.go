@@ -15,7 +15,6 @@ import (
 	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
 	"abaco/internal/storetest"
-	"abaco/rdb"
 )
 
 // TestOverStores runs the cases below over every store, so that what the
@@ -40,12 +39,12 @@ func TestOverStores(t *testing.T) {
 	t.Run("redis", func(t *testing.T) {
 		t.Parallel()
 		storetest.RunCases(t, cases, func(t *testing.T) abaco.Store {
-			return rdb.NewStore(rdbtest.Open(t, redistest.Start(t).URL))
+			return rdbtest.OpenStore(t, redistest.Start(t).URL)
 		})
 	})
 	t.Run("redis cluster", func(t *testing.T) {
 		t.Parallel()
-		storetest.RunCasesSerial(t, cases, rdb.NewStore(rdbtest.Open(t, redistest.StartCluster(t).URL)))
+		storetest.RunCasesSerial(t, cases, rdbtest.OpenStore(t, redistest.StartCluster(t).URL))
 	})
 }
 
@@ -53,12 +52,22 @@ func TestOverStores(t *testing.T) {
 const costlyValue = "376"
 
 // storeCache returns a cache over s, as one process would have, closed
-// when t ends. The shared timeout is generous: these cases are about
-// behaviour, and a machine loaded by a parallel -race run must not turn a
-// slow reply into a bypass.
+// when t ends.
 func storeCache(t *testing.T, s abaco.Store, limits expr.Limits, ttl time.Duration) *cache.Cache {
 	t.Helper()
-	c := cache.New(expr.New(limits), cache.Options{Shared: s, TTL: ttl, SharedTimeout: 5 * time.Second})
+	return sharedCache(t, limits, cache.Options{Shared: s, TTL: ttl})
+}
+
+// sharedCache returns a cache with a shared tier, closed when t ends. The
+// shared timeout is generous unless o sets one: these tests are about
+// behaviour, not speed, and a machine loaded by a parallel -race run must
+// not turn a slow reply into a bypass.
+func sharedCache(t *testing.T, limits expr.Limits, o cache.Options) *cache.Cache {
+	t.Helper()
+	if o.SharedTimeout == 0 {
+		o.SharedTimeout = 5 * time.Second
+	}
+	c := cache.New(expr.New(limits), o)
 	t.Cleanup(c.Close)
 	return c
 }

@@ -21,7 +21,7 @@ import (
 func openStore(t *testing.T) (*rdb.Store, *redistest.Server) {
 	t.Helper()
 	srv := redistest.Start(t)
-	return rdb.NewStore(rdbtest.Open(t, srv.URL)), srv
+	return rdbtest.OpenStore(t, srv.URL), srv
 }
 
 // set stores one entry with SetMany.
@@ -42,7 +42,7 @@ func TestStoreContract(t *testing.T) {
 func TestStoreContractCluster(t *testing.T) {
 	t.Parallel()
 	cl := redistest.StartCluster(t)
-	storetest.RunSerial(t, rdb.NewStore(rdbtest.Open(t, cl.URL)))
+	storetest.RunSerial(t, rdbtest.OpenStore(t, cl.URL))
 }
 
 // TestStoreKeys checks the raw key names and TTLs a person sees with
