@@ -41,8 +41,8 @@ func NewStore(o StoreOptions) *Store {
 
 // GetTTL returns the entry under key and how long it has left. The
 // caller must not modify the entry.
-func (s *Store) GetTTL(_ context.Context, canonical string) ([]byte, time.Duration, bool, error) {
-	b, ttl, ok := s.c.GetTTL(canonical)
+func (s *Store) GetTTL(_ context.Context, key string) ([]byte, time.Duration, bool, error) {
+	b, ttl, ok := s.c.GetTTL(key)
 	return b, ttl, ok, nil
 }
 

@@ -23,9 +23,9 @@ var _ abaco.Store = (*Store)(nil)
 func NewStore(c *Client) *Store { return &Store{c: c} }
 
 // get returns the entry under key.
-func (s *Store) get(ctx context.Context, canonical string) ([]byte, bool, error) {
+func (s *Store) get(ctx context.Context, key string) ([]byte, bool, error) {
 	rc := s.c.conn()
-	b, err := rc.Do(ctx, rc.B().Get().Key(cacheKey(canonical)).Build()).AsBytes()
+	b, err := rc.Do(ctx, rc.B().Get().Key(cacheKey(key)).Build()).AsBytes()
 	if rueidis.IsRedisNil(err) {
 		return nil, false, nil
 	}
@@ -39,24 +39,24 @@ func (s *Store) get(ctx context.Context, canonical string) ([]byte, bool, error)
 // when it has no expiry). The PTTL is asked only after a hit: most reads
 // that reach Redis are misses (repeated expressions are answered by the
 // in-process tier), and a miss then costs one command.
-func (s *Store) GetTTL(ctx context.Context, canonical string) ([]byte, time.Duration, bool, error) {
-	b, ok, err := s.get(ctx, canonical)
+func (s *Store) GetTTL(ctx context.Context, key string) ([]byte, time.Duration, bool, error) {
+	b, ok, err := s.get(ctx, key)
 	if err != nil || !ok {
 		return nil, 0, false, err
 	}
-	left, err := s.pttl(ctx, canonical)
+	left, err := s.pttl(ctx, key)
 	if err != nil {
 		return nil, 0, false, err
 	}
 	return b, left, true, nil
 }
 
-// pttl returns how long the entry of a canonical expression has left:
+// pttl returns how long the entry under key has left:
 // below zero when it has no expiry, zero when it is gone (expired since it
 // was read: the caller keeps no local copy).
-func (s *Store) pttl(ctx context.Context, canonical string) (time.Duration, error) {
+func (s *Store) pttl(ctx context.Context, key string) (time.Duration, error) {
 	rc := s.c.conn()
-	ms, err := rc.Do(ctx, rc.B().Pttl().Key(cacheKey(canonical)).Build()).AsInt64()
+	ms, err := rc.Do(ctx, rc.B().Pttl().Key(cacheKey(key)).Build()).AsInt64()
 	if err != nil {
 		return 0, fmt.Errorf("rdb: cache pttl: %w", err)
 	}
