@@ -69,15 +69,19 @@ type Evaluator interface {
 // abaco serve, or inmem.Store in a program that shares entries between
 // caches of one process. Without a Store the cache is its in-process tier
 // alone. Entries are opaque bytes encoded by the cache package, addressed
-// by canonical expression; the implementation owns the key names.
+// by key (a canonical expression, or a key of the cache's own); the
+// implementation owns the key names.
+//
+// Errors are the backend's, wrapped: they carry no code (internal at the
+// edge). The cache treats any of them as the store being unavailable.
 type Store interface {
-	// Get returns the entry for a canonical expression; ok is false on a miss.
-	Get(ctx context.Context, canonical string) (entry []byte, ok bool, err error)
-	// Set stores an entry that expires after ttl.
-	Set(ctx context.Context, canonical string, entry []byte, ttl time.Duration) error
+	// GetTTL returns the entry under key and how long it has left, so
+	// that a copy of it lives no longer: zero when it expired meanwhile,
+	// below zero when it does not expire. ok is false on a miss.
+	GetTTL(ctx context.Context, key string) (entry []byte, ttl time.Duration, ok bool, err error)
 	// SetMany stores entries that expire after ttl, as one batch (in Redis
-	// one pipeline: one round trip for all of them). It fails if any
-	// entry could not be stored.
+	// one pipeline: one round trip for all of them). It fails if ttl is
+	// not positive or any entry could not be stored.
 	SetMany(ctx context.Context, entries []StoreEntry, ttl time.Duration) error
 	// Flush removes every cache entry (and nothing else) and reports how many.
 	Flush(ctx context.Context) (int64, error)
@@ -87,7 +91,8 @@ type Store interface {
 
 // StoreEntry is one entry of Store.SetMany.
 type StoreEntry struct {
-	// Canonical is the canonical expression the entry answers.
+	// Canonical is the key the entry is stored under: a canonical
+	// expression, or a key of the cache's own.
 	Canonical string
 	// Entry is the encoded entry.
 	Entry []byte

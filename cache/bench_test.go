@@ -11,7 +11,6 @@ import (
 	"abaco/cache"
 	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
-	"abaco/rdb"
 )
 
 // BenchmarkEvaluateHit is the hot path: a repeated expression answered by
@@ -57,7 +56,7 @@ func BenchmarkEvaluateMiss(b *testing.B) {
 // goroutine's share of the CPU).
 func BenchmarkEvaluateMissRedis(b *testing.B) {
 	srv := redistest.Start(b)
-	c := newCache(b, cache.Options{Shared: rdb.NewStore(rdbtest.Open(b, srv.URL)), SharedTimeout: time.Second})
+	c := newCache(b, cache.Options{Shared: rdbtest.OpenStore(b, srv.URL), SharedTimeout: time.Second})
 	ctx := context.Background()
 	var next atomic.Int64
 	b.ReportAllocs()

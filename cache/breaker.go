@@ -19,6 +19,15 @@ const (
 	halfOpen
 )
 
+// label is the state's value of the state label of
+// abaco_cache_breaker_state.
+func (s breakerState) label() string {
+	if s == halfOpen {
+		return "half_open"
+	}
+	return s.String()
+}
+
 func (s breakerState) String() string {
 	switch s {
 	case open:

@@ -1,9 +1,12 @@
 package cache
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestBreaker(t *testing.T) {
@@ -57,5 +60,33 @@ func TestBreaker(t *testing.T) {
 	want := "closed>open open>half-open half-open>open open>half-open half-open>closed"
 	if got := strings.Join(changes, " "); got != want {
 		t.Fatalf("changes:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestBreakerStateMetric checks abaco_cache_breaker_state: one series per
+// state, 1 for the current state and 0 for the others.
+func TestBreakerStateMetric(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	m := newMetrics(reg)
+	for _, s := range []breakerState{closed, open, halfOpen, closed} {
+		m.breakerIs(s)
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for _, mf := range mfs {
+			if mf.GetName() != "abaco_cache_breaker_state" {
+				continue
+			}
+			for _, x := range mf.GetMetric() {
+				got[x.GetLabel()[0].GetValue()] = x.GetGauge().GetValue()
+			}
+		}
+		want := map[string]float64{"closed": 0, "open": 0, "half_open": 0}
+		want[s.label()] = 1
+		if !maps.Equal(got, want) {
+			t.Fatalf("in state %v: abaco_cache_breaker_state by state = %v, want %v", s, got, want)
+		}
 	}
 }

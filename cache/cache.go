@@ -13,33 +13,32 @@
 // canonical form: its syntax error is cached under "raw:" + the input.
 //
 // A miss of an expression that evaluates within a small work budget (most
-// do, in about a microsecond) is evaluated at once, without asking the
-// shared tier: that costs less than the round trip. Costlier expressions
-// are read from the shared tier first. Either way a computed entry is
-// written to the shared tier behind the answer, in batches (see
-// writeback.go), so no request waits for a write.
+// do) is evaluated at once, without asking the shared tier: that costs
+// less than the round trip. Costlier expressions are read from the shared
+// tier first. Either way a computed entry is written to the shared tier
+// behind the answer, in batches (see writeback.go), so no request waits
+// for a write.
 //
 // Staleness: a local copy expires no later than the shared entry it was
 // written to or read from. A result computed here is kept locally for the
 // TTL from before it is queued for the shared tier (a write that is
 // dropped leaves the same bound); one read from the shared tier is kept
-// locally only
-// for the time it has left there (for stores that report it, see TTLGetter;
-// otherwise for at most the TTL). So after a Flush on another process, this
-// process may serve an entry from its first tier until that entry's shared
-// TTL would have ended, never longer.
+// locally only for the time it has left there (abaco.Store's GetTTL).
+// So after a Flush on another process, this process may serve an entry
+// from its first tier until that entry's shared TTL would have ended,
+// never longer.
 //
-// The shared tier never fails a request: each operation has a short
-// timeout, a failure is counted and the evaluation goes on without it, and
-// a circuit breaker stops calling a shared tier that keeps failing, so an
-// outage adds no latency: no request waits for a write, and at most
-// BreakerThreshold lookups pay the timeout before the breaker opens. Ready reports the outage. After each cooldown the
-// breaker pings the tier in the background (no request waits on the
-// probe) and closes by itself when it answers again.
+// The shared tier never fails a request. Each operation has a short
+// timeout; a failure is counted and the evaluation goes on without the
+// tier. A circuit breaker stops calling a shared tier that keeps failing,
+// so an outage adds no latency: no request waits for a write, and at most
+// BreakerThreshold lookups pay the timeout before the breaker opens.
+// Ready reports the outage. After each cooldown the breaker pings the tier
+// in the background (no request waits on the probe) and closes by itself
+// when it answers again.
 package cache
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
@@ -60,7 +59,8 @@ const (
 
 // rawPrefix keys the error of an input that did not parse, which has no
 // canonical form. No canonical form starts with it (a canonical form
-// parses, and ':' is not in the grammar), so the two key spaces are apart.
+// parses, and ':' is not in the grammar), and GetOrCompute refuses the
+// namespace "raw", so the key spaces are apart.
 const rawPrefix = "raw:"
 
 // Options configures a Cache. The zero value of each field selects its
@@ -107,13 +107,9 @@ type Options struct {
 }
 
 // DefaultLocalEntries is the default bound on the entries of the
-// in-process tier. The tier holds the hot set; a larger one costs more per
-// new entry, since its tables stop fitting in the CPU's caches: in the HTTP
-// load benchmark's all-distinct scenario, where every request adds an
-// entry to a full tier, 10,000 entries served about 15% more requests per
-// second than 100,000 (docs/benchmarks.md). 10,000 still holds every
-// expression of a 10 s TTL at 1,000 new expressions per second, and with
-// Redis configured the shared tier is the large one.
+// in-process tier. The tier holds the hot set: a larger one costs more per
+// new entry, since its tables stop fitting in the CPU's caches, and with
+// Redis configured the shared tier is the large one (docs/benchmarks.md).
 const DefaultLocalEntries = 10_000
 
 // DefaultTTL is how long results and deterministic errors are cached when
@@ -134,13 +130,6 @@ const defaultFlushTimeout = 10 * time.Second
 // above what DefaultLocalEntries entries of ordinary expressions take, so
 // that it only matters for long ones.
 const DefaultLocalBytes = ttlcache.DefaultMaxBytes
-
-// TTLGetter is implemented by shared stores that can report, with an
-// entry, how long it has left; the cache then keeps its local copy no
-// longer than that. A ttl below zero means the entry does not expire.
-type TTLGetter interface {
-	GetTTL(ctx context.Context, canonical string) (entry []byte, ttl time.Duration, ok bool, err error)
-}
 
 // quickWork is the work budget (see expr.Limits.MaxWork) within which an
 // expression counts as cheap: evaluating it costs less than a Redis round
@@ -167,8 +156,7 @@ type Cache struct {
 	local        *ttlcache.Cache[Entry] // entries by key (canonical form)
 	inputs       *ttlcache.Cache[alias] // entries by input text, for Evaluate
 	shared       abaco.Store
-	sharedTTL    TTLGetter // shared, when it implements TTLGetter
-	w            *writer   // the write-behind queue, with a shared tier
+	w            *writer // the write-behind queue, with a shared tier
 	timeout      time.Duration
 	flushTimeout time.Duration
 	now          func() time.Time
@@ -210,7 +198,6 @@ func New(engine *expr.Engine, o Options) *Cache {
 		Size:       func(in string, a alias) int { return entrySize(in, a.e) + len(a.canonical) },
 		Now:        o.Now,
 	})
-	c.sharedTTL, _ = o.Shared.(TTLGetter)
 	quick := engine.Limits()
 	quick.MaxWork = min(quick.MaxWork, quickWork)
 	c.quick = expr.New(quick)

@@ -108,7 +108,7 @@ func TestDeterministicErrorsAreCached(t *testing.T) {
 			if tt.code == abaco.CodeSyntax {
 				key = "raw:" + tt.in
 			}
-			if b, ok, _ := shared.Get(context.Background(), key); !ok || string(b) != tt.stored {
+			if b, _, ok, _ := shared.GetTTL(context.Background(), key); !ok || string(b) != tt.stored {
 				t.Errorf("shared entry %q = %q, %v; want %q", key, b, ok, tt.stored)
 			}
 		})
@@ -188,7 +188,7 @@ func TestLocalCopyNeverOutlivesShared(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
 	shared := inmem.NewStore(inmem.StoreOptions{Now: clk.Now})
-	if err := shared.Set(context.Background(), costlyCanonical, []byte("42"), 2*time.Second); err != nil {
+	if err := shared.SetMany(context.Background(), []abaco.StoreEntry{{Canonical: costlyCanonical, Entry: []byte("42")}}, 2*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	c := newCache(t, cache.Options{TTL: 10 * time.Second, Shared: shared, Now: clk.Now})
@@ -203,8 +203,8 @@ func TestLocalCopyNeverOutlivesShared(t *testing.T) {
 	}
 }
 
-// TestFlush checks Flush without a shared tier; over one, the store
-// contract suite (internal/storetest) checks it for every store.
+// TestFlush checks Flush without a shared tier; over one, TestOverStores
+// checks it for every store.
 func TestFlush(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -223,7 +223,7 @@ func TestComputeErrorsAreNotCached(t *testing.T) {
 	var calls int
 	compute := func(context.Context) (cache.Entry, error) { calls++; return cache.Entry{}, boom }
 	for range 2 {
-		_, src, err := c.GetOrCompute(context.Background(), "test:boom", compute)
+		_, src, err := c.GetOrCompute(context.Background(), "test", "boom", compute)
 		if !errors.Is(err, boom) || src.Cache != abaco.CacheBypass {
 			t.Fatalf("GetOrCompute = %v, %v", src, err)
 		}
@@ -259,7 +259,9 @@ func TestMetrics(t *testing.T) {
 		`abaco_eval_errors_total{code="division_by_zero"}`:       2,
 		`abaco_eval_errors_total{code="syntax"}`:                 1,
 		`abaco_cache_shared_errors_total{op="get"}`:              0,
-		`abaco_cache_breaker_state`:                              0,
+		`abaco_cache_breaker_state{state="closed"}`:              1,
+		`abaco_cache_breaker_state{state="open"}`:                0,
+		`abaco_cache_breaker_state{state="half_open"}`:           0,
 		`abaco_cache_bypass_total`:                               0,
 	}
 	got := gather(t, reg)
@@ -297,4 +299,28 @@ func gather(t *testing.T, reg prometheus.Gatherer) map[string]float64 {
 		}
 	}
 	return out
+}
+
+// TestGetOrComputeNamespaces checks that GetOrCompute keeps its keys in a
+// namespace of the caller's, apart from Evaluate's keys, and refuses a
+// namespace that could reach them.
+func TestGetOrComputeNamespaces(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	shared := inmem.NewStore(inmem.StoreOptions{})
+	c := newCache(t, cache.Options{Shared: shared})
+	compute := func(context.Context) (cache.Entry, error) { return cache.Entry{Value: "5", Kind: abaco.KindInt}, nil }
+	for _, ns := range []string{"", "raw", "a:b", "Demo", "2 + 3"} {
+		if _, _, err := c.GetOrCompute(ctx, ns, "2 + 3", compute); err == nil {
+			t.Errorf("GetOrCompute in namespace %q: no error", ns)
+		}
+	}
+	if _, _, err := c.GetOrCompute(ctx, "demo_1", "2 + 3", compute); err != nil {
+		t.Fatal(err)
+	}
+	waitWrites(t, c)
+	if b, _, ok, _ := shared.GetTTL(ctx, "demo_1:2 + 3"); !ok || string(b) != "5" {
+		t.Errorf(`shared entry "demo_1:2 + 3" = %q, %v; want 5`, b, ok)
+	}
+	eval(t, c, "2 + 3", abaco.CacheMiss, "")
 }

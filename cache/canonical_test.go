@@ -32,13 +32,13 @@ func TestCanonicalInputs(t *testing.T) {
 		t.Fatalf(`"raw:2 +" answered %v, the error of "2 +" is %v`, err2, err1)
 	}
 
-	// A key longer than MaxLength, stored by another caller, is not an
-	// answer to the same text as an input: that input is over the limit.
-	long := strings.Repeat("1", 41)
-	if _, _, err := c.GetOrCompute(ctx, long, func(context.Context) (cache.Entry, error) {
-		return cache.Entry{Value: "1", Kind: abaco.KindInt}, nil
-	}); err != nil {
-		t.Fatal(err)
+	// A canonical form longer than MaxLength, cached for a shorter input,
+	// is not an answer to the same text as an input: that input is over
+	// the limit.
+	short := strings.Repeat("1+", 13) + "1"
+	long := strings.ReplaceAll(short, "+", " + ")
+	if r, err := c.Evaluate(ctx, short); err != nil || r.Expression != long || len(long) <= 40 {
+		t.Fatalf("Evaluate(%q) = %+v, %v; want the canonical form %q, over MaxLength", short, r, err, long)
 	}
 	if _, err := eval(t, c, long, abaco.CacheBypass, ""); abaco.ErrorCode(err) != abaco.CodeLimit {
 		t.Fatalf("input over MaxLength: %v, want code limit", err)

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"abaco"
@@ -70,9 +71,9 @@ func (c *Cache) remember(input, canonical, key string, err error) {
 }
 
 // canonicalKey reports whether s may be a local key that is the canonical
-// form of s itself. Every key without a ':' is a canonical form (see
-// GetOrCompute), and a canonical form parses to itself, unless it is too
-// long to parse at all.
+// form of s itself. Every key without a ':' is a canonical form (the keys
+// of GetOrCompute and of syntax errors have one), and a canonical form
+// parses to itself, unless it is too long to parse at all.
 func (c *Cache) canonicalKey(s string) bool {
 	return len(s) <= c.maxLength && !strings.Contains(s, ":")
 }
@@ -84,18 +85,38 @@ type alias struct {
 	e         Entry
 }
 
-// GetOrCompute returns the entry cached under key, or calls compute, caches
-// its entry in both tiers for the TTL and returns it. Concurrent callers
-// missing the same key in this process share one call of compute. An error
-// from compute is returned as is and nothing is cached: return
-// deterministic failures in Entry.Err instead.
+// GetOrCompute returns the entry cached under key in namespace, or calls
+// compute, caches its entry in both tiers for the TTL and returns it.
+// Concurrent callers missing the same key in this process share one call
+// of compute. An error from compute is returned as is and nothing is
+// cached: return deterministic failures in Entry.Err instead.
 //
-// Evaluate uses it with canonical expressions (and "raw:" + input) as
-// keys. Other callers must choose keys no expression can have: a prefix
-// with a ':' other than "raw:" ("demo:...") is safe. Entry.Value must be a Python int, float or bool repr, since the
-// kind is derived from it when read back from the shared tier.
-func (c *Cache) GetOrCompute(ctx context.Context, key string, compute func(context.Context) (Entry, error)) (Entry, Source, error) {
-	return c.getOrCompute(ctx, key, compute, nil)
+// The entry is stored under namespace + ":" + key (in Redis, e.g.
+// "abaco:v1:eval:demo:calculo_demorado(10)"), apart from every key of
+// Evaluate. namespace is one or more lower-case letters, digits or '_',
+// and not "raw", which Evaluate uses; any other namespace is an error.
+// Entry.Value must be a Python int, float or bool repr, since the kind is
+// derived from it when read back from the shared tier.
+func (c *Cache) GetOrCompute(ctx context.Context, namespace, key string, compute func(context.Context) (Entry, error)) (Entry, Source, error) {
+	if err := checkNamespace(namespace); err != nil {
+		return Entry{}, Source{Cache: abaco.CacheBypass}, err
+	}
+	return c.getOrCompute(ctx, namespace+":"+key, compute, nil)
+}
+
+// checkNamespace reports whether namespace may name keys of GetOrCompute.
+// Without a ':' in it, namespace + ":" is a prefix no other namespace has;
+// and no canonical form has a ':' (see canonicalKey).
+func checkNamespace(namespace string) error {
+	if namespace == "" || namespace+":" == rawPrefix {
+		return fmt.Errorf("cache: namespace %q is empty or reserved", namespace)
+	}
+	for _, r := range namespace {
+		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '_') {
+			return fmt.Errorf("cache: namespace %q has %q: want lower-case letters, digits and '_'", namespace, r)
+		}
+	}
+	return nil
 }
 
 // getOrCompute is GetOrCompute with an optional cheap way to the entry:

@@ -15,7 +15,7 @@ type metrics struct {
 	writes, writesDropped prometheus.Counter
 	sharedErrors          *prometheus.CounterVec
 	evalErrors            *prometheus.CounterVec
-	breakerState          prometheus.Gauge
+	breakerState          *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -43,17 +43,17 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Name: "abaco_eval_errors_total",
 		Help: "Evaluations answered with an error, by error code (from the cache or computed).",
 	}, []string{"code"})
-	state := prometheus.NewGauge(prometheus.GaugeOpts{
+	state := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "abaco_cache_breaker_state",
-		Help: "State of the shared tier's circuit breaker: 0 closed, 1 open, 2 half-open.",
-	})
+		Help: "State of the shared tier's circuit breaker: 1 for the current state (closed, open, half_open), 0 for the others.",
+	}, []string{"state"})
 	if reg != nil {
 		reg.MustRegister(lookups, bypass, writes, writesDropped, sharedErrors, evalErrors, state)
 	}
 	for _, op := range []string{"get", "set", "flush", "ping"} {
 		sharedErrors.WithLabelValues(op)
 	}
-	return &metrics{
+	m := &metrics{
 		localHit:      lookups.WithLabelValues(tierLocal, "hit"),
 		localMiss:     lookups.WithLabelValues(tierLocal, "miss"),
 		sharedHit:     lookups.WithLabelValues(tierShared, "hit"),
@@ -64,6 +64,19 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		sharedErrors:  sharedErrors,
 		evalErrors:    evalErrors,
 		breakerState:  state,
+	}
+	m.breakerIs(closed)
+	return m
+}
+
+// breakerIs sets the breaker state series: 1 for s, 0 for the others.
+func (m *metrics) breakerIs(s breakerState) {
+	for _, st := range []breakerState{closed, open, halfOpen} {
+		v := 0.0
+		if st == s {
+			v = 1
+		}
+		m.breakerState.WithLabelValues(st.label()).Set(v)
 	}
 }
 

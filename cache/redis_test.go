@@ -14,9 +14,9 @@ import (
 
 	"abaco"
 	"abaco/cache"
+	"abaco/expr"
 	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
-	"abaco/rdb"
 )
 
 // redisCache returns a cache whose shared tier is a private redis-server.
@@ -29,14 +29,9 @@ func redisCache(t *testing.T, o cache.Options) (*cache.Cache, *redistest.Server)
 // redisCacheOn returns another cache (as another process would have) on srv.
 func redisCacheOn(t *testing.T, srv *redistest.Server, o cache.Options) *cache.Cache {
 	t.Helper()
-	o.Shared = rdb.NewStore(rdbtest.Open(t, srv.URL))
-	if o.SharedTimeout == 0 {
-		// These tests are about behaviour, not speed: a loaded machine
-		// running -race must not turn a slow reply into a bypass.
-		o.SharedTimeout = 5 * time.Second
-	}
+	o.Shared = rdbtest.OpenStore(t, srv.URL)
 	o.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
-	return newCache(t, o)
+	return sharedCache(t, expr.Limits{}, o)
 }
 
 func TestRedisEntries(t *testing.T) {

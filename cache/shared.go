@@ -20,20 +20,14 @@ func (c *Cache) sharedGet(ctx context.Context, key string) (e Entry, ttl time.Du
 	}
 	tctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	var b []byte
+	start := c.now()
+	b, left, found, err := c.shared.GetTTL(tctx, key)
 	ttl = c.ttl
-	if c.sharedTTL != nil {
-		var left time.Duration
-		start := c.now()
-		b, left, found, err = c.sharedTTL.GetTTL(tctx, key)
-		if left >= 0 {
-			// The store measured left at some moment of the call; counting
-			// it from the call's start makes the local copy expire no later
-			// than the shared entry.
-			ttl = min(left-c.now().Sub(start), c.ttl)
-		}
-	} else {
-		b, found, err = c.shared.Get(tctx, key)
+	if left >= 0 {
+		// The store measured left at some moment of the call; counting it
+		// from the call's start makes the local copy expire no later than
+		// the shared entry.
+		ttl = min(left-c.now().Sub(start), c.ttl)
 	}
 	if err != nil {
 		c.sharedFailed(ctx, "get", err)
@@ -77,7 +71,7 @@ func (c *Cache) probe() {
 
 // breakerChanged logs and exports a change of the breaker's state.
 func (c *Cache) breakerChanged(from, to breakerState) {
-	c.m.breakerState.Set(float64(to))
+	c.m.breakerIs(to)
 	switch to {
 	case open:
 		c.log.Warn("cache: shared tier unavailable, skipping it", "breaker", to.String(), "from", from.String())

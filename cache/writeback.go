@@ -12,10 +12,9 @@ import (
 // the answer, not before it. The request puts the entry on a bounded queue
 // and returns; one goroutine per Cache takes whatever has queued up and
 // writes it with one SetMany (in Redis one pipeline of SET PX, one round
-// trip). Under load a round trip then carries dozens of entries instead of
-// one, and no request waits for Redis: in the HTTP load benchmark this took
-// the cost of a miss with Redis from twice that of a miss without it to
-// about the same (docs/benchmarks.md).
+// trip). Under load a round trip then carries many entries instead of one,
+// and no request waits for Redis, so a miss with Redis costs about what a
+// miss without it does (docs/benchmarks.md).
 //
 // What it costs: another process can see a new entry a moment later (the
 // batching delay plus a round trip, about a millisecond), and a write that

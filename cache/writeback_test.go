@@ -66,7 +66,7 @@ func TestWriteBehindBatches(t *testing.T) {
 		t.Errorf("301 entries took %d writes, want 3", n)
 	}
 	for i := range 301 {
-		if b, ok, _ := store.Get(context.Background(), fmt.Sprintf("%d + 1", i)); !ok || string(b) != fmt.Sprint(i+1) {
+		if b, _, ok, _ := store.GetTTL(context.Background(), fmt.Sprintf("%d + 1", i)); !ok || string(b) != fmt.Sprint(i+1) {
 			t.Fatalf("entry %d + 1 = %q, %v after the writes", i, b, ok)
 		}
 	}
@@ -106,7 +106,7 @@ func TestCloseWritesPending(t *testing.T) {
 	evalRange(t, c, 0, 50, abaco.CacheMiss)
 	c.Close()
 	for i := range 50 {
-		if _, ok, _ := store.Get(context.Background(), fmt.Sprintf("%d + 1", i)); !ok {
+		if _, _, ok, _ := store.GetTTL(context.Background(), fmt.Sprintf("%d + 1", i)); !ok {
 			t.Fatalf("entry %d + 1 not written by Close", i)
 		}
 	}

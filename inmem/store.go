@@ -39,35 +39,20 @@ func NewStore(o StoreOptions) *Store {
 	})}
 }
 
-// Get returns the entry of a canonical expression. The caller must not
-// modify it.
-func (s *Store) Get(_ context.Context, canonical string) ([]byte, bool, error) {
-	b, ok := s.c.Get(canonical)
-	return b, ok, nil
-}
-
-// GetTTL returns the entry of a canonical expression and how long it has
-// left.
-func (s *Store) GetTTL(_ context.Context, canonical string) ([]byte, time.Duration, bool, error) {
-	b, ttl, ok := s.c.GetTTL(canonical)
+// GetTTL returns the entry under key and how long it has left. The
+// caller must not modify the entry.
+func (s *Store) GetTTL(_ context.Context, key string) ([]byte, time.Duration, bool, error) {
+	b, ttl, ok := s.c.GetTTL(key)
 	return b, ttl, ok, nil
 }
 
-// Set stores a copy of entry for ttl, which must be positive.
-func (s *Store) Set(_ context.Context, canonical string, entry []byte, ttl time.Duration) error {
+// SetMany stores a copy of each entry for ttl, which must be positive.
+func (s *Store) SetMany(_ context.Context, entries []abaco.StoreEntry, ttl time.Duration) error {
 	if ttl <= 0 {
 		return fmt.Errorf("inmem: cache set: ttl %v is not positive", ttl)
 	}
-	s.c.Set(canonical, append([]byte(nil), entry...), ttl)
-	return nil
-}
-
-// SetMany stores a copy of each entry for ttl, which must be positive.
-func (s *Store) SetMany(ctx context.Context, entries []abaco.StoreEntry, ttl time.Duration) error {
 	for _, e := range entries {
-		if err := s.Set(ctx, e.Canonical, e.Entry, ttl); err != nil {
-			return err
-		}
+		s.c.Set(e.Canonical, append([]byte(nil), e.Entry...), ttl)
 	}
 	return nil
 }

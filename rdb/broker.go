@@ -17,7 +17,7 @@ import (
 )
 
 // Broker is the Redis abaco.Broker. Its keys are described in keys.go
-// (QUEUE section) and its Lua scripts in broker_scripts.go. Items are
+// (under "Queue keys") and its Lua scripts in broker_scripts.go. Items are
 // leased with batched scripts while the queue has items and with a
 // blocking BLMOVE (on a dedicated connection, so it never delays other
 // commands) only when it is empty. It is safe for concurrent use.

@@ -5,8 +5,7 @@ import "github.com/redis/rueidis"
 // The queue's Lua scripts. Each declares every key it touches (all in the
 // slot of the queue name), so they run unchanged on Redis Cluster. Lists
 // move whole batches with LRANGE/LTRIM/RPUSH rather than one LMOVE per
-// item: one round trip and three commands per batch is what lets a
-// consumer reach tens of thousands of items per second.
+// item: one round trip and three commands per batch, whatever its size.
 
 // queueTakeScript leases up to ARGV[1] items from the head of the queue
 // into the consumer's processing list and registers the consumer. With

@@ -21,6 +21,12 @@ import (
 // hold), are replaced by "#" + their SHA-256 in hex: that bounds key size
 // without collisions in practice, and keeps every key one readable line in
 // redis-cli. No canonical expression starts with "#".
+//
+// The cache's other keys share the prefix: the syntax error of an input
+// that does not parse at "raw:" + the input ("abaco:v1:eval:raw:2 +"), and
+// an entry of cache.GetOrCompute at its namespace + ":" + its key
+// ("abaco:v1:eval:demo:calculo_demorado(10)"). No canonical expression
+// has a ':'.
 const (
 	cachePrefix    = "abaco:v1:eval:"
 	maxReadableKey = 128

@@ -22,10 +22,10 @@ var _ abaco.Store = (*Store)(nil)
 // NewStore returns the cache store over c. Closing c is the caller's job.
 func NewStore(c *Client) *Store { return &Store{c: c} }
 
-// Get returns the entry of a canonical expression.
-func (s *Store) Get(ctx context.Context, canonical string) ([]byte, bool, error) {
+// get returns the entry under key.
+func (s *Store) get(ctx context.Context, key string) ([]byte, bool, error) {
 	rc := s.c.conn()
-	b, err := rc.Do(ctx, rc.B().Get().Key(cacheKey(canonical)).Build()).AsBytes()
+	b, err := rc.Do(ctx, rc.B().Get().Key(cacheKey(key)).Build()).AsBytes()
 	if rueidis.IsRedisNil(err) {
 		return nil, false, nil
 	}
@@ -35,28 +35,28 @@ func (s *Store) Get(ctx context.Context, canonical string) ([]byte, bool, error)
 	return b, true, nil
 }
 
-// GetTTL returns the entry of a canonical expression and how long it has
-// left (below zero when it has no expiry). The PTTL is asked only after a
-// hit: most reads that reach Redis are misses (repeated expressions are
-// answered by the in-process tier), and a miss then costs one command.
-func (s *Store) GetTTL(ctx context.Context, canonical string) ([]byte, time.Duration, bool, error) {
-	b, ok, err := s.Get(ctx, canonical)
+// GetTTL returns the entry under key and how long it has left (below zero
+// when it has no expiry). The PTTL is asked only after a hit: most reads
+// that reach Redis are misses (repeated expressions are answered by the
+// in-process tier), and a miss then costs one command.
+func (s *Store) GetTTL(ctx context.Context, key string) ([]byte, time.Duration, bool, error) {
+	b, ok, err := s.get(ctx, key)
 	if err != nil || !ok {
 		return nil, 0, false, err
 	}
-	left, err := s.pttl(ctx, canonical)
+	left, err := s.pttl(ctx, key)
 	if err != nil {
 		return nil, 0, false, err
 	}
 	return b, left, true, nil
 }
 
-// pttl returns how long the entry of a canonical expression has left:
+// pttl returns how long the entry under key has left:
 // below zero when it has no expiry, zero when it is gone (expired since it
 // was read: the caller keeps no local copy).
-func (s *Store) pttl(ctx context.Context, canonical string) (time.Duration, error) {
+func (s *Store) pttl(ctx context.Context, key string) (time.Duration, error) {
 	rc := s.c.conn()
-	ms, err := rc.Do(ctx, rc.B().Pttl().Key(cacheKey(canonical)).Build()).AsInt64()
+	ms, err := rc.Do(ctx, rc.B().Pttl().Key(cacheKey(key)).Build()).AsInt64()
 	if err != nil {
 		return 0, fmt.Errorf("rdb: cache pttl: %w", err)
 	}
@@ -75,25 +75,11 @@ func pttlDuration(ms int64) time.Duration {
 	return time.Duration(ms) * time.Millisecond
 }
 
-// Set stores entry for a canonical expression with SET PX; ttl is rounded
-// up to a whole millisecond.
-func (s *Store) Set(ctx context.Context, canonical string, entry []byte, ttl time.Duration) error {
-	ms, err := millis("set", ttl)
-	if err != nil {
-		return err
-	}
-	rc := s.c.conn()
-	cmd := rc.B().Set().Key(cacheKey(canonical)).Value(rueidis.BinaryString(entry)).PxMilliseconds(ms).Build()
-	if err := rc.Do(ctx, cmd).Error(); err != nil {
-		return fmt.Errorf("rdb: cache set: %w", err)
-	}
-	return nil
-}
-
 // SetMany stores every entry with SET PX, pipelined: one round trip for
-// the batch (on a cluster, one per node holding some of its keys).
+// the batch (on a cluster, one per node holding some of its keys); ttl is
+// rounded up to a whole millisecond.
 func (s *Store) SetMany(ctx context.Context, entries []abaco.StoreEntry, ttl time.Duration) error {
-	ms, err := millis("set", ttl)
+	ms, err := millis(ttl)
 	if err != nil {
 		return err
 	}
@@ -111,9 +97,9 @@ func (s *Store) SetMany(ctx context.Context, entries []abaco.StoreEntry, ttl tim
 }
 
 // millis converts a positive ttl to whole milliseconds, rounding up.
-func millis(op string, ttl time.Duration) (int64, error) {
+func millis(ttl time.Duration) (int64, error) {
 	if ttl <= 0 {
-		return 0, fmt.Errorf("rdb: cache %s: ttl %v is not positive", op, ttl)
+		return 0, fmt.Errorf("rdb: cache set: ttl %v is not positive", ttl)
 	}
 	return int64((ttl + time.Millisecond - 1) / time.Millisecond), nil
 }

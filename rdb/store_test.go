@@ -21,7 +21,12 @@ import (
 func openStore(t *testing.T) (*rdb.Store, *redistest.Server) {
 	t.Helper()
 	srv := redistest.Start(t)
-	return rdb.NewStore(rdbtest.Open(t, srv.URL)), srv
+	return rdbtest.OpenStore(t, srv.URL), srv
+}
+
+// set stores one entry with SetMany.
+func set(ctx context.Context, s *rdb.Store, canonical string, entry []byte, ttl time.Duration) error {
+	return s.SetMany(ctx, []abaco.StoreEntry{{Canonical: canonical, Entry: entry}}, ttl)
 }
 
 func TestStoreContract(t *testing.T) {
@@ -29,6 +34,15 @@ func TestStoreContract(t *testing.T) {
 		s, _ := openStore(t)
 		return s
 	})
+}
+
+// TestStoreContractCluster runs the contract on a three-master Redis
+// Cluster, one case after another on the one cluster: Flush must walk
+// every node, and a batch spans slots.
+func TestStoreContractCluster(t *testing.T) {
+	t.Parallel()
+	cl := redistest.StartCluster(t)
+	storetest.RunSerial(t, rdbtest.OpenStore(t, cl.URL))
 }
 
 // TestStoreKeys checks the raw key names and TTLs a person sees with
@@ -55,7 +69,7 @@ func TestStoreKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := s.Set(ctx, tt.canonical, []byte("4"), 10*time.Second); err != nil {
+			if err := set(ctx, s, tt.canonical, []byte("4"), 10*time.Second); err != nil {
 				t.Fatal(err)
 			}
 			if got := srv.MustDo("GET", tt.key); got != "4" {
@@ -75,7 +89,7 @@ func TestStoreKeys(t *testing.T) {
 func TestStoreKeyVersion(t *testing.T) {
 	t.Parallel()
 	s, srv := openStore(t)
-	if err := s.Set(context.Background(), "1", []byte("1"), time.Minute); err != nil {
+	if err := set(context.Background(), s, "1", []byte("1"), time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	want := "abaco:v" + strconv.Itoa(expr.Version) + ":eval:1"
@@ -95,7 +109,7 @@ func TestStoreFlushLeavesOtherKeys(t *testing.T) {
 	srv.MustDo("RPUSH", "number_queue", "1")
 	srv.MustDo("SET", "abaco:v2:eval:2 + 2", "other version")
 	for i := range 1200 { // more than one SCAN/UNLINK batch
-		if err := s.Set(ctx, strconv.Itoa(i), []byte("1"), time.Minute); err != nil {
+		if err := set(ctx, s, strconv.Itoa(i), []byte("1"), time.Minute); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -118,11 +132,11 @@ func TestStoreDown(t *testing.T) {
 	srv.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	if _, _, err := s.Get(ctx, "2 + 2"); err == nil {
+	if _, _, _, err := s.GetTTL(ctx, "2 + 2"); err == nil {
 		t.Error("Get on a stopped server: no error")
 	}
-	if err := s.Set(ctx, "2 + 2", []byte("4"), time.Second); err == nil {
-		t.Error("Set on a stopped server: no error")
+	if err := set(ctx, s, "2 + 2", []byte("4"), time.Second); err == nil {
+		t.Error("SetMany on a stopped server: no error")
 	}
 	if err := s.Ping(ctx); err == nil {
 		t.Error("Ping on a stopped server: no error")
@@ -149,7 +163,7 @@ func TestOpenBeforeRedis(t *testing.T) {
 	defer c.Close()
 	s := rdb.NewStore(c)
 	ctx := context.Background()
-	if _, _, err := s.Get(ctx, "2 + 2"); err == nil {
+	if _, _, _, err := s.GetTTL(ctx, "2 + 2"); err == nil {
 		t.Fatal("Get with Redis down: no error")
 	}
 	if err := c.Ping(ctx); err == nil {
@@ -161,7 +175,7 @@ func TestOpenBeforeRedis(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the client did not connect within 10s of Redis starting")
 	}
-	if err := s.Set(ctx, "2 + 2", []byte("4"), time.Minute); err != nil {
+	if err := set(ctx, s, "2 + 2", []byte("4"), time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if got := srv.MustDo("GET", "abaco:v1:eval:2 + 2"); got != "4" {

@@ -52,7 +52,7 @@ func TestStoreURLForms(t *testing.T) {
 			}
 			defer c.Close()
 			canonical := strconv.Itoa(i) + " + 1"
-			if err := rdb.NewStore(c).Set(context.Background(), canonical, []byte("ok"), time.Minute); err != nil {
+			if err := set(context.Background(), rdb.NewStore(c), canonical, []byte("ok"), time.Minute); err != nil {
 				t.Fatal(err)
 			}
 			// redistest talks to db 0 only: swap the db in to look.

@@ -94,8 +94,8 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 // getResultado is cache.py's get_resultado: the cached result of
 // calculo_demorado(param), computed on a miss.
 func getResultado(ctx context.Context, env *Env, c *cache.Cache, param int, delay time.Duration) (string, error) {
-	key := fmt.Sprintf("demo:calculo_demorado(%d)", param)
-	e, src, err := c.GetOrCompute(ctx, key, func(ctx context.Context) (cache.Entry, error) {
+	key := fmt.Sprintf("calculo_demorado(%d)", param)
+	e, src, err := c.GetOrCompute(ctx, "demo", key, func(ctx context.Context) (cache.Entry, error) {
 		fmt.Fprintln(env.Stdout, "Calculando resultado")
 		return calculoDemorado(ctx, param, delay)
 	})

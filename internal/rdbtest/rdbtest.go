@@ -21,3 +21,10 @@ func Open(tb testing.TB, url string) *rdb.Client {
 	tb.Cleanup(c.Close)
 	return c
 }
+
+// OpenStore returns the cache store over a client of the Redis at url,
+// closed when tb ends.
+func OpenStore(tb testing.TB, url string) *rdb.Store {
+	tb.Helper()
+	return rdb.NewStore(Open(tb, url))
+}

@@ -1,8 +1,9 @@
 // Package storetest is the contract test suite of abaco.Store: every
-// implementation (inmem, rdb) runs the same tests, so they behave alike.
-// The suite checks the store itself (round trips of every kind of key, TTL
-// expiry, flush, concurrent writers) and the result cache over it (key
-// format, error caching, sharing between processes, single flight).
+// implementation (inmem, rdb standalone and cluster) runs the same tests,
+// so they behave alike. The suite checks every method of the interface
+// (round trips of every kind of key, remaining TTLs, expiry, flush,
+// concurrent writers). Its runners and helpers also serve tests of code
+// over a store (the cache package runs its shared-tier cases with them).
 package storetest
 
 import (
@@ -17,43 +18,62 @@ import (
 	"abaco"
 )
 
-// TTLGetter is the optional method of stores that report an entry's
-// remaining lifetime (the cache package uses it when present).
-type TTLGetter interface {
-	GetTTL(ctx context.Context, canonical string) ([]byte, time.Duration, bool, error)
+// A Case is one test of a store, given an empty one.
+type Case struct {
+	Name string
+	Run  func(t *testing.T, s abaco.Store)
 }
 
-// Run runs the contract tests against stores made by newStore, which must
-// return an empty store for each call, cleaned up by t.
+// contract is the suite every store passes.
+var contract = []Case{
+	{"missing", testMissing},
+	{"round trip", testRoundTrip},
+	{"overwrite", testOverwrite},
+	{"ttl expiry", testExpiry},
+	{"flush", testFlush},
+	{"concurrent", testConcurrent},
+	{"set many", testSetMany},
+	{"set many, bad ttl", testSetManyBadTTL},
+	{"ping", func(t *testing.T, s abaco.Store) {
+		if err := s.Ping(context.Background()); err != nil {
+			t.Fatalf("Ping: %v", err)
+		}
+	}},
+}
+
+// Run runs the contract tests in parallel against stores made by
+// newStore, which must return an empty store for each call, cleaned up by t.
 func Run(t *testing.T, newStore func(t *testing.T) abaco.Store) {
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s abaco.Store)
-	}{
-		{"missing", testMissing},
-		{"round trip", testRoundTrip},
-		{"overwrite", testOverwrite},
-		{"ttl expiry", testExpiry},
-		{"non-positive ttl", testBadTTL},
-		{"flush", testFlush},
-		{"concurrent", testConcurrent},
-		{"set many", testSetMany},
-		{"set many, bad ttl", testSetManyBadTTL},
-		{"cache: one entry per canonical form", testCacheCanonicalKey},
-		{"cache: errors", testCacheErrors},
-		{"cache: shared until the ttl", testCacheShared},
-		{"cache: flush", testCacheFlush},
-		{"cache: single flight", testCacheSingleFlight},
-		{"ping", func(t *testing.T, s abaco.Store) {
-			if err := s.Ping(context.Background()); err != nil {
-				t.Fatalf("Ping: %v", err)
-			}
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	RunCases(t, contract, newStore)
+}
+
+// RunSerial runs the contract tests one after another against s, flushed
+// before each: for a store that is costly to start, such as a Redis
+// Cluster.
+func RunSerial(t *testing.T, s abaco.Store) {
+	RunCasesSerial(t, contract, s)
+}
+
+// RunCases runs cases in parallel, each on its own empty store from
+// newStore.
+func RunCases(t *testing.T, cases []Case, newStore func(t *testing.T) abaco.Store) {
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
-			tt.run(t, newStore(t))
+			c.Run(t, newStore(t))
+		})
+	}
+}
+
+// RunCasesSerial runs cases one after another on s, which is flushed
+// before each so that every case starts from an empty store.
+func RunCasesSerial(t *testing.T, cases []Case, s abaco.Store) {
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			if _, err := s.Flush(context.Background()); err != nil {
+				t.Fatalf("Flush before the case: %v", err)
+			}
+			c.Run(t, s)
 		})
 	}
 }
@@ -73,30 +93,31 @@ func keys() map[string]string {
 	}
 }
 
+// set stores one entry.
+func set(s abaco.Store, key string, entry []byte, ttl time.Duration) error {
+	return s.SetMany(context.Background(), []abaco.StoreEntry{{Canonical: key, Entry: entry}}, ttl)
+}
+
 func mustSet(t *testing.T, s abaco.Store, key string, entry []byte, ttl time.Duration) {
 	t.Helper()
-	if err := s.Set(context.Background(), key, entry, ttl); err != nil {
-		t.Fatalf("Set(%q): %v", key, err)
+	if err := set(s, key, entry, ttl); err != nil {
+		t.Fatalf("SetMany(%q): %v", key, err)
 	}
 }
 
-func get(t *testing.T, s abaco.Store, key string) ([]byte, bool) {
+// Get returns the entry under key in s, failing t on an error.
+func Get(t *testing.T, s abaco.Store, key string) ([]byte, bool) {
 	t.Helper()
-	b, ok, err := s.Get(context.Background(), key)
+	b, _, ok, err := s.GetTTL(context.Background(), key)
 	if err != nil {
-		t.Fatalf("Get(%q): %v", key, err)
+		t.Fatalf("GetTTL(%q): %v", key, err)
 	}
 	return b, ok
 }
 
 func testMissing(t *testing.T, s abaco.Store) {
-	if b, ok := get(t, s, "1 + 1"); ok || b != nil {
+	if b, ok := Get(t, s, "1 + 1"); ok || b != nil {
 		t.Fatalf("Get of a missing key = %q, %v; want nil, false", b, ok)
-	}
-	if g, ok := s.(TTLGetter); ok {
-		if _, _, found, err := g.GetTTL(context.Background(), "1 + 1"); found || err != nil {
-			t.Fatalf("GetTTL of a missing key: found %v, err %v", found, err)
-		}
 	}
 }
 
@@ -107,18 +128,14 @@ func testRoundTrip(t *testing.T, s abaco.Store) {
 	mustSet(t, s, "empty", nil, time.Minute)
 	for name, k := range keys() {
 		want := "entry of " + name + "\x00\xff"
-		if b, ok := get(t, s, k); !ok || string(b) != want {
+		if b, ok := Get(t, s, k); !ok || string(b) != want {
 			t.Errorf("Get(%s) = %q, %v; want %q", name, b, ok, want)
 		}
 	}
-	if b, ok := get(t, s, "empty"); !ok || len(b) != 0 {
+	if b, ok := Get(t, s, "empty"); !ok || len(b) != 0 {
 		t.Errorf("Get(empty) = %q, %v; want an empty entry", b, ok)
 	}
-	g, ok := s.(TTLGetter)
-	if !ok {
-		return
-	}
-	b, ttl, found, err := g.GetTTL(context.Background(), "2 + 2")
+	b, ttl, found, err := s.GetTTL(context.Background(), "2 + 2")
 	if err != nil || !found || string(b) != "entry of plain\x00\xff" {
 		t.Fatalf("GetTTL = %q, %v, %v", b, found, err)
 	}
@@ -131,7 +148,7 @@ func testOverwrite(t *testing.T, s abaco.Store) {
 	mustSet(t, s, "7 * 6", []byte("41"), 50*time.Millisecond)
 	mustSet(t, s, "7 * 6", []byte("42"), time.Minute)
 	time.Sleep(150 * time.Millisecond) // past the first TTL, which the overwrite replaced
-	if b, ok := get(t, s, "7 * 6"); !ok || string(b) != "42" {
+	if b, ok := Get(t, s, "7 * 6"); !ok || string(b) != "42" {
 		t.Fatalf("after overwrite Get = %q, %v; want 42 with the new TTL", b, ok)
 	}
 }
@@ -139,39 +156,29 @@ func testOverwrite(t *testing.T, s abaco.Store) {
 func testExpiry(t *testing.T, s abaco.Store) {
 	mustSet(t, s, "short", []byte("1"), 100*time.Millisecond)
 	mustSet(t, s, "long", []byte("2"), time.Minute)
-	if _, ok := get(t, s, "short"); !ok {
+	if _, ok := Get(t, s, "short"); !ok {
 		t.Fatal("entry gone before its TTL")
 	}
-	waitExpired(t, s, "short", "entry with a 100ms TTL")
-	if _, ok := get(t, s, "long"); !ok {
+	WaitExpired(t, s, "short", "entry with a 100ms TTL")
+	if _, ok := Get(t, s, "long"); !ok {
 		t.Fatal("entry with a 1m TTL expired with the short one")
 	}
 }
 
-// waitExpired waits until key is gone, failing after 10s (far more than
-// the short TTLs of these tests, 100ms to 2s).
-func waitExpired(t *testing.T, s abaco.Store, key, what string) {
+// WaitExpired waits until key is gone from s, failing t after 10s (far
+// more than the short TTLs of these tests, 100ms to 2s); what names the
+// entry in the failure.
+func WaitExpired(t *testing.T, s abaco.Store, key, what string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if _, ok := get(t, s, key); !ok {
+		if _, ok := Get(t, s, key); !ok {
 			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s still there after 10s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func testBadTTL(t *testing.T, s abaco.Store) {
-	for _, ttl := range []time.Duration{0, -time.Second} {
-		if err := s.Set(context.Background(), "x", []byte("1"), ttl); err == nil {
-			t.Errorf("Set with ttl %v: no error", ttl)
-		}
-	}
-	if _, ok := get(t, s, "x"); ok {
-		t.Error("Set with a bad ttl stored an entry")
 	}
 }
 
@@ -191,14 +198,14 @@ func testSetMany(t *testing.T, s abaco.Store) {
 		t.Fatalf("SetMany of nothing: %v", err)
 	}
 	for name, k := range keys() {
-		if b, ok := get(t, s, k); !ok || string(b) != "batch "+name {
+		if b, ok := Get(t, s, k); !ok || string(b) != "batch "+name {
 			t.Errorf("after SetMany Get(%s) = %q, %v; want %q", name, b, ok, "batch "+name)
 		}
 	}
 	if err := s.SetMany(ctx, []abaco.StoreEntry{{Canonical: "short", Entry: []byte("1")}}, 100*time.Millisecond); err != nil {
 		t.Fatalf("SetMany: %v", err)
 	}
-	waitExpired(t, s, "short", "entry stored by SetMany with a 100ms TTL")
+	WaitExpired(t, s, "short", "entry stored by SetMany with a 100ms TTL")
 }
 
 func testSetManyBadTTL(t *testing.T, s abaco.Store) {
@@ -208,7 +215,7 @@ func testSetManyBadTTL(t *testing.T, s abaco.Store) {
 			t.Errorf("SetMany with ttl %v: no error", ttl)
 		}
 	}
-	if _, ok := get(t, s, "x"); ok {
+	if _, ok := Get(t, s, "x"); ok {
 		t.Error("SetMany with a bad ttl stored an entry")
 	}
 }
@@ -224,7 +231,7 @@ func testFlush(t *testing.T, s abaco.Store) {
 		t.Fatalf("Flush = %d, %v; want %d, nil", n, err, len(ks))
 	}
 	for name, k := range ks {
-		if _, ok := get(t, s, k); ok {
+		if _, ok := Get(t, s, k); ok {
 			t.Errorf("%s still there after Flush", name)
 		}
 	}
@@ -232,7 +239,7 @@ func testFlush(t *testing.T, s abaco.Store) {
 		t.Fatalf("second Flush = %d, %v; want 0, nil", n, err)
 	}
 	mustSet(t, s, "2 + 2", []byte("4"), time.Minute)
-	if b, ok := get(t, s, "2 + 2"); !ok || string(b) != "4" {
+	if b, ok := Get(t, s, "2 + 2"); !ok || string(b) != "4" {
 		t.Fatalf("Set after Flush did not stick: %q, %v", b, ok)
 	}
 }
@@ -249,15 +256,15 @@ func testConcurrent(t *testing.T, s abaco.Store) {
 			for i := range rounds {
 				shared := fmt.Sprintf("shared %d", i%5)
 				val := []byte(fmt.Sprintf("%d", i))
-				if err := s.Set(ctx, shared, val, time.Minute); err != nil {
+				if err := set(s, shared, val, time.Minute); err != nil {
 					errs <- err
 					return
 				}
-				if err := s.Set(ctx, own, val, time.Minute); err != nil {
+				if err := set(s, own, val, time.Minute); err != nil {
 					errs <- err
 					return
 				}
-				if b, ok, err := s.Get(ctx, own); err != nil || !ok || !bytes.Equal(b, val) {
+				if b, _, ok, err := s.GetTTL(ctx, own); err != nil || !ok || !bytes.Equal(b, val) {
 					errs <- fmt.Errorf("%s: got %q, %v, %v; want %q", own, b, ok, err, val)
 					return
 				}
@@ -270,7 +277,7 @@ func testConcurrent(t *testing.T, s abaco.Store) {
 		t.Error(err)
 	}
 	for i := range 5 {
-		if _, ok := get(t, s, fmt.Sprintf("shared %d", i)); !ok {
+		if _, ok := Get(t, s, fmt.Sprintf("shared %d", i)); !ok {
 			t.Errorf("shared %d missing", i)
 		}
 	}

@@ -65,9 +65,9 @@ func New[V any](o Options[V]) *Cache[V] {
 		},
 		// Maintenance (eviction, expiry) runs in the writer's goroutine.
 		// otter's default starts a goroutine for each run instead, whose
-		// fresh stack then grows: 5% of the CPU of a stream of new entries
-		// in the HTTP load benchmark. The run is amortized over a buffer of
-		// writes, and concurrent writers skip it while one runs.
+		// fresh stack then grows, a cost a stream of new entries pays
+		// again and again (docs/benchmarks.md). The run is amortized over
+		// a buffer of writes, and concurrent writers skip it while one runs.
 		Executor: func(fn func()) { fn() },
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, item[V]]) time.Duration {
 			return e.Value.ttl

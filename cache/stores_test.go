@@ -1,4 +1,4 @@
-package storetest
+package cache_test
 
 import (
 	"context"
@@ -11,51 +11,65 @@ import (
 	"abaco"
 	"abaco/cache"
 	"abaco/expr"
+	"abaco/inmem"
+	"abaco/internal/rdbtest"
+	"abaco/internal/redistest"
+	"abaco/internal/storetest"
 )
 
-// The cases below run the cache over the store under test, so that what the
+// TestOverStores runs the cases below over every store, so that what the
 // cache promises of its shared tier (one entry per canonical form, errors
 // cached like results, entries shared between processes until their TTL,
-// flush, one computation per key at a time) holds over every store, not
-// only over the one a cache test happens to use.
+// flush, one computation per key at a time) holds over each of them, not
+// only over the one another test happens to use. The cluster runs the
+// cases one after another, on one cluster.
+func TestOverStores(t *testing.T) {
+	t.Parallel()
+	cases := []storetest.Case{
+		{Name: "one entry per canonical form", Run: testCacheCanonicalKey},
+		{Name: "errors", Run: testCacheErrors},
+		{Name: "shared until the ttl", Run: testCacheShared},
+		{Name: "flush", Run: testCacheFlush},
+		{Name: "single flight", Run: testCacheSingleFlight},
+	}
+	t.Run("inmem", func(t *testing.T) {
+		t.Parallel()
+		storetest.RunCases(t, cases, func(*testing.T) abaco.Store { return inmem.NewStore(inmem.StoreOptions{}) })
+	})
+	t.Run("redis", func(t *testing.T) {
+		t.Parallel()
+		storetest.RunCases(t, cases, func(t *testing.T) abaco.Store {
+			return rdbtest.OpenStore(t, redistest.Start(t).URL)
+		})
+	})
+	t.Run("redis cluster", func(t *testing.T) {
+		t.Parallel()
+		storetest.RunCasesSerial(t, cases, rdbtest.OpenStore(t, redistest.StartCluster(t).URL))
+	})
+}
 
-// costly is an expression over the cache's quick work budget: a miss looks
-// it up in the shared tier before evaluating it, so a second process finds
-// it there. (A cheap expression is evaluated at once, which costs less than
-// the round trip.)
-const (
-	costly          = "2**20000 * 3**20000 % 1000"
-	costlyCanonical = "2 ** 20000 * 3 ** 20000 % 1000"
-	costlyValue     = "376"
-)
+// costlyValue is the value of costly.
+const costlyValue = "376"
 
-// newCache returns a cache over s, as one process would have, closed when
-// t ends. The shared timeout is generous: these cases are about behaviour,
-// and a machine loaded by a parallel -race run must not turn a slow reply
-// into a bypass.
-func newCache(t *testing.T, s abaco.Store, limits expr.Limits, ttl time.Duration) *cache.Cache {
+// storeCache returns a cache over s, as one process would have, closed
+// when t ends.
+func storeCache(t *testing.T, s abaco.Store, limits expr.Limits, ttl time.Duration) *cache.Cache {
 	t.Helper()
-	c := cache.New(expr.New(limits), cache.Options{Shared: s, TTL: ttl, SharedTimeout: 5 * time.Second})
+	return sharedCache(t, limits, cache.Options{Shared: s, TTL: ttl})
+}
+
+// sharedCache returns a cache with a shared tier, closed when t ends. The
+// shared timeout is generous unless o sets one: these tests are about
+// behaviour, not speed, and a machine loaded by a parallel -race run must
+// not turn a slow reply into a bypass.
+func sharedCache(t *testing.T, limits expr.Limits, o cache.Options) *cache.Cache {
+	t.Helper()
+	if o.SharedTimeout == 0 {
+		o.SharedTimeout = 5 * time.Second
+	}
+	c := cache.New(expr.New(limits), o)
 	t.Cleanup(c.Close)
 	return c
-}
-
-// evaluate evaluates in with c and checks where the answer came from.
-func evaluate(t *testing.T, c *cache.Cache, in string, status abaco.CacheStatus, tier string) (abaco.Result, error) {
-	t.Helper()
-	r, err := c.Evaluate(context.Background(), in)
-	if r.Cache != status || r.Tier != tier {
-		t.Fatalf("Evaluate(%q): cache %q tier %q, want %q %q (err %v)", in, r.Cache, r.Tier, status, tier, err)
-	}
-	return r, err
-}
-
-// waitWrites waits for c's writes to reach its shared tier.
-func waitWrites(t *testing.T, c *cache.Cache) {
-	t.Helper()
-	if err := c.Sync(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // wantEntries checks the store's entries: each key of want holds its
@@ -63,7 +77,7 @@ func waitWrites(t *testing.T, c *cache.Cache) {
 func wantEntries(t *testing.T, s abaco.Store, want map[string]string) {
 	t.Helper()
 	for k, entry := range want {
-		if b, ok := get(t, s, k); !ok || string(b) != entry {
+		if b, ok := storetest.Get(t, s, k); !ok || string(b) != entry {
 			t.Errorf("entry %q = %q, %v; want %q", k, b, ok, entry)
 		}
 	}
@@ -75,10 +89,10 @@ func wantEntries(t *testing.T, s abaco.Store, want map[string]string) {
 // testCacheCanonicalKey checks that every spelling of an expression is
 // stored once, under its canonical form.
 func testCacheCanonicalKey(t *testing.T, s abaco.Store) {
-	c := newCache(t, s, expr.Limits{}, time.Minute)
-	evaluate(t, c, "2+2", abaco.CacheMiss, "")
+	c := storeCache(t, s, expr.Limits{}, time.Minute)
+	eval(t, c, "2+2", abaco.CacheMiss, "")
 	for _, in := range []string{"(2) + 2", " 2 +(2)", "2 + 2"} {
-		evaluate(t, c, in, abaco.CacheHit, "local")
+		eval(t, c, in, abaco.CacheHit, "local")
 	}
 	waitWrites(t, c)
 	wantEntries(t, s, map[string]string{"2 + 2": "4"})
@@ -88,7 +102,7 @@ func testCacheCanonicalKey(t *testing.T, s abaco.Store) {
 // results, a syntax error under "raw:" + the input (it has no canonical
 // form), and that limit breaches are not stored at all.
 func testCacheErrors(t *testing.T, s abaco.Store) {
-	c := newCache(t, s, expr.Limits{MaxIntBits: 64}, time.Minute)
+	c := storeCache(t, s, expr.Limits{MaxIntBits: 64}, time.Minute)
 	tests := []struct {
 		in   string
 		code abaco.Code
@@ -103,7 +117,7 @@ func testCacheErrors(t *testing.T, s abaco.Store) {
 		if tt.code == abaco.CodeLimit {
 			status = abaco.CacheBypass
 		}
-		_, err := evaluate(t, c, tt.in, status, "")
+		_, err := eval(t, c, tt.in, status, "")
 		var e *abaco.Error
 		if !errors.As(err, &e) || e.Code != tt.code {
 			t.Fatalf("Evaluate(%q) = %v, want code %s", tt.in, err, tt.code)
@@ -123,17 +137,17 @@ func testCacheShared(t *testing.T, s abaco.Store) {
 	// Long enough for b to read the entry on a loaded machine, short
 	// enough to wait out (waitExpired allows 10s).
 	const ttl = 2 * time.Second
-	a := newCache(t, s, expr.Limits{}, ttl)
-	b := newCache(t, s, expr.Limits{}, ttl)
-	evaluate(t, a, costly, abaco.CacheMiss, "")
+	a := storeCache(t, s, expr.Limits{}, ttl)
+	b := storeCache(t, s, expr.Limits{}, ttl)
+	eval(t, a, costly, abaco.CacheMiss, "")
 	waitWrites(t, a)
-	r, err := evaluate(t, b, "(2**20000) * 3**20000 % 1000", abaco.CacheHit, "shared")
+	r, err := eval(t, b, "(2**20000) * 3**20000 % 1000", abaco.CacheHit, "shared")
 	if err != nil || r.Value != costlyValue || r.Kind != abaco.KindInt || r.Expression != costlyCanonical {
 		t.Fatalf("from the shared tier: %+v, %v", r, err)
 	}
-	waitExpired(t, s, costlyCanonical, "entry with a 2s TTL")
+	storetest.WaitExpired(t, s, costlyCanonical, "entry with a 2s TTL")
 	// b's local copy lived no longer than the shared entry it was read from.
-	if r, _ := evaluate(t, b, costly, abaco.CacheMiss, ""); r.Value != costlyValue {
+	if r, _ := eval(t, b, costly, abaco.CacheMiss, ""); r.Value != costlyValue {
 		t.Fatalf("recomputed: %+v", r)
 	}
 }
@@ -141,7 +155,7 @@ func testCacheShared(t *testing.T, s abaco.Store) {
 // testCacheFlush checks that the cache's Flush empties both tiers.
 func testCacheFlush(t *testing.T, s abaco.Store) {
 	ctx := context.Background()
-	c := newCache(t, s, expr.Limits{}, time.Minute)
+	c := storeCache(t, s, expr.Limits{}, time.Minute)
 	for _, in := range []string{"1+1", "1+2", "1/0", costly} {
 		c.Evaluate(ctx, in)
 	}
@@ -149,11 +163,11 @@ func testCacheFlush(t *testing.T, s abaco.Store) {
 	if n, err := c.Flush(ctx); err != nil || n != 4 {
 		t.Fatalf("Flush = %d, %v; want 4 shared entries", n, err)
 	}
-	if _, ok := get(t, s, "1 + 1"); ok {
+	if _, ok := storetest.Get(t, s, "1 + 1"); ok {
 		t.Error("1 + 1 still in the store after Flush")
 	}
-	evaluate(t, c, "1+1", abaco.CacheMiss, "")
-	evaluate(t, c, costly, abaco.CacheMiss, "")
+	eval(t, c, "1+1", abaco.CacheMiss, "")
+	eval(t, c, costly, abaco.CacheMiss, "")
 }
 
 // testCacheSingleFlight checks that concurrent misses on one key in one
@@ -161,7 +175,7 @@ func testCacheFlush(t *testing.T, s abaco.Store) {
 // from the store instead of computing it.
 func testCacheSingleFlight(t *testing.T, s abaco.Store) {
 	const callers = 50
-	a := newCache(t, s, expr.Limits{}, time.Minute)
+	a := storeCache(t, s, expr.Limits{}, time.Minute)
 	var computed atomic.Int32
 	release := make(chan struct{})
 	compute := func(context.Context) (cache.Entry, error) {
@@ -175,7 +189,7 @@ func testCacheSingleFlight(t *testing.T, s abaco.Store) {
 	for range callers {
 		done.Go(func() {
 			started.Done()
-			e, _, err := a.GetOrCompute(context.Background(), "test:slow", compute)
+			e, _, err := a.GetOrCompute(context.Background(), "test", "slow", compute)
 			if err == nil && e.Value != "20" {
 				err = errors.New("a caller got " + e.Value)
 			}
@@ -197,8 +211,8 @@ func testCacheSingleFlight(t *testing.T, s abaco.Store) {
 		t.Fatalf("compute ran %d times for %d concurrent callers, want 1", n, callers)
 	}
 	waitWrites(t, a)
-	b := newCache(t, s, expr.Limits{}, time.Minute)
-	e, src, err := b.GetOrCompute(context.Background(), "test:slow", compute)
+	b := storeCache(t, s, expr.Limits{}, time.Minute)
+	e, src, err := b.GetOrCompute(context.Background(), "test", "slow", compute)
 	if err != nil || e.Value != "20" || src.Cache != abaco.CacheHit || src.Tier != "shared" {
 		t.Fatalf("second process: %+v, %+v, %v; want 20 from the shared tier", e, src, err)
 	}
