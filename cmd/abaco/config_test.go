@@ -115,3 +115,25 @@ func TestHelpCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageErrors checks the whole line run prints for a usageError, named
+// after the command or, when the error says so, a subcommand.
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"serve", "extra"}, "abaco serve: unexpected arguments [\"extra\"]\n"},
+		{[]string{"eval", "--max-depth", "0", "1"}, "abaco eval: limits must be positive\n"},
+		{[]string{"queue", "purge"}, "abaco queue purge: this deletes every waiting item and dead letter of number_queue; add --yes\n"},
+		{[]string{"produce", "1"}, "abaco produce: needs Redis: set REDIS_URL or --redis-url (e.g. redis://127.0.0.1:6379, the tutorial's server)\n"},
+	}
+	for _, tt := range tests {
+		var out, errb bytes.Buffer
+		env := &Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+		if code := run(context.Background(), env, tt.args); code != 2 || errb.String() != tt.stderr || out.Len() != 0 {
+			t.Errorf("abaco %v: status %d, stdout %q, stderr %q; want 2, %q", tt.args, code, out.String(), errb.String(), tt.stderr)
+		}
+	}
+}
