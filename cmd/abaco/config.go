@@ -4,8 +4,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"abaco/expr"
@@ -66,19 +68,19 @@ func envOr(env *Env, key, def string) string {
 	return def
 }
 
-// stringFlag defines a string flag whose default comes from environment
-// variable key when set, and names key in the help.
-func stringFlag(fs *flag.FlagSet, env *Env, name, key, def, help string) *string {
-	return fs.String(name, envOr(env, key, def), help+" (env "+key+")")
+// stringVar defines a string flag stored in p whose default comes from
+// environment variable key when set, and names key in the help.
+func stringVar(fs *flag.FlagSet, env *Env, p *string, name, key, def, help string) {
+	fs.StringVar(p, name, envOr(env, key, def), help+" (env "+key+")")
 }
 
-// envFlag defines flag name with the value of environment variable key,
-// parsed by parse, as its default, or def when key is unset; define is the
-// FlagSet method for T (fs.Int, ...). A malformed value leaves def in place
-// and marks the flag, so that parseFlags reports it unless the command line
-// sets the flag.
-func envFlag[T any](fs *flag.FlagSet, env *Env, name, key string, def T, help string,
-	parse func(string) (T, error), define func(string, T, string) *T) *T {
+// envVar defines flag name, stored in p, with the value of environment
+// variable key, parsed by parse, as its default, or def when key is unset;
+// define is the FlagSet method for T (fs.IntVar, ...). A malformed value
+// leaves def in place and marks the flag, so that parseFlags reports it
+// unless the command line sets the flag.
+func envVar[T any](fs *flag.FlagSet, env *Env, p *T, name, key string, def T, help string,
+	parse func(string) (T, error), define func(*T, string, T, string)) {
 	raw := env.Getenv(key)
 	v, err := def, error(nil)
 	if raw != "" {
@@ -86,12 +88,11 @@ func envFlag[T any](fs *flag.FlagSet, env *Env, name, key string, def T, help st
 			v = def
 		}
 	}
-	p := define(name, v, help+" (env "+key+")")
+	define(p, name, v, help+" (env "+key+")")
 	if err != nil {
 		f := fs.Lookup(name)
 		f.Value = &envValue{Value: f.Value, key: key, raw: raw, err: err}
 	}
-	return p
 }
 
 // envValue wraps the value of a flag whose environment variable held
@@ -123,51 +124,46 @@ func (v *envValue) IsBoolFlag() bool {
 	return ok && b.IsBoolFlag()
 }
 
-// intFlag is stringFlag for integers.
-func intFlag(fs *flag.FlagSet, env *Env, name, key string, def int, help string) *int {
-	return envFlag(fs, env, name, key, def, help, strconv.Atoi, fs.Int)
+// intVar is stringVar for integers.
+func intVar(fs *flag.FlagSet, env *Env, p *int, name, key string, def int, help string) {
+	envVar(fs, env, p, name, key, def, help, strconv.Atoi, fs.IntVar)
 }
 
-// durationFlag is stringFlag for durations ("10s", "250ms").
-func durationFlag(fs *flag.FlagSet, env *Env, name, key string, def time.Duration, help string) *time.Duration {
-	return envFlag(fs, env, name, key, def, help, time.ParseDuration, fs.Duration)
+// int64Var is intVar for int64, parsed as intVar parses.
+func int64Var(fs *flag.FlagSet, env *Env, p *int64, name, key string, def int64, help string) {
+	atoi := func(s string) (int64, error) { n, err := strconv.Atoi(s); return int64(n), err }
+	envVar(fs, env, p, name, key, def, help, atoi, fs.Int64Var)
 }
 
-// boolFlag is stringFlag for booleans.
-func boolFlag(fs *flag.FlagSet, env *Env, name, key string, def bool, help string) *bool {
-	return envFlag(fs, env, name, key, def, help, strconv.ParseBool, fs.Bool)
+// durationVar is stringVar for durations ("10s", "250ms").
+func durationVar(fs *flag.FlagSet, env *Env, p *time.Duration, name, key string, def time.Duration, help string) {
+	envVar(fs, env, p, name, key, def, help, time.ParseDuration, fs.DurationVar)
 }
 
-// limitFlags are the engine's limits, shared by every command that
-// evaluates (eval, serve, worker, consume), so each can be configured the
-// same way everywhere.
-type limitFlags struct {
-	length, depth, nodes, intBits, work *int
+// boolVar is stringVar for booleans.
+func boolVar(fs *flag.FlagSet, env *Env, p *bool, name, key string, def bool, help string) {
+	envVar(fs, env, p, name, key, def, help, strconv.ParseBool, fs.BoolVar)
 }
 
-// newLimitFlags defines the limit flags on fs with the engine's defaults.
-func newLimitFlags(fs *flag.FlagSet, env *Env) limitFlags {
+// limitVars defines the engine's limit flags, shared by every command that
+// evaluates (eval, serve, worker, consume) so that each is configured the
+// same way, storing them in l with the engine's defaults.
+func limitVars(fs *flag.FlagSet, env *Env, l *expr.Limits) {
 	d := expr.DefaultLimits()
-	return limitFlags{
-		length:  intFlag(fs, env, "max-length", "ABACO_MAX_LENGTH", d.MaxLength, "longest expression in bytes"),
-		depth:   intFlag(fs, env, "max-depth", "ABACO_MAX_DEPTH", d.MaxDepth, "deepest nesting of parentheses, calls and unary operators"),
-		nodes:   intFlag(fs, env, "max-nodes", "ABACO_MAX_NODES", d.MaxNodes, "largest syntax tree in nodes"),
-		intBits: intFlag(fs, env, "max-int-bits", "ABACO_MAX_INT_BITS", d.MaxIntBits, "largest integer in bits, checked before computing it"),
-		work:    intFlag(fs, env, "max-work", "ABACO_MAX_WORK", int(d.MaxWork), "work budget per expression (about 1 unit per ns)"),
-	}
+	intVar(fs, env, &l.MaxLength, "max-length", "ABACO_MAX_LENGTH", d.MaxLength, "longest expression in bytes")
+	intVar(fs, env, &l.MaxDepth, "max-depth", "ABACO_MAX_DEPTH", d.MaxDepth, "deepest nesting of parentheses, calls and unary operators")
+	intVar(fs, env, &l.MaxNodes, "max-nodes", "ABACO_MAX_NODES", d.MaxNodes, "largest syntax tree in nodes")
+	intVar(fs, env, &l.MaxIntBits, "max-int-bits", "ABACO_MAX_INT_BITS", d.MaxIntBits, "largest integer in bits, checked before computing it")
+	int64Var(fs, env, &l.MaxWork, "max-work", "ABACO_MAX_WORK", d.MaxWork, "work budget per expression (about 1 unit per ns)")
 }
 
-// limits validates the parsed flags; a non-positive limit is a usage error
-// reported on env.Stderr for command cmd.
-func (f limitFlags) limits(env *Env, cmd string) (expr.Limits, error) {
-	for _, v := range []*int{f.length, f.depth, f.nodes, f.intBits, f.work} {
-		if *v <= 0 {
-			fmt.Fprintf(env.Stderr, "abaco %s: limits must be positive\n", cmd)
-			return expr.Limits{}, errUsage
-		}
+// checkLimits rejects a non-positive limit: the flags cannot ask for the
+// engine's defaults that way, as a zero expr.Limits field would.
+func checkLimits(l expr.Limits) error {
+	if l.MaxLength <= 0 || l.MaxDepth <= 0 || l.MaxNodes <= 0 || l.MaxIntBits <= 0 || l.MaxWork <= 0 {
+		return usageErrorf("limits must be positive")
 	}
-	return expr.Limits{MaxLength: *f.length, MaxDepth: *f.depth, MaxNodes: *f.nodes,
-		MaxIntBits: *f.intBits, MaxWork: int64(*f.work)}, nil
+	return nil
 }
 
 // positionals returns the arguments left after fs parsed parsed, followed
@@ -194,16 +190,31 @@ type secretValue struct{ s *string }
 func (v secretValue) String() string     { return "" }
 func (v secretValue) Set(s string) error { *v.s = s; return nil }
 
-// secretFlag is stringFlag for secrets: the environment value is used but
+// secretVar is stringVar for secrets: the environment value is used but
 // never shown. A backquoted word in help names the flag's argument.
-func secretFlag(fs *flag.FlagSet, env *Env, name, key, help string) *string {
-	p := new(string)
+func secretVar(fs *flag.FlagSet, env *Env, p *string, name, key, help string) {
 	*p = env.Getenv(key)
 	fs.Var(secretValue{p}, name, help+" (env "+key+")")
-	return p
 }
 
-// redisURLFlag defines --redis-url, whose value may hold a password.
-func redisURLFlag(fs *flag.FlagSet, env *Env, help string) *string {
-	return secretFlag(fs, env, "redis-url", "REDIS_URL", "Redis `URL`: redis://[user:password@]host:port/db, rediss:// for TLS; "+help)
+// redisURLVar defines --redis-url, whose value may hold a password.
+func redisURLVar(fs *flag.FlagSet, env *Env, p *string, help string) {
+	secretVar(fs, env, p, "redis-url", "REDIS_URL", "Redis `URL`: redis://[user:password@]host:port/db, rediss:// for TLS; "+help)
+}
+
+// parseLevel reads a --log-level value.
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("bad log level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// checkQueueName rejects names the Redis broker cannot keep in one slot.
+func checkQueueName(q string) error {
+	if q == "" || strings.ContainsAny(q, "{}") {
+		return usageErrorf("bad queue name %q: it must be non-empty, without braces", q)
+	}
+	return nil
 }

@@ -4,16 +4,9 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"log/slog"
-	"net"
-	"net/http"
 	"sync"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"abaco"
 	"abaco/cache"
@@ -21,105 +14,6 @@ import (
 	"abaco/queue"
 	"abaco/rdb"
 )
-
-// consumeFlags are the runtime flags consume and worker share.
-type consumeFlags struct {
-	url                           *string
-	concurrency, maxAttempts, bat *int
-	backoff, maxBackoff, hb       *time.Duration
-	metricsAddr, logLevel         *string
-	limits                        limitFlags
-	// engineLimits holds the validated limits once open has parsed the flags.
-	engineLimits expr.Limits
-}
-
-func runtimeFlags(fs *flag.FlagSet, env *Env, concurrency int) consumeFlags {
-	return consumeFlags{
-		url:         redisURLFlag(fs, env, "required"),
-		concurrency: intFlag(fs, env, "concurrency", "ABACO_CONCURRENCY", concurrency, "items processed at once"),
-		bat:         intFlag(fs, env, "batch", "ABACO_BATCH", 0, "most items leased per round trip (and waiting for a worker); 0 means 2*concurrency (256..1024), or for consume with a --delay, concurrency"),
-		maxAttempts: intFlag(fs, env, "max-attempts", "ABACO_MAX_ATTEMPTS", queue.DefaultMaxAttempts, "deliveries of a failing item before it becomes a dead letter"),
-		backoff:     durationFlag(fs, env, "backoff", "ABACO_BACKOFF", queue.DefaultMinBackoff, "wait before the first retry; doubles per attempt"),
-		maxBackoff:  durationFlag(fs, env, "max-backoff", "ABACO_MAX_BACKOFF", queue.DefaultMaxBackoff, "longest wait between retries"),
-		hb:          durationFlag(fs, env, "heartbeat", "ABACO_HEARTBEAT", time.Second, "heartbeat and reaper period; a consumer is dead after 3 missed beats"),
-		metricsAddr: stringFlag(fs, env, "metrics-addr", "ABACO_METRICS_ADDR", "", "serve Prometheus /metrics on this address (e.g. :9101); empty means off"),
-		logLevel:    stringFlag(fs, env, "log-level", "ABACO_LOG_LEVEL", "warn", "debug, info, warn or error (logs go to stderr)"),
-		limits:      newLimitFlags(fs, env),
-	}
-}
-
-func (f consumeFlags) options(q string, log *slog.Logger, reg prometheus.Registerer) queue.Options {
-	return queue.Options{
-		Queue: q, Concurrency: *f.concurrency, Batch: *f.bat, MaxAttempts: *f.maxAttempts,
-		MinBackoff: *f.backoff, MaxBackoff: *f.maxBackoff, Heartbeat: *f.hb,
-		Registerer: reg, Logger: log,
-	}
-}
-
-// validate checks the parsed flags and returns the engine limits they set.
-func (f *consumeFlags) validate(env *Env, cmd string) (expr.Limits, error) {
-	if *f.concurrency < 1 || *f.maxAttempts < 1 || *f.bat < 0 || *f.hb <= 0 || *f.backoff < 0 || *f.maxBackoff < 0 {
-		fmt.Fprintf(env.Stderr, "abaco %s: --concurrency and --max-attempts must be >= 1, --heartbeat > 0, "+
-			"--batch, --backoff and --max-backoff not negative\n", cmd)
-		return expr.Limits{}, errUsage
-	}
-	if _, err := parseLevel(*f.logLevel); err != nil {
-		fmt.Fprintf(env.Stderr, "abaco %s: %v\n", cmd, err)
-		return expr.Limits{}, errUsage
-	}
-	return f.limits.limits(env, cmd)
-}
-
-// open parses args for the consumer command cmd, validates them (setting
-// engineLimits) and opens Redis, the logger and (with --metrics-addr) the
-// metrics endpoint.
-func (f *consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, cmd string, q *string) (*rdb.Client, *slog.Logger, prometheus.Registerer, error) {
-	if err := parseFlags(fs, args); err != nil {
-		return nil, nil, nil, err
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "abaco %s: unexpected arguments %q\n", cmd, fs.Args())
-		return nil, nil, nil, errUsage
-	}
-	limits, err := f.validate(env, cmd)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	f.engineLimits = limits
-	if err := checkQueueName(env, cmd, *q); err != nil {
-		return nil, nil, nil, err
-	}
-	c, err := openRedis(env, cmd, *f.url)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	log, reg, err := f.observe(ctx, env)
-	if err != nil {
-		c.Close()
-		return nil, nil, nil, err
-	}
-	return c, log, reg, nil
-}
-
-// observe returns the logger (text on stderr) and, with --metrics-addr, a
-// registry served on that address until ctx is done.
-func (f consumeFlags) observe(ctx context.Context, env *Env) (*slog.Logger, prometheus.Registerer, error) {
-	level, _ := parseLevel(*f.logLevel)
-	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
-	if *f.metricsAddr == "" {
-		return log, nil, nil
-	}
-	reg := prometheus.NewRegistry()
-	ln, err := net.Listen("tcp", *f.metricsAddr)
-	if err != nil {
-		return nil, nil, fmt.Errorf("metrics: %w", err)
-	}
-	srv := &http.Server{Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	context.AfterFunc(ctx, func() { srv.Close() })
-	log.Info("metrics listening", "addr", ln.Addr().String())
-	return log, reg, nil
-}
 
 func runConsume(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "consume", "abaco consume [flags]",
@@ -142,35 +36,36 @@ Examples:
   export REDIS_URL=redis://127.0.0.1:6379
   abaco consume
   abaco consume --delay 0 --concurrency 8`)
-	q := stringFlag(fs, env, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the Redis list to consume")
-	delay := durationFlag(fs, env, "delay", "ABACO_DELAY", time.Second, "simulated processing time per item; 0 for none")
+	var q string
+	var delay time.Duration
+	stringVar(fs, env, &q, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the Redis list to consume")
+	durationVar(fs, env, &delay, "delay", "ABACO_DELAY", time.Second, "simulated processing time per item; 0 for none")
 	f := runtimeFlags(fs, env, 1)
-	c, log, reg, err := f.open(ctx, env, fs, args, "consume", q)
+	c, log, reg, err := f.open(ctx, env, fs, args, "consume", &q)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if *delay < 0 {
-		fmt.Fprintln(env.Stderr, "abaco consume: --delay must not be negative")
-		return errUsage
+	if delay < 0 {
+		return usageErrorf("--delay must not be negative")
 	}
-	o := f.options(*q, log, reg)
-	if *delay > 0 && o.Batch == 0 {
+	o := f.options(q, log, reg)
+	if delay > 0 && o.Batch == 0 {
 		// Slow items: lease only what the workers can start, so that
 		// several consumers share the queue fairly.
 		o.Batch = o.Concurrency
 	}
-	h := &printer{ev: cache.New(expr.New(f.engineLimits), cache.Options{}), delay: *delay, w: bufio.NewWriter(env.Stdout)}
+	h := &printer{evaluator: cache.New(expr.New(f.limits), cache.Options{}), delay: delay, w: bufio.NewWriter(env.Stdout)}
 	o.BeforeAck = h.flush
 	return queue.NewConsumer(rdb.NewBroker(c), h.handle, o).Run(ctx)
 }
 
 // printer is consume's handler: evaluate, wait the delay, print a line.
 type printer struct {
-	ev    abaco.Evaluator
-	delay time.Duration
-	mu    sync.Mutex
-	w     *bufio.Writer
+	evaluator abaco.Evaluator
+	delay     time.Duration
+	mu        sync.Mutex
+	w         *bufio.Writer
 }
 
 // flush writes the buffered lines; the consumer calls it before each
@@ -182,7 +77,7 @@ func (p *printer) flush() error {
 }
 
 func (p *printer) handle(ctx context.Context, it abaco.Item) error {
-	res, err := p.ev.Evaluate(ctx, it.Payload)
+	res, err := p.evaluator.Evaluate(ctx, it.Payload)
 	if err != nil {
 		var e *abaco.Error
 		if errors.As(err, &e) && e.Code != abaco.CodeInternal && e.Code != abaco.CodeOverloaded {

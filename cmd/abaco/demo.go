@@ -45,9 +45,11 @@ const demoParam = 10
 // runDemo is "abaco demo": the tutorial's demos through the cache layer.
 func runDemo(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "demo", "abaco demo cache [flags]", demoHelp)
-	delay := durationFlag(fs, env, "delay", "ABACO_DEMO_DELAY", 5*time.Second, "how long the slow computation takes")
-	ttl := durationFlag(fs, env, "ttl", "ABACO_CACHE_TTL", cache.DefaultTTL, "how long its result stays cached")
-	redisURL := redisURLFlag(fs, env, "empty means the embedded cache")
+	var delay, ttl time.Duration
+	var redisURL string
+	durationVar(fs, env, &delay, "delay", "ABACO_DEMO_DELAY", 5*time.Second, "how long the slow computation takes")
+	durationVar(fs, env, &ttl, "ttl", "ABACO_CACHE_TTL", cache.DefaultTTL, "how long its result stays cached")
+	redisURLVar(fs, env, &redisURL, "empty means the embedded cache")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,18 +63,16 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	}
 	switch {
 	case len(rest) != 1 || rest[0] != "cache":
-		fmt.Fprintf(env.Stderr, "abaco demo: want exactly one demo name, \"cache\"; got %q\n", rest)
-		return errUsage
-	case *ttl <= 0 || *delay < 0:
-		fmt.Fprintln(env.Stderr, "abaco demo: --ttl must be positive and --delay not negative")
-		return errUsage
+		return usageErrorf("want exactly one demo name, \"cache\"; got %q", rest)
+	case ttl <= 0 || delay < 0:
+		return usageErrorf("--ttl must be positive and --delay not negative")
 	}
 
-	o := cache.Options{TTL: *ttl, Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-	if *redisURL != "" {
+	o := cache.Options{TTL: ttl, Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if redisURL != "" {
 		// A demo runs once: waiting a little longer to connect beats
 		// failing on a busy machine.
-		client, err := rdb.Open(*redisURL, rdb.Options{DialTimeout: 5 * time.Second})
+		client, err := rdb.Open(redisURL, rdb.Options{DialTimeout: 5 * time.Second})
 		if err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	c := cache.New(expr.New(expr.Limits{}), o)
 	defer c.Close()
 	for range 2 {
-		r, err := getResultado(ctx, env, c, demoParam, *delay)
+		r, err := getResultado(ctx, env, c, demoParam, delay)
 		if err != nil {
 			return err
 		}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
 
 	"abaco"
 	"abaco/expr"
@@ -49,22 +47,23 @@ Error codes: syntax, division_by_zero, overflow, domain, type, name, limit.`
 // runEval is "abaco eval": evaluate expressions from arguments or stdin.
 func runEval(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "eval", "abaco eval [flags] [EXPR...]", evalHelp)
-	lf := newLimitFlags(fs, env)
-	canonical := boolFlag(fs, env, "canonical", "ABACO_EVAL_CANONICAL", false, "print the canonical form and a tab before each result")
+	var limits expr.Limits
+	limitVars(fs, env, &limits)
+	var canonical bool
+	boolVar(fs, env, &canonical, "canonical", "ABACO_EVAL_CANONICAL", false, "print the canonical form and a tab before each result")
 	flagArgs, exprArgs := splitNegative(args)
 	if err := parseFlags(fs, flagArgs); err != nil {
 		return err
 	}
 	exprs := positionals(fs, flagArgs, exprArgs)
-	limits, err := lf.limits(env, "eval")
-	if err != nil {
+	if err := checkLimits(limits); err != nil {
 		return err
 	}
 	e := expr.New(limits)
 	w := bufio.NewWriter(env.Stdout)
 	failed := false
 	one := func(src string) {
-		if !evalOne(w, e, src, *canonical) {
+		if !evalOne(w, e, src, canonical) {
 			failed = true
 		}
 	}
@@ -130,25 +129,4 @@ func errorText(err error) string {
 		return fmt.Sprintf("%s (column %d)", ae.Message, ae.Column)
 	}
 	return abaco.ErrorMessage(err)
-}
-
-// eachLine calls fn for each line of r (without its line ending), lines
-// of any length included, until EOF or ctx is done.
-func eachLine(ctx context.Context, r io.Reader, fn func(string) error) error {
-	br := bufio.NewReader(r)
-	for ctx.Err() == nil {
-		line, err := br.ReadString('\n')
-		if len(line) > 0 {
-			if ferr := fn(strings.TrimRight(line, "\r\n")); ferr != nil {
-				return ferr
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
 }

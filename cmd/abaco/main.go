@@ -49,9 +49,24 @@ func commands() []command {
 	}
 }
 
-// errUsage marks a command-line mistake; it exits with status 2 after the
-// usage text has been printed.
+// errUsage marks a command-line mistake that has been reported already
+// (the flag package printed it with the usage text); it exits with status 2.
 var errUsage = errors.New("usage error")
+
+// usageError is a command-line mistake for run to report, as
+// "abaco <command>: <message>", before exiting with status 2. cmd, when
+// set, names the command more precisely ("queue purge").
+type usageError struct{ cmd, msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// Is makes a usageError an errUsage, so that callers test for one kind.
+func (e usageError) Is(target error) bool { return target == errUsage }
+
+// usageErrorf returns a usageError with a formatted message.
+func usageErrorf(format string, a ...any) error {
+	return usageError{msg: fmt.Sprintf(format, a...)}
+}
 
 // exitError carries a specific exit status without printing anything more,
 // for commands (like eval) that already reported their failures.
@@ -68,8 +83,10 @@ func main() {
 
 // run dispatches args to a subcommand and returns the process exit status.
 func run(ctx context.Context, env *Env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		if len(args) > 1 {
+	if len(args) == 0 || isHelp(args[0]) {
+		// "abaco help eval" is "abaco eval --help"; "abaco help --help"
+		// is the top-level help, not a loop.
+		if len(args) > 1 && !isHelp(args[1]) {
 			return run(ctx, env, []string{args[1], "--help"})
 		}
 		usage(env.Stdout)
@@ -84,11 +101,19 @@ func run(ctx context.Context, env *Env, args []string) int {
 		}
 		err := c.run(ctx, env, args[1:])
 		var ee exitError
+		var ue usageError
 		switch {
 		case err == nil:
 			return 0
 		case errors.Is(err, errHelp):
 			return 0
+		case errors.As(err, &ue):
+			name := c.name
+			if ue.cmd != "" {
+				name = ue.cmd
+			}
+			fmt.Fprintf(env.Stderr, "abaco %s: %s\n", name, ue.msg)
+			return 2
 		case errors.Is(err, errUsage):
 			return 2
 		case errors.As(err, &ee):
@@ -102,6 +127,9 @@ func run(ctx context.Context, env *Env, args []string) int {
 	usage(env.Stderr)
 	return 2
 }
+
+// isHelp reports whether arg asks for the top-level help.
+func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "help" }
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `abaco evaluates arithmetic expressions the way Python 3.11 does, safely,

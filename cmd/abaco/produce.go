@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,27 +30,25 @@ Examples:
   abaco produce 1..100
   abaco produce 7 42 "2**10"
   seq 1 1000000 | abaco produce --queue numbers`)
-	q := stringFlag(fs, env, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the Redis list to push onto")
-	url := redisURLFlag(fs, env, "required")
-	batch := intFlag(fs, env, "batch", "ABACO_PRODUCE_BATCH", 1000, "values per RPUSH")
+	var q, url string
+	var batch int
+	stringVar(fs, env, &q, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the Redis list to push onto")
+	redisURLVar(fs, env, &url, "required")
+	intVar(fs, env, &batch, "batch", "ABACO_PRODUCE_BATCH", 1000, "values per RPUSH")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	values := positionals(fs, args, nil)
-	if *batch < 1 {
-		fmt.Fprintln(env.Stderr, "abaco produce: --batch must be at least 1")
-		return errUsage
+	if batch < 1 {
+		return usageErrorf("--batch must be at least 1")
 	}
-	if err := checkQueueName(env, "produce", *q); err != nil {
+	if err := checkQueueName(q); err != nil {
 		return err
 	}
-	for _, a := range values {
-		if a == "" {
-			fmt.Fprintln(env.Stderr, "abaco produce: empty value")
-			return errUsage
-		}
+	if slices.Contains(values, "") {
+		return usageErrorf("empty value")
 	}
-	c, err := openRedis(env, "produce", *url)
+	c, err := openRedis("produce", url)
 	if err != nil {
 		return err
 	}
@@ -57,13 +56,13 @@ Examples:
 	b := rdb.NewBroker(c)
 
 	start := time.Now()
-	buf := make([]string, 0, *batch)
+	buf := make([]string, 0, batch)
 	var n int
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
 		}
-		if err := b.Push(ctx, *q, buf...); err != nil {
+		if err := b.Push(ctx, q, buf...); err != nil {
 			return err
 		}
 		n += len(buf)
@@ -99,7 +98,7 @@ Examples:
 	}
 	d := time.Since(start)
 	fmt.Fprintf(env.Stdout, "produced %d items onto %s in %s (%.0f items/s)\n",
-		n, *q, d.Round(time.Microsecond), float64(n)/max(d.Seconds(), 1e-9))
+		n, q, d.Round(time.Microsecond), float64(n)/max(d.Seconds(), 1e-9))
 	return nil
 }
 

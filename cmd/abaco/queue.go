@@ -3,38 +3,27 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"abaco/rdb"
 )
 
-// openRedis connects to the Redis the queue commands need; they have no
-// embedded fallback, because the embedded broker lives inside one process.
-func openRedis(env *Env, cmd, url string) (*rdb.Client, error) {
-	if url == "" {
-		fmt.Fprintf(env.Stderr, "abaco %s: needs Redis: set REDIS_URL or --redis-url (e.g. redis://127.0.0.1:6379, the tutorial's server)\n", cmd)
-		return nil, errUsage
-	}
-	c, err := rdb.Open(url, rdb.Options{ClientName: "abaco-" + cmd})
-	if err != nil {
-		return nil, fmt.Errorf("redis at %s: %w", redactURL(url), err)
-	}
-	if err := c.Ping(context.Background()); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("redis at %s: %w", redactURL(url), err)
-	}
-	return c, nil
+// queueCommand is one subcommand of "abaco queue", run on the broker
+// for queue q once the flags are parsed and Redis is open.
+type queueCommand func(ctx context.Context, env *Env, b *rdb.Broker, q string, f queueFlags) error
+
+// queueFlags are the flags of "abaco queue", each for some subcommands.
+type queueFlags struct {
+	url   string
+	limit int
+	yes   bool
 }
 
-// checkQueueName rejects names the Redis broker cannot keep in one slot.
-func checkQueueName(env *Env, cmd, q string) error {
-	if q == "" || strings.ContainsAny(q, "{}") {
-		fmt.Fprintf(env.Stderr, "abaco %s: bad queue name %q: it must be non-empty, without braces\n", cmd, q)
-		return errUsage
+func queueCommands() map[string]queueCommand {
+	return map[string]queueCommand{
+		"stats": queueStatsCmd, "dead": queueDead, "requeue": queueRequeue, "purge": queuePurge,
 	}
-	return nil
 }
 
 func runQueue(ctx context.Context, env *Env, args []string) error {
@@ -56,9 +45,10 @@ Examples:
   abaco queue dead --limit 10 abaco_jobs
   abaco queue requeue number_queue
   abaco queue purge number_queue --yes`)
-	url := redisURLFlag(fs, env, "required")
-	limit := fs.Int("limit", 0, "dead, requeue: at most this many dead letters (0 = all)")
-	yes := fs.Bool("yes", false, "purge: really delete")
+	var f queueFlags
+	redisURLVar(fs, env, &f.url, "required")
+	fs.IntVar(&f.limit, "limit", 0, "dead, requeue: at most this many dead letters (0 = all)")
+	fs.BoolVar(&f.yes, "yes", false, "purge: really delete")
 	if len(args) == 0 {
 		fs.Usage()
 		return errUsage
@@ -85,68 +75,76 @@ Examples:
 	case 1:
 		q = names[0]
 	default:
-		fmt.Fprintf(env.Stderr, "abaco queue: one queue name at most, got %q\n", names)
-		return errUsage
+		return usageErrorf("one queue name at most, got %q", names)
 	}
-	if err := checkQueueName(env, "queue", q); err != nil {
+	if err := checkQueueName(q); err != nil {
 		return err
 	}
-	switch sub {
-	case "stats", "dead", "requeue", "purge":
-	default:
-		fmt.Fprintf(env.Stderr, "abaco queue: unknown subcommand %q (want stats, dead, requeue or purge)\n", sub)
-		return errUsage
+	cmd, ok := queueCommands()[sub]
+	if !ok {
+		return usageErrorf("unknown subcommand %q (want stats, dead, requeue or purge)", sub)
 	}
-	if sub == "purge" && !*yes {
-		fmt.Fprintf(env.Stderr, "abaco queue purge: this deletes every waiting item and dead letter of %s; add --yes\n", q)
-		return errUsage
+	if sub == "purge" && !f.yes {
+		return usageError{cmd: "queue purge", msg: "this deletes every waiting item and dead letter of " + q + "; add --yes"}
 	}
-	c, err := openRedis(env, "queue", *url)
+	c, err := openRedis("queue", f.url)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	b := rdb.NewBroker(c)
-	switch sub {
-	case "stats":
-		s, err := b.Stats(ctx, q)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "queue      %s\ndepth      %d\nin flight  %d\ndead       %d\noldest     %s\nconsumers  %d\n",
-			s.Queue, s.Depth, s.InFlight, s.Dead, age(s.OldestAge), len(s.Consumers))
-		if len(s.Consumers) > 0 {
-			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "\nCONSUMER\tALIVE\tIN FLIGHT\tOLDEST")
-			for _, cs := range s.Consumers {
-				fmt.Fprintf(tw, "%s\t%v\t%d\t%s\n", cs.ID, cs.Alive, cs.InFlight, age(cs.OldestLease))
-			}
-			tw.Flush()
-		}
-	case "dead":
-		dead, err := b.Dead(ctx, q, *limit)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "AT\tPAYLOAD\tATTEMPTS\tCONSUMER\tREASON")
-		for _, d := range dead {
-			fmt.Fprintf(tw, "%s\t%q\t%d\t%s\t%s\n", d.At.UTC().Format(time.RFC3339), d.Payload, d.Attempts, d.Consumer, d.Reason)
-		}
-		tw.Flush()
-	case "requeue":
-		n, err := b.Requeue(ctx, q, *limit)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "requeued %d dead letters onto %s\n", n, q)
-	case "purge":
-		n, err := b.Purge(ctx, q)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "purged %d items (waiting and dead) from %s\n", n, q)
+	return cmd(ctx, env, rdb.NewBroker(c), q, f)
+}
+
+// queueStatsCmd prints the queue's counts and its consumers.
+func queueStatsCmd(ctx context.Context, env *Env, b *rdb.Broker, q string, _ queueFlags) error {
+	s, err := b.Stats(ctx, q)
+	if err != nil {
+		return err
 	}
+	fmt.Fprintf(env.Stdout, "queue      %s\ndepth      %d\nin flight  %d\ndead       %d\noldest     %s\nconsumers  %d\n",
+		s.Queue, s.Depth, s.InFlight, s.Dead, age(s.OldestAge), len(s.Consumers))
+	if len(s.Consumers) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nCONSUMER\tALIVE\tIN FLIGHT\tOLDEST")
+	for _, cs := range s.Consumers {
+		fmt.Fprintf(tw, "%s\t%v\t%d\t%s\n", cs.ID, cs.Alive, cs.InFlight, age(cs.OldestLease))
+	}
+	return tw.Flush()
+}
+
+// queueDead lists the dead letters, at most --limit of them.
+func queueDead(ctx context.Context, env *Env, b *rdb.Broker, q string, f queueFlags) error {
+	dead, err := b.Dead(ctx, q, f.limit)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "AT\tPAYLOAD\tATTEMPTS\tCONSUMER\tREASON")
+	for _, d := range dead {
+		fmt.Fprintf(tw, "%s\t%q\t%d\t%s\t%s\n", d.At.UTC().Format(time.RFC3339), d.Payload, d.Attempts, d.Consumer, d.Reason)
+	}
+	return tw.Flush()
+}
+
+// queueRequeue moves at most --limit dead letters back onto the queue.
+func queueRequeue(ctx context.Context, env *Env, b *rdb.Broker, q string, f queueFlags) error {
+	n, err := b.Requeue(ctx, q, f.limit)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "requeued %d dead letters onto %s\n", n, q)
+	return nil
+}
+
+// queuePurge deletes the waiting items and the dead letters.
+func queuePurge(ctx context.Context, env *Env, b *rdb.Broker, q string, _ queueFlags) error {
+	n, err := b.Purge(ctx, q)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "purged %d items (waiting and dead) from %s\n", n, q)
 	return nil
 }
 

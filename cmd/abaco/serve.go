@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"runtime"
 	"time"
 
@@ -65,68 +64,39 @@ Examples:
   REDIS_URL=redis://localhost:6379 ABACO_ADMIN_TOKEN=secret abaco serve --addr :8080
   curl -s localhost:8000/evaluate -H 'Content-Type: application/json' -d '{"expressao": "2+2"}'`)
 	var c serveConfig
-	var err error
-	fs.StringVar(&c.Addr, "addr", envOr(env, "ABACO_ADDR", ":8000"), "listen address (env ABACO_ADDR)")
-	redisURL := redisURLFlag(fs, env, "empty means embedded cache and queue")
-	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", cache.DefaultTTL, "how long results and deterministic errors are cached")
-	cacheEntries := intFlag(fs, env, "cache-entries", "ABACO_CACHE_ENTRIES", cache.DefaultLocalEntries, "entries kept in the in-process cache tier")
-	cacheBytes := intFlag(fs, env, "cache-bytes", "ABACO_CACHE_BYTES", cache.DefaultLocalBytes, "bound on the estimated memory of the in-process tier's entries, in bytes (and separately of the input texts it remembers); 0 means the default")
-	redisTimeout := durationFlag(fs, env, "redis-timeout", "ABACO_REDIS_TIMEOUT", cache.DefaultSharedTimeout, "timeout of each shared-cache operation; past it the request is evaluated without Redis")
-	adminToken := secretFlag(fs, env, "admin-token", "ABACO_ADMIN_TOKEN", "bearer `token` for DELETE /cache; empty disables it")
-	maxBodyBytes := intFlag(fs, env, "max-body-bytes", "ABACO_MAX_BODY_BYTES", httpapi.DefaultMaxBodyBytes, "largest accepted request body (413 above)")
-	maxConcurrent := intFlag(fs, env, "max-concurrent", "ABACO_MAX_CONCURRENT", 256, "evaluations running at once (429 above)")
-	maxHeaderBytes := intFlag(fs, env, "max-header-bytes", "ABACO_MAX_HEADER_BYTES", 16<<10, "largest accepted request header block")
-	readHeaderTimeout := durationFlag(fs, env, "read-header-timeout", "ABACO_READ_HEADER_TIMEOUT", 5*time.Second, "time to read a request's headers")
-	readTimeout := durationFlag(fs, env, "read-timeout", "ABACO_READ_TIMEOUT", 10*time.Second, "time to read a whole request")
-	writeTimeout := durationFlag(fs, env, "write-timeout", "ABACO_WRITE_TIMEOUT", 15*time.Second, "time to answer a request, from the end of its headers")
-	idleTimeout := durationFlag(fs, env, "idle-timeout", "ABACO_IDLE_TIMEOUT", 60*time.Second, "how long an idle keep-alive connection is kept")
-	shutdownTimeout := durationFlag(fs, env, "shutdown-timeout", "ABACO_SHUTDOWN_TIMEOUT", 15*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
-	workers := intFlag(fs, env, "workers", "ABACO_WORKERS", -1, "job workers in this process; -1 means one per CPU without Redis and none with Redis (run abaco worker)")
-	jobTTL := durationFlag(fs, env, "job-ttl", "ABACO_JOB_TTL", queue.DefaultResultTTL, "how long a job and its result are kept after its last change")
-	logLevel := stringFlag(fs, env, "log-level", "ABACO_LOG_LEVEL", "info", "debug, info, warn or error")
-	logRequests := boolFlag(fs, env, "log-requests", "ABACO_LOG_REQUESTS", false, "log a line for every request, not only for failed ones")
-	lf := newLimitFlags(fs, env)
+	stringVar(fs, env, &c.Addr, "addr", "ABACO_ADDR", ":8000", "listen address")
+	redisURLVar(fs, env, &c.RedisURL, "empty means embedded cache and queue")
+	durationVar(fs, env, &c.CacheTTL, "cache-ttl", "ABACO_CACHE_TTL", cache.DefaultTTL, "how long results and deterministic errors are cached")
+	intVar(fs, env, &c.CacheEntries, "cache-entries", "ABACO_CACHE_ENTRIES", cache.DefaultLocalEntries, "entries kept in the in-process cache tier")
+	intVar(fs, env, &c.CacheBytes, "cache-bytes", "ABACO_CACHE_BYTES", cache.DefaultLocalBytes, "bound on the estimated memory of the in-process tier's entries, in bytes (and separately of the input texts it remembers); 0 means the default")
+	durationVar(fs, env, &c.RedisTimeout, "redis-timeout", "ABACO_REDIS_TIMEOUT", cache.DefaultSharedTimeout, "timeout of each shared-cache operation; past it the request is evaluated without Redis")
+	secretVar(fs, env, &c.AdminToken, "admin-token", "ABACO_ADMIN_TOKEN", "bearer `token` for DELETE /cache; empty disables it")
+	intVar(fs, env, &c.MaxBodyBytes, "max-body-bytes", "ABACO_MAX_BODY_BYTES", httpapi.DefaultMaxBodyBytes, "largest accepted request body (413 above)")
+	intVar(fs, env, &c.MaxConcurrent, "max-concurrent", "ABACO_MAX_CONCURRENT", 256, "evaluations running at once (429 above)")
+	intVar(fs, env, &c.MaxHeaderBytes, "max-header-bytes", "ABACO_MAX_HEADER_BYTES", 16<<10, "largest accepted request header block")
+	durationVar(fs, env, &c.ReadHeaderTimeout, "read-header-timeout", "ABACO_READ_HEADER_TIMEOUT", 5*time.Second, "time to read a request's headers")
+	durationVar(fs, env, &c.ReadTimeout, "read-timeout", "ABACO_READ_TIMEOUT", 10*time.Second, "time to read a whole request")
+	durationVar(fs, env, &c.WriteTimeout, "write-timeout", "ABACO_WRITE_TIMEOUT", 15*time.Second, "time to answer a request, from the end of its headers")
+	durationVar(fs, env, &c.IdleTimeout, "idle-timeout", "ABACO_IDLE_TIMEOUT", 60*time.Second, "how long an idle keep-alive connection is kept")
+	durationVar(fs, env, &c.ShutdownTimeout, "shutdown-timeout", "ABACO_SHUTDOWN_TIMEOUT", 15*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
+	intVar(fs, env, &c.Workers, "workers", "ABACO_WORKERS", -1, "job workers in this process; -1 means one per CPU without Redis and none with Redis (run abaco worker)")
+	durationVar(fs, env, &c.JobTTL, "job-ttl", "ABACO_JOB_TTL", queue.DefaultResultTTL, "how long a job and its result are kept after its last change")
+	stringVar(fs, env, &c.LogLevel, "log-level", "ABACO_LOG_LEVEL", "info", "debug, info, warn or error")
+	boolVar(fs, env, &c.LogRequests, "log-requests", "ABACO_LOG_REQUESTS", false, "log a line for every request, not only for failed ones")
+	limitVars(fs, env, &c.Limits)
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}
-	if c.Limits, err = lf.limits(env, "serve"); err != nil {
+	if err := checkLimits(c.Limits); err != nil {
 		return c, err
 	}
-	c.RedisURL = *redisURL
-	c.CacheTTL = *cacheTTL
-	c.CacheEntries = *cacheEntries
-	c.CacheBytes = *cacheBytes
-	c.RedisTimeout = *redisTimeout
-	c.AdminToken = *adminToken
-	c.MaxBodyBytes = *maxBodyBytes
-	c.MaxConcurrent = *maxConcurrent
-	c.MaxHeaderBytes = *maxHeaderBytes
-	c.ReadHeaderTimeout = *readHeaderTimeout
-	c.ReadTimeout = *readTimeout
-	c.WriteTimeout = *writeTimeout
-	c.IdleTimeout = *idleTimeout
-	c.ShutdownTimeout = *shutdownTimeout
-	c.Workers = *workers
-	c.JobTTL = *jobTTL
-	c.LogLevel = *logLevel
-	c.LogRequests = *logRequests
 	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "abaco serve: unexpected arguments %q\n", fs.Args())
-		return c, errUsage
+		return c, usageErrorf("unexpected arguments %q", fs.Args())
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
-		fmt.Fprintf(env.Stderr, "abaco serve: %v\n", err)
-		return c, errUsage
+		return c, usageError{msg: err.Error()}
 	}
 	return c, nil
-}
-
-func parseLevel(s string) (slog.Level, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return 0, fmt.Errorf("bad log level %q: want debug, info, warn or error", s)
-	}
-	return l, nil
 }
 
 // runServe runs the API until ctx is cancelled (SIGTERM/SIGINT), then
@@ -179,27 +149,10 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 	var shared abaco.Store
 	var broker abaco.Broker
 	if cfg.RedisURL != "" {
-		// Redis may start after abaco (a compose file without a health
-		// check, a Redis restarting): serve without it meanwhile, as
-		// during any outage, and say why each time the reason changes (a
-		// Redis that comes up refusing the login). An unparsable URL, or
-		// a Redis that answers refusing the login, stops abaco here.
-		redacted := redactURL(cfg.RedisURL)
-		s.redis, err = rdb.Open(cfg.RedisURL, rdb.Options{
-			AllowUnreachable: true,
-			OnConnect:        func() { log.Info("redis: connected", "redis", redacted) },
-			OnError:          func(err error) { log.Error("redis: cannot connect yet; still trying", "redis", redacted, "err", err) },
-		})
-		if err != nil {
+		if s.redis, err = openServeRedis(cfg.RedisURL, log); err != nil {
 			logBuf.Close()
-			return nil, fmt.Errorf("redis at %s: %w", redacted, err)
+			return nil, err
 		}
-		pctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		if err := s.redis.Ping(pctx); err != nil {
-			log.Warn("redis unreachable: serving without it until it answers (/readyz says 503 meanwhile)",
-				"redis", redacted, "err", err)
-		}
-		cancel()
 		shared = rdb.NewStore(s.redis)
 		broker = rdb.NewBroker(s.redis)
 	} else {
@@ -315,13 +268,4 @@ func (s *server) Close() error {
 		s.redis.Close()
 	}
 	return s.logBuf.Close()
-}
-
-// redactURL hides the password of a Redis URL for logs and errors.
-func redactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return p.Redacted()
 }

@@ -5,15 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"abaco/internal/redistest"
 )
 
 // syncBuffer is a log sink the server and the test can share.
@@ -99,40 +96,6 @@ func readJSON(t *testing.T, resp *http.Response) map[string]any {
 	return m
 }
 
-func TestServeFlagsFromEnvironment(t *testing.T) {
-	t.Parallel()
-	env := map[string]string{
-		"ABACO_ADDR": ":9999", "REDIS_URL": "redis://r:6379/2", "ABACO_CACHE_TTL": "3s",
-		"ABACO_ADMIN_TOKEN": "tok", "ABACO_MAX_CONCURRENT": "7", "ABACO_WORKERS": "3",
-	}
-	e := &Env{Stderr: io.Discard, Getenv: func(k string) string { return env[k] }}
-	cfg, err := parseServeFlags(e, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Addr != ":9999" || cfg.RedisURL != "redis://r:6379/2" || cfg.CacheTTL != 3*time.Second ||
-		cfg.AdminToken != "tok" || cfg.MaxConcurrent != 7 || cfg.Workers != 3 {
-		t.Errorf("from environment: %+v", cfg)
-	}
-	cfg, err = parseServeFlags(e, []string{"--addr", ":1", "--cache-ttl", "1m"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Addr != ":1" || cfg.CacheTTL != time.Minute {
-		t.Errorf("flags must win over the environment: %+v", cfg)
-	}
-	def, err := parseServeFlags(&Env{Stderr: io.Discard, Getenv: func(string) string { return "" }}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if def.Addr != ":8000" || def.CacheTTL != 10*time.Second || def.RedisURL != "" || def.AdminToken != "" {
-		t.Errorf("defaults: %+v", def)
-	}
-	if _, err := parseServeFlags(e, []string{"--log-level", "loud"}); err == nil {
-		t.Error("a bad log level was accepted")
-	}
-}
-
 // TestServeWiresHTTPLimits checks that the timeout and size flags reach
 // the http.Server and the cache, and that an oversized header block is
 // refused over real HTTP (431) before any handler runs.
@@ -165,43 +128,6 @@ func TestServeWiresHTTPLimits(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("16 KiB header with --max-header-bytes 1024: status %d, want 431", resp.StatusCode)
-	}
-}
-
-// TestMalformedEnvironment checks that an environment value a flag cannot
-// parse is a usage error naming the variable, not a silent default, and
-// that the command line setting the flag makes it harmless.
-func TestMalformedEnvironment(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		key, value, flag, good string
-	}{
-		{"ABACO_CACHE_TTL", "10", "--cache-ttl", "10s"},
-		{"ABACO_MAX_CONCURRENT", "many", "--max-concurrent", "8"},
-		{"ABACO_LOG_REQUESTS", "sometimes", "--log-requests", "true"},
-		{"ABACO_MAX_LENGTH", "4k", "--max-length", "4000"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.key, func(t *testing.T) {
-			t.Parallel()
-			var stderr strings.Builder
-			e := &Env{Stderr: &stderr, Getenv: func(k string) string {
-				if k == tt.key {
-					return tt.value
-				}
-				return ""
-			}}
-			if _, err := parseServeFlags(e, nil); !errors.Is(err, errUsage) {
-				t.Fatalf("%s=%q: err %v, want a usage error", tt.key, tt.value, err)
-			}
-			want := fmt.Sprintf("invalid value %q for %s (the environment of %s)", tt.value, tt.key, tt.flag)
-			if !strings.Contains(stderr.String(), want) {
-				t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
-			}
-			if _, err := parseServeFlags(e, []string{tt.flag + "=" + tt.good}); err != nil {
-				t.Errorf("with %s=%s on the command line: %v", tt.flag, tt.good, err)
-			}
-		})
 	}
 }
 
@@ -248,129 +174,6 @@ func TestServeEmbedded(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no JSON request log line with a request id:\n%s", logs.String())
-	}
-}
-
-// waitJob polls a job until it is done with resultado want.
-func waitJob(t *testing.T, url, want string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := readJSON(t, resp)
-		if m["estado"] == "done" {
-			av, _ := m["avaliacao"].(map[string]any)
-			if av["resultado"] != json.Number(want) {
-				t.Fatalf("job %v, want resultado %s", m, want)
-			}
-			return
-		}
-		if m["estado"] == "failed" || time.Now().After(deadline) {
-			t.Fatalf("job %v", m)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func TestServeRedis(t *testing.T) {
-	t.Parallel()
-	srv := redistest.Start(t)
-	base, _, stop := startServer(t, testConfig(t, "--redis-url", srv.URL, "--workers", "1", "--admin-token", "tok"), nil)
-	resp, m := post(t, base+"/evaluate", `{"expressao": "2 ** 70"}`)
-	if resp.StatusCode != 200 || m["resultado"] != json.Number("1180591620717411303424") {
-		t.Fatalf("%d %v", resp.StatusCode, m)
-	}
-	// The entry is written behind the answer: within a few milliseconds.
-	for deadline := time.Now().Add(5 * time.Second); srv.MustDo("EXISTS", "abaco:v1:eval:2 ** 70") != "1"; {
-		if time.Now().After(deadline) {
-			t.Fatal("result not cached in Redis under abaco:v1:eval:2 ** 70 within 5s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	resp, _ = post(t, base+"/jobs", `{"expressao": "1+1"}`)
-	if resp.StatusCode != 202 {
-		t.Fatalf("POST /jobs: %d", resp.StatusCode)
-	}
-	waitJob(t, base+resp.Header.Get("Location"), "2")
-	req, _ := http.NewRequest("DELETE", base+"/cache", nil)
-	req.Header.Set("Authorization", "Bearer tok")
-	dr, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m := readJSON(t, dr); dr.StatusCode != 200 || m["removidas"] == json.Number("0") {
-		t.Errorf("DELETE /cache: %d %v", dr.StatusCode, m)
-	}
-	if err := stop(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestServeBeforeRedis starts abaco serve while its Redis is down, as a
-// compose file without a health check would: it serves without Redis,
-// /readyz says so, and once Redis starts the cache and the job workers use
-// it, with no restart.
-func TestServeBeforeRedis(t *testing.T) {
-	t.Parallel()
-	srv := redistest.Start(t, "--user", "alice", "on", ">s3cret", "~*", "+@all")
-	srv.Stop()
-	url := "redis://alice:s3cret@" + srv.Addr
-	base, logs, stop := startServer(t, testConfig(t, "--redis-url", url, "--workers", "1"), nil)
-	resp, m := post(t, base+"/evaluate", `{"expressao": "2 ** 70"}`)
-	if resp.StatusCode != 200 || m["resultado"] != json.Number("1180591620717411303424") {
-		t.Fatalf("with Redis down: %d %v", resp.StatusCode, m)
-	}
-	r, err := http.Get(base + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Body.Close()
-	if r.StatusCode != 503 {
-		t.Fatalf("/readyz with Redis down: %d, want 503", r.StatusCode)
-	}
-	srv.Restart()
-	for deadline := time.Now().Add(15 * time.Second); ; {
-		r, err := http.Get(base + "/readyz")
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Body.Close()
-		if r.StatusCode == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz still %d 15s after Redis started\n%s", r.StatusCode, logs)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	resp, _ = post(t, base+"/jobs", `{"expressao": "1+1"}`)
-	if resp.StatusCode != 202 {
-		t.Fatalf("POST /jobs once Redis is up: %d", resp.StatusCode)
-	}
-	waitJob(t, base+resp.Header.Get("Location"), "2")
-	if err := stop(); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(logs.String(), "redis unreachable") || strings.Contains(logs.String(), "s3cret") {
-		t.Errorf("want a warning that Redis is unreachable, without the password:\n%s", logs)
-	}
-}
-
-// TestServeRedisBadLogin checks that a wrong password stops abaco serve at
-// start, with an error that does not show the password: unlike a Redis
-// that is not up yet, it will not fix itself.
-func TestServeRedisBadLogin(t *testing.T) {
-	t.Parallel()
-	srv := redistest.Start(t, "--user", "alice", "on", ">s3cret", "~*", "+@all")
-	_, err := newServer(testConfig(t, "--redis-url", "redis://alice:wrongpw@"+srv.Addr), io.Discard)
-	if err == nil {
-		t.Fatal("newServer succeeded with a wrong password")
-	}
-	if strings.Contains(err.Error(), "wrongpw") {
-		t.Errorf("the error shows the password: %v", err)
 	}
 }
 
@@ -440,26 +243,5 @@ func TestServeLimits(t *testing.T) {
 	resp, m = post(t, base+"/evaluate", `{"expressao": "1+2+3"}`)
 	if resp.StatusCode != 200 || m["resultado"] != json.Number("6") {
 		t.Errorf("short input: %d %v", resp.StatusCode, m)
-	}
-}
-
-// TestHelpHidesSecrets checks that --help never prints the password of
-// REDIS_URL or the admin token, while the values are still used.
-func TestHelpHidesSecrets(t *testing.T) {
-	t.Parallel()
-	vars := map[string]string{"REDIS_URL": "redis://u:s3cret@127.0.0.1:1", "ABACO_ADMIN_TOKEN": "supersecret"}
-	for _, cmd := range []string{"serve", "worker", "consume", "produce", "queue", "demo"} {
-		var out bytes.Buffer
-		env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(k string) string { return vars[k] }}
-		if code := run(context.Background(), env, []string{cmd, "--help"}); code != 0 {
-			t.Errorf("%s --help: status %d\n%s", cmd, code, out.String())
-		}
-		if s := out.String(); strings.Contains(s, "s3cret") || strings.Contains(s, "supersecret") || !strings.Contains(s, "REDIS_URL") {
-			t.Errorf("%s --help shows a secret or no REDIS_URL:\n%s", cmd, s)
-		}
-	}
-	cfg, err := parseServeFlags(&Env{Stderr: io.Discard, Getenv: func(k string) string { return vars[k] }}, nil)
-	if err != nil || cfg.RedisURL != vars["REDIS_URL"] || cfg.AdminToken != vars["ABACO_ADMIN_TOKEN"] {
-		t.Errorf("secrets from the environment: %+v, %v", cfg, err)
 	}
 }

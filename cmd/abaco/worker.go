@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"runtime"
+	"time"
 
 	"abaco/cache"
 	"abaco/expr"
@@ -24,23 +25,25 @@ returns the rest to the queue.
 Examples:
   REDIS_URL=redis://127.0.0.1:6379 abaco worker
   abaco worker --redis-url redis://cache:6379/0 --concurrency 8 --metrics-addr :9101`)
-	q := stringFlag(fs, env, "queue", "ABACO_JOB_QUEUE", queue.DefaultJobQueue, "the job queue")
-	jobTTL := durationFlag(fs, env, "job-ttl", "ABACO_JOB_TTL", queue.DefaultResultTTL, "how long a finished job and its result are kept")
-	cacheTTL := durationFlag(fs, env, "cache-ttl", "ABACO_CACHE_TTL", cache.DefaultTTL, "how long results are cached")
+	var q string
+	var jobTTL, cacheTTL time.Duration
+	stringVar(fs, env, &q, "queue", "ABACO_JOB_QUEUE", queue.DefaultJobQueue, "the job queue")
+	durationVar(fs, env, &jobTTL, "job-ttl", "ABACO_JOB_TTL", queue.DefaultResultTTL, "how long a finished job and its result are kept")
+	durationVar(fs, env, &cacheTTL, "cache-ttl", "ABACO_CACHE_TTL", cache.DefaultTTL, "how long results are cached")
 	f := runtimeFlags(fs, env, runtime.GOMAXPROCS(0))
-	c, log, reg, err := f.open(ctx, env, fs, args, "worker", q)
+	c, log, reg, err := f.open(ctx, env, fs, args, "worker", &q)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	ev := cache.New(expr.New(f.engineLimits), cache.Options{
-		TTL: *cacheTTL, Shared: rdb.NewStore(c), Registerer: reg, Logger: log,
+	ev := cache.New(expr.New(f.limits), cache.Options{
+		TTL: cacheTTL, Shared: rdb.NewStore(c), Registerer: reg, Logger: log,
 	})
 	defer ev.Close()
 	jobs := queue.NewJobs(rdb.NewBroker(c), ev, queue.JobOptions{
-		Queue: *q, ResultTTL: *jobTTL, MaxAttempts: *f.maxAttempts,
-		MinBackoff: *f.backoff, MaxBackoff: *f.maxBackoff, Heartbeat: *f.hb, Registerer: reg, Logger: log,
+		Queue: q, ResultTTL: jobTTL, MaxAttempts: f.maxAttempts,
+		MinBackoff: f.backoff, MaxBackoff: f.maxBackoff, Heartbeat: f.heartbeat, Registerer: reg, Logger: log,
 	})
-	log.Info("abaco worker running", "queue", *q, "concurrency", *f.concurrency)
-	return jobs.Run(ctx, *f.concurrency)
+	log.Info("abaco worker running", "queue", q, "concurrency", f.concurrency)
+	return jobs.Run(ctx, f.concurrency)
 }
