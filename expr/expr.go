@@ -16,11 +16,7 @@
 // division_by_zero, overflow, domain, type, name and limit.
 package expr
 
-import (
-	"sync"
-
-	"abaco"
-)
+import "sync"
 
 // Version is the engine's semantics version. Cache keys include it ("v1"),
 // so results computed by an engine with other semantics are never reused.
@@ -140,9 +136,3 @@ func (e *Engine) Release(t *Tree) {
 
 // maxPooledNodes bounds the arena a recycled tree keeps.
 const maxPooledNodes = 1024
-
-// errorf builds an engine error. It is only called on failure paths, so
-// its use of fmt does not slow down successful evaluations.
-func errorf(code abaco.Code, format string, args ...any) error {
-	return abaco.Errorf(code, format, args...)
-}

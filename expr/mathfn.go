@@ -24,7 +24,7 @@ func (ev *evaluator) mathFunc(id builtinID, args []Value) (Value, error) {
 			return Value{}, err
 		}
 		if den == 0 {
-			return Value{}, errorf(abaco.CodeDivisionByZero, "float division by zero")
+			return Value{}, abaco.Errorf(abaco.CodeDivisionByZero, "float division by zero")
 		}
 		return Float(float64(num / den)), nil
 	}
@@ -52,7 +52,7 @@ func callPymath(name string, fs []float64) (Value, error) {
 		return Value{}, err
 	}
 	if !ok {
-		return Value{}, errorf(abaco.CodeInternal, "expr: pymath has no function %s", name)
+		return Value{}, abaco.Errorf(abaco.CodeInternal, "expr: pymath has no function %s", name)
 	}
 	return Float(r), nil
 }
@@ -66,7 +66,7 @@ func logOf(fn string, x Value) (float64, error) {
 		return v.f, err
 	}
 	if x.sign() <= 0 {
-		return 0, errorf(abaco.CodeDomain, "math domain error")
+		return 0, abaco.Errorf(abaco.CodeDomain, "math domain error")
 	}
 	if f, err := x.toFloat(); err == nil {
 		v, err := callPymath(fn, []float64{f})
