@@ -182,7 +182,7 @@ func (ev *evaluator) eval(i int32) (Value, error) {
 func (ev *evaluator) name(n *node) (Value, error) {
 	switch id := builtinID(n.a); id {
 	case bPi, bE, bTau, bInf, bNan:
-		return Float(floatConst(id)), nil
+		return Float(builtins[id].value), nil
 	case bUnknown:
 		return Value{}, ev.nameError(n)
 	case bMath:

@@ -1,5 +1,13 @@
 package expr
 
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"abaco/expr/internal/pymath"
+)
+
 // builtinID names one of the builtins, math functions and constants an
 // expression may use. The parser resolves names to ids once, so
 // evaluation never looks up strings.
@@ -41,23 +49,27 @@ const (
 )
 
 // builtinInfo describes a builtin: its name, whether the math module has
-// it, and for functions the accepted argument counts (max -1: any).
+// it, for constants their value, and for functions the accepted argument
+// counts (max -1: any) and, for those pymath evaluates, the pymath function.
 type builtinInfo struct {
 	name     string
 	math     bool
 	constant bool
+	value    float64
 	min, max int
+	fn       pymath.Func
 }
 
-// builtins is indexed by builtinID. It is a read-only table.
+// builtins is indexed by builtinID. It is the one list of the names an
+// expression may use, and a read-only table.
 var builtins = [numBuiltins]builtinInfo{
 	bUnknown:   {name: "?"},
 	bMath:      {name: "math"},
-	bPi:        {name: "pi", math: true, constant: true},
-	bE:         {name: "e", math: true, constant: true},
-	bTau:       {name: "tau", math: true, constant: true},
-	bInf:       {name: "inf", math: true, constant: true},
-	bNan:       {name: "nan", math: true, constant: true},
+	bPi:        {name: "pi", math: true, constant: true, value: math.Pi},
+	bE:         {name: "e", math: true, constant: true, value: math.E},
+	bTau:       {name: "tau", math: true, constant: true, value: 2 * math.Pi},
+	bInf:       {name: "inf", math: true, constant: true, value: math.Inf(1)},
+	bNan:       {name: "nan", math: true, constant: true, value: math.NaN()},
 	bAbs:       {name: "abs", min: 1, max: 1},
 	bRound:     {name: "round", min: 1, max: 2},
 	bMin:       {name: "min", min: 1, max: -1},
@@ -65,88 +77,56 @@ var builtins = [numBuiltins]builtinInfo{
 	bPow:       {name: "pow", min: 2, max: 3},
 	bInt:       {name: "int", min: 0, max: 2},
 	bFloat:     {name: "float", min: 0, max: 1},
-	bSqrt:      {name: "sqrt", math: true, min: 1, max: 1},
-	bSin:       {name: "sin", math: true, min: 1, max: 1},
-	bCos:       {name: "cos", math: true, min: 1, max: 1},
-	bTan:       {name: "tan", math: true, min: 1, max: 1},
-	bAsin:      {name: "asin", math: true, min: 1, max: 1},
-	bAcos:      {name: "acos", math: true, min: 1, max: 1},
-	bAtan:      {name: "atan", math: true, min: 1, max: 1},
-	bAtan2:     {name: "atan2", math: true, min: 2, max: 2},
-	bLog:       {name: "log", math: true, min: 1, max: 2},
-	bLog2:      {name: "log2", math: true, min: 1, max: 1},
-	bLog10:     {name: "log10", math: true, min: 1, max: 1},
-	bExp:       {name: "exp", math: true, min: 1, max: 1},
-	bHypot:     {name: "hypot", math: true, min: 0, max: -1},
+	bSqrt:      mathFloat(pymath.Sqrt),
+	bSin:       mathFloat(pymath.Sin),
+	bCos:       mathFloat(pymath.Cos),
+	bTan:       mathFloat(pymath.Tan),
+	bAsin:      mathFloat(pymath.Asin),
+	bAcos:      mathFloat(pymath.Acos),
+	bAtan:      mathFloat(pymath.Atan),
+	bAtan2:     mathFloat(pymath.Atan2),
+	bLog:       mathFloat(pymath.Log),
+	bLog2:      mathFloat(pymath.Log2),
+	bLog10:     mathFloat(pymath.Log10),
+	bExp:       mathFloat(pymath.Exp),
+	bHypot:     mathFloat(pymath.Hypot),
 	bFloor:     {name: "floor", math: true, min: 1, max: 1},
 	bCeil:      {name: "ceil", math: true, min: 1, max: 1},
 	bFactorial: {name: "factorial", math: true, min: 1, max: 1},
 	bGcd:       {name: "gcd", math: true, min: 0, max: -1},
 }
 
+// mathFloat describes a math module function that pymath evaluates, with
+// the name and argument counts pymath gives it.
+func mathFloat(f pymath.Func) builtinInfo {
+	lo, hi := f.Args()
+	return builtinInfo{name: f.Name(), math: true, min: lo, max: hi, fn: f}
+}
+
+// byName holds every id but bUnknown in the order of its name, so that
+// lookupBare can search it by halves. It is a read-only table.
+var byName = func() []builtinID {
+	ids := make([]builtinID, 0, numBuiltins-1)
+	for id := bUnknown + 1; id < numBuiltins; id++ {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b builtinID) int { return strings.Compare(builtins[a].name, builtins[b].name) })
+	return ids
+}()
+
 // lookupBare resolves a name written on its own (sqrt, pi, abs, math).
 func lookupBare(s string) builtinID {
-	switch s {
-	case "math":
-		return bMath
-	case "pi":
-		return bPi
-	case "e":
-		return bE
-	case "tau":
-		return bTau
-	case "inf":
-		return bInf
-	case "nan":
-		return bNan
-	case "abs":
-		return bAbs
-	case "round":
-		return bRound
-	case "min":
-		return bMin
-	case "max":
-		return bMax
-	case "pow":
-		return bPow
-	case "int":
-		return bInt
-	case "float":
-		return bFloat
-	case "sqrt":
-		return bSqrt
-	case "sin":
-		return bSin
-	case "cos":
-		return bCos
-	case "tan":
-		return bTan
-	case "asin":
-		return bAsin
-	case "acos":
-		return bAcos
-	case "atan":
-		return bAtan
-	case "atan2":
-		return bAtan2
-	case "log":
-		return bLog
-	case "log2":
-		return bLog2
-	case "log10":
-		return bLog10
-	case "exp":
-		return bExp
-	case "hypot":
-		return bHypot
-	case "floor":
-		return bFloor
-	case "ceil":
-		return bCeil
-	case "factorial":
-		return bFactorial
-	case "gcd":
-		return bGcd
+	lo, hi := 0, len(byName)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if builtins[byName[m]].name < s {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(byName) && builtins[byName[lo]].name == s {
+		return byName[lo]
 	}
 	return bUnknown
 }
