@@ -259,7 +259,7 @@ func (ev *evaluator) factorial(x Value) (Value, error) {
 	}
 	w := int64(est/64) + 1
 	// The product of many small factors costs about 64 units per factor
-	// on top of the final multiplications (measured).
+	// on top of the final multiplications.
 	if err := ev.charge(w*w + 64*n); err != nil {
 		return Value{}, err
 	}

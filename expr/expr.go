@@ -44,8 +44,8 @@ type Limits struct {
 	// MaxWork is the evaluation budget in abstract units: one per node
 	// evaluated plus, for big-integer operations, an upper bound of their
 	// cost in 64-bit word operations (n*m for a product of n- and m-word
-	// numbers). The default, 10_000_000, keeps every expression within
-	// about 10 ms of CPU.
+	// numbers). The default, 10_000_000, keeps the CPU time of every
+	// expression small and bounded.
 	MaxWork int64
 }
 
@@ -123,7 +123,7 @@ func (e *Engine) newTree() *Tree {
 }
 
 // Release hands a tree from Parse back to the engine for reuse, sparing
-// the next Parse an allocation of about half a kilobyte. Neither t nor
+// the next Parse the allocation of its node arena. Neither t nor
 // anything read from it but strings and Values (which never refer to it)
 // may be used after the call. Calling Release is optional.
 func (e *Engine) Release(t *Tree) {
