@@ -135,7 +135,7 @@ func smallBinary(o op, x, y Value) (v Value, ok bool, err error) {
 		}
 	case opLsh:
 		if b < 0 {
-			return Value{}, true, abaco.Errorf(abaco.CodeDomain, "negative shift count")
+			return Value{}, true, errNegativeShift()
 		}
 		if a == 0 {
 			return Int(0), true, nil
@@ -145,7 +145,7 @@ func smallBinary(o op, x, y Value) (v Value, ok bool, err error) {
 		}
 	case opRsh:
 		if b < 0 {
-			return Value{}, true, abaco.Errorf(abaco.CodeDomain, "negative shift count")
+			return Value{}, true, errNegativeShift()
 		}
 		if b > 63 {
 			b = 63
@@ -213,4 +213,9 @@ func smallPow(a, b int64) (int64, bool) {
 		return math.MinInt64, true
 	}
 	return 0, false
+}
+
+// errNegativeShift is Python's ValueError for x << n or x >> n with n < 0.
+func errNegativeShift() error {
+	return abaco.Errorf(abaco.CodeDomain, "negative shift count")
 }

@@ -64,7 +64,7 @@ func (ev *evaluator) bigBinary(o op, x, y Value) (Value, error) {
 		return ev.intPow(x, y)
 	case opLsh, opRsh:
 		if y.sign() < 0 {
-			return Value{}, abaco.Errorf(abaco.CodeDomain, "negative shift count")
+			return Value{}, errNegativeShift()
 		}
 		if x.sign() == 0 {
 			return Int(0), nil

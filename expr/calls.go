@@ -147,7 +147,7 @@ func (ev *evaluator) abs(x Value) (Value, error) {
 // round is round(x, ndigits).
 func (ev *evaluator) round(x, nd Value) (Value, error) {
 	if nd.k == kFloat {
-		return Value{}, abaco.Errorf(abaco.CodeType, "'float' object cannot be interpreted as an integer")
+		return Value{}, errFloatNotInt()
 	}
 	// Python clamps ndigits to the C ssize_t range; any value beyond
 	// +-2**40 already means "keep everything" or "round to zero".
@@ -243,7 +243,7 @@ func (ev *evaluator) modPow(x, y, m Value) (Value, error) {
 // factorial is math.factorial(n) for an int n >= 0.
 func (ev *evaluator) factorial(x Value) (Value, error) {
 	if x.k == kFloat {
-		return Value{}, abaco.Errorf(abaco.CodeType, "'float' object cannot be interpreted as an integer")
+		return Value{}, errFloatNotInt()
 	}
 	if x.sign() < 0 {
 		return Value{}, abaco.Errorf(abaco.CodeDomain, "factorial() not defined for negative values")
@@ -279,7 +279,7 @@ func (ev *evaluator) gcd(args []Value) (Value, error) {
 	var t big.Int
 	for _, v := range args {
 		if v.k == kFloat {
-			return Value{}, abaco.Errorf(abaco.CodeType, "'float' object cannot be interpreted as an integer")
+			return Value{}, errFloatNotInt()
 		}
 		w := v.words() + int64(len(acc.Bits()))
 		if err := ev.charge(w * w); err != nil {
@@ -288,4 +288,10 @@ func (ev *evaluator) gcd(args []Value) (Value, error) {
 		acc.GCD(nil, nil, acc, v.toBig(&t))
 	}
 	return bigValue(acc), nil
+}
+
+// errFloatNotInt is Python's TypeError for a float where only an int will
+// do (round's ndigits, factorial, gcd).
+func errFloatNotInt() error {
+	return abaco.Errorf(abaco.CodeType, "'float' object cannot be interpreted as an integer")
 }

@@ -3,7 +3,6 @@ package expr
 import (
 	"math/big"
 
-	"abaco"
 	"abaco/expr/internal/pymath"
 )
 
@@ -52,7 +51,7 @@ func logValue(fn pymath.Func, x Value) (float64, error) {
 		return fn.Eval([]float64{x.f})
 	}
 	if x.sign() <= 0 {
-		return 0, abaco.Errorf(abaco.CodeDomain, "math domain error")
+		return 0, pymath.DomainError()
 	}
 	if f, err := x.toFloat(); err == nil {
 		return fn.Eval([]float64{f})

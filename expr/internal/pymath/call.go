@@ -86,7 +86,10 @@ func Call(name string, args []float64) (result float64, ok bool, err error) {
 		}
 		fi := &funcs[f]
 		if fi.max >= 0 && len(args) > fi.max || len(args) < fi.min {
-			return 0, true, abaco.Errorf(abaco.CodeType, "math.%s() takes from %d to %d arguments (%d given)", name, fi.min, fi.max, len(args))
+			if fi.min == fi.max {
+				return 0, true, abaco.Errorf(abaco.CodeType, "%s expected %d arguments, got %d", name, fi.min, len(args))
+			}
+			return 0, true, abaco.Errorf(abaco.CodeType, "%s expected %d to %d arguments, got %d", name, fi.min, fi.max, len(args))
 		}
 		r, err := f.Eval(args)
 		return r, true, err
@@ -100,18 +103,19 @@ func Call(name string, args []float64) (result float64, ok bool, err error) {
 func math1(x float64, f func(float64) float64, canOverflow bool) (float64, error) {
 	r := f(x)
 	if math.IsNaN(r) && !math.IsNaN(x) {
-		return 0, errDomain()
+		return 0, DomainError()
 	}
 	if math.IsInf(r, 0) && !math.IsInf(x, 0) && !math.IsNaN(x) {
 		if canOverflow {
 			return 0, abaco.Errorf(abaco.CodeOverflow, "math range error")
 		}
-		return 0, errDomain()
+		return 0, DomainError()
 	}
 	return r, nil
 }
 
-func errDomain() error { return abaco.Errorf(abaco.CodeDomain, "math domain error") }
+// DomainError returns CPython's ValueError "math domain error", code domain.
+func DomainError() error { return abaco.Errorf(abaco.CodeDomain, "math domain error") }
 
 // logDomain wraps a logarithm with CPython's m_log checks: log(0) is -inf
 // and log of a negative number (or -inf) is NaN, which math1 turns into
