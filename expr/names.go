@@ -2,8 +2,6 @@ package expr
 
 import (
 	"math"
-	"slices"
-	"strings"
 
 	"abaco/expr/internal/pymath"
 )
@@ -103,32 +101,40 @@ func mathFloat(f pymath.Func) builtinInfo {
 	return builtinInfo{name: f.Name(), math: true, min: lo, max: hi, fn: f}
 }
 
-// byName holds every id but bUnknown in the order of its name, so that
-// lookupBare can search it by halves. It is a read-only table.
-var byName = func() []builtinID {
-	ids := make([]builtinID, 0, numBuiltins-1)
+// nameSlots finds every id but bUnknown by its name: an open-addressing
+// hash table, read-only once built, that keeps lookupBare as fast as a
+// switch over the names without listing them a second time.
+var nameSlots = func() (t [numSlots]builtinID) {
 	for id := bUnknown + 1; id < numBuiltins; id++ {
-		ids = append(ids, id)
+		h := nameHash(builtins[id].name)
+		for t[h] != bUnknown {
+			h = (h + 1) % numSlots
+		}
+		t[h] = id
 	}
-	slices.SortFunc(ids, func(a, b builtinID) int { return strings.Compare(builtins[a].name, builtins[b].name) })
-	return ids
+	return t
 }()
+
+// numSlots is the size of nameSlots, about twice the number of names.
+const numSlots = 64
+
+// nameHash is where a nonempty name's search in nameSlots starts. It
+// puts each of today's names in a slot of its own, so a known name is
+// found at the first probe.
+func nameHash(s string) uint {
+	return (2*uint(s[0]) + 3*uint(s[len(s)-1]) + 7*uint(s[len(s)/2]) + uint(len(s))) % numSlots
+}
 
 // lookupBare resolves a name written on its own (sqrt, pi, abs, math).
 func lookupBare(s string) builtinID {
-	lo, hi := 0, len(byName)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if builtins[byName[m]].name < s {
-			lo = m + 1
-		} else {
-			hi = m
+	if s == "" {
+		return bUnknown
+	}
+	for h := nameHash(s); ; h = (h + 1) % numSlots {
+		if id := nameSlots[h]; id == bUnknown || builtins[id].name == s {
+			return id
 		}
 	}
-	if lo < len(byName) && builtins[byName[lo]].name == s {
-		return byName[lo]
-	}
-	return bUnknown
 }
 
 // lookupMath resolves math.s: only the math module's own names.
