@@ -25,7 +25,7 @@ func (ev *evaluator) binary(o op, x, y Value) (Value, error) {
 
 // unsupported is Python's TypeError for an operator on the wrong types.
 func unsupported(o op, x, y Value) error {
-	return errorf(abaco.CodeType, "unsupported operand type(s) for %s: '%s' and '%s'", opText[o], x.typeName(), y.typeName())
+	return abaco.Errorf(abaco.CodeType, "unsupported operand type(s) for %s: '%s' and '%s'", opText[o], x.typeName(), y.typeName())
 }
 
 // floatBinary applies o to two numbers of which at least one is a float.
@@ -53,7 +53,7 @@ func (ev *evaluator) floatBinary(o op, x, y Value) (Value, error) {
 		return Float(float64(a * b)), nil
 	case opDiv:
 		if b == 0 {
-			return Value{}, errorf(abaco.CodeDivisionByZero, "float division by zero")
+			return Value{}, abaco.Errorf(abaco.CodeDivisionByZero, "float division by zero")
 		}
 		return Float(float64(a / b)), nil
 	case opFloorDiv:
@@ -101,7 +101,7 @@ func smallBinary(o op, x, y Value) (v Value, ok bool, err error) {
 		}
 	case opDiv:
 		if b == 0 {
-			return Value{}, true, errorf(abaco.CodeDivisionByZero, "division by zero")
+			return Value{}, true, abaco.Errorf(abaco.CodeDivisionByZero, "division by zero")
 		}
 		if absU(a) <= maxExact && absU(b) <= maxExact {
 			return Float(float64(a) / float64(b)), true, nil
@@ -109,9 +109,9 @@ func smallBinary(o op, x, y Value) (v Value, ok bool, err error) {
 	case opFloorDiv, opMod:
 		if b == 0 {
 			if o == opMod {
-				return Value{}, true, errorf(abaco.CodeDivisionByZero, "integer modulo by zero")
+				return Value{}, true, abaco.Errorf(abaco.CodeDivisionByZero, "integer modulo by zero")
 			}
-			return Value{}, true, errorf(abaco.CodeDivisionByZero, "integer division or modulo by zero")
+			return Value{}, true, abaco.Errorf(abaco.CodeDivisionByZero, "integer division or modulo by zero")
 		}
 		if a == math.MinInt64 && b == -1 {
 			return Value{}, false, nil
@@ -135,7 +135,7 @@ func smallBinary(o op, x, y Value) (v Value, ok bool, err error) {
 		}
 	case opLsh:
 		if b < 0 {
-			return Value{}, true, errorf(abaco.CodeDomain, "negative shift count")
+			return Value{}, true, errNegativeShift()
 		}
 		if a == 0 {
 			return Int(0), true, nil
@@ -145,7 +145,7 @@ func smallBinary(o op, x, y Value) (v Value, ok bool, err error) {
 		}
 	case opRsh:
 		if b < 0 {
-			return Value{}, true, errorf(abaco.CodeDomain, "negative shift count")
+			return Value{}, true, errNegativeShift()
 		}
 		if b > 63 {
 			b = 63
@@ -213,4 +213,9 @@ func smallPow(a, b int64) (int64, bool) {
 		return math.MinInt64, true
 	}
 	return 0, false
+}
+
+// errNegativeShift is Python's ValueError for x << n or x >> n with n < 0.
+func errNegativeShift() error {
+	return abaco.Errorf(abaco.CodeDomain, "negative shift count")
 }

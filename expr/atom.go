@@ -196,14 +196,14 @@ func (p *parser) intLiteral() (int32, error) {
 	text = strings.ReplaceAll(text, "_", "")
 	bitsPerDigit := math.Log2(float64(p.base))
 	if float64(len(strings.TrimLeft(text, "0"))-1)*bitsPerDigit >= float64(p.maxBits) {
-		return 0, errorf(abaco.CodeLimit, "integer literal has more than %d bits", p.maxBits)
+		return 0, abaco.Errorf(abaco.CodeLimit, "integer literal has more than %d bits", p.maxBits)
 	}
 	z, ok := new(big.Int).SetString(text, p.base)
 	if !ok {
 		return 0, p.syntaxError(p.start, "invalid integer literal")
 	}
 	if z.BitLen() > p.maxBits {
-		return 0, errorf(abaco.CodeLimit, "integer literal has more than %d bits", p.maxBits)
+		return 0, abaco.Errorf(abaco.CodeLimit, "integer literal has more than %d bits", p.maxBits)
 	}
 	if err := p.next(); err != nil {
 		return 0, err

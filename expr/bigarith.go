@@ -64,7 +64,7 @@ func (ev *evaluator) bigBinary(o op, x, y Value) (Value, error) {
 		return ev.intPow(x, y)
 	case opLsh, opRsh:
 		if y.sign() < 0 {
-			return Value{}, errorf(abaco.CodeDomain, "negative shift count")
+			return Value{}, errNegativeShift()
 		}
 		if x.sign() == 0 {
 			return Int(0), nil
@@ -96,7 +96,7 @@ func (ev *evaluator) bigBinary(o op, x, y Value) (Value, error) {
 // the exact quotient, correctly rounded, as CPython's long_true_divide.
 func (ev *evaluator) trueDivide(a, b *big.Int, wa, wb int64) (Value, error) {
 	if b.Sign() == 0 {
-		return Value{}, errorf(abaco.CodeDivisionByZero, "division by zero")
+		return Value{}, abaco.Errorf(abaco.CodeDivisionByZero, "division by zero")
 	}
 	if a.Sign() == 0 {
 		if b.Sign() < 0 {
@@ -109,7 +109,7 @@ func (ev *evaluator) trueDivide(a, b *big.Int, wa, wb int64) (Value, error) {
 	}
 	f := quoToFloat(a, b)
 	if math.IsInf(f, 0) {
-		return Value{}, errorf(abaco.CodeOverflow, "integer division result too large for a float")
+		return Value{}, abaco.Errorf(abaco.CodeOverflow, "integer division result too large for a float")
 	}
 	return Float(f), nil
 }
@@ -225,11 +225,11 @@ func (ev *evaluator) unary(o op, x Value) (Value, error) {
 	case opInvert:
 		switch x.k {
 		case kFloat:
-			return Value{}, errorf(abaco.CodeType, "bad operand type for unary ~: 'float'")
+			return Value{}, abaco.Errorf(abaco.CodeType, "bad operand type for unary ~: 'float'")
 		case kBig:
 			return bigValue(new(big.Int).Not(x.b)), nil
 		}
 		return Int(^x.i), nil
 	}
-	return Value{}, errorf(abaco.CodeInternal, "expr: unknown unary operator %d", o)
+	return Value{}, abaco.Errorf(abaco.CodeInternal, "expr: unknown unary operator %d", o)
 }

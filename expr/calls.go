@@ -18,16 +18,16 @@ func (ev *evaluator) call(n *node) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		return Value{}, errorf(abaco.CodeType, "'%s' object is not callable", v.typeName())
+		return Value{}, abaco.Errorf(abaco.CodeType, "'%s' object is not callable", v.typeName())
 	}
 	id := builtinID(callee.a)
 	switch {
 	case id == bUnknown:
 		return Value{}, ev.nameError(callee)
 	case id == bMath:
-		return Value{}, errorf(abaco.CodeType, "'module' object is not callable")
+		return Value{}, abaco.Errorf(abaco.CodeType, "'module' object is not callable")
 	case builtins[id].constant:
-		return Value{}, errorf(abaco.CodeType, "'float' object is not callable")
+		return Value{}, abaco.Errorf(abaco.CodeType, "'float' object is not callable")
 	}
 	var buf [4]Value
 	args := buf[:0]
@@ -62,7 +62,7 @@ func arityError(info *builtinInfo, got int) error {
 	if want[len(want)-1] == '1' {
 		noun = " argument"
 	}
-	return errorf(abaco.CodeType, "%s() takes %s%s (%d given)", info.name, want, noun, got)
+	return abaco.Errorf(abaco.CodeType, "%s() takes %s%s (%d given)", info.name, want, noun, got)
 }
 
 // apply runs builtin id on evaluated arguments whose count is valid.
@@ -90,7 +90,7 @@ func (ev *evaluator) apply(id builtinID, args []Value) (Value, error) {
 		case 0:
 			return Int(0), nil
 		case 2:
-			return Value{}, errorf(abaco.CodeType, "int() can't convert non-string with explicit base")
+			return Value{}, abaco.Errorf(abaco.CodeType, "int() can't convert non-string with explicit base")
 		}
 		if args[0].k == kFloat {
 			return floatToInt(math.Trunc(args[0].f))
@@ -124,9 +124,9 @@ func (ev *evaluator) apply(id builtinID, args []Value) (Value, error) {
 func floatToInt(f float64) (Value, error) {
 	switch {
 	case math.IsNaN(f):
-		return Value{}, errorf(abaco.CodeDomain, "cannot convert float NaN to integer")
+		return Value{}, abaco.Errorf(abaco.CodeDomain, "cannot convert float NaN to integer")
 	case math.IsInf(f, 0):
-		return Value{}, errorf(abaco.CodeOverflow, "cannot convert float infinity to integer")
+		return Value{}, abaco.Errorf(abaco.CodeOverflow, "cannot convert float infinity to integer")
 	case f >= -(1<<63) && f < 1<<63:
 		return Int(int64(f)), nil
 	}
@@ -147,7 +147,7 @@ func (ev *evaluator) abs(x Value) (Value, error) {
 // round is round(x, ndigits).
 func (ev *evaluator) round(x, nd Value) (Value, error) {
 	if nd.k == kFloat {
-		return Value{}, errorf(abaco.CodeType, "'float' object cannot be interpreted as an integer")
+		return Value{}, errFloatNotInt()
 	}
 	// Python clamps ndigits to the C ssize_t range; any value beyond
 	// +-2**40 already means "keep everything" or "round to zero".
@@ -188,7 +188,7 @@ func (ev *evaluator) round(x, nd Value) (Value, error) {
 // smallest (largest), as Python's strict comparison leaves it.
 func (ev *evaluator) minMax(id builtinID, args []Value) (Value, error) {
 	if len(args) == 1 {
-		return Value{}, errorf(abaco.CodeType, "'%s' object is not iterable: %s() needs two or more numbers", args[0].typeName(), builtins[id].name)
+		return Value{}, abaco.Errorf(abaco.CodeType, "'%s' object is not iterable: %s() needs two or more numbers", args[0].typeName(), builtins[id].name)
 	}
 	o := opLt
 	if id == bMax {
@@ -211,10 +211,10 @@ func (ev *evaluator) minMax(id builtinID, args []Value) (Value, error) {
 // modular inverse of x. The result has the sign of m, as in Python.
 func (ev *evaluator) modPow(x, y, m Value) (Value, error) {
 	if x.k == kFloat || y.k == kFloat || m.k == kFloat {
-		return Value{}, errorf(abaco.CodeType, "pow() 3rd argument not allowed unless all arguments are integers")
+		return Value{}, abaco.Errorf(abaco.CodeType, "pow() 3rd argument not allowed unless all arguments are integers")
 	}
 	if m.sign() == 0 {
-		return Value{}, errorf(abaco.CodeDomain, "pow() 3rd argument cannot be 0")
+		return Value{}, abaco.Errorf(abaco.CodeDomain, "pow() 3rd argument cannot be 0")
 	}
 	wm := m.words()
 	if err := ev.charge(int64(y.bitLen()+1)*wm*wm*4 + x.words()*wm); err != nil {
@@ -229,7 +229,7 @@ func (ev *evaluator) modPow(x, y, m Value) (Value, error) {
 	exp := new(big.Int).Set(y.toBig(&ty))
 	if exp.Sign() < 0 {
 		if base.ModInverse(base, mod) == nil {
-			return Value{}, errorf(abaco.CodeDomain, "base is not invertible for the given modulus")
+			return Value{}, abaco.Errorf(abaco.CodeDomain, "base is not invertible for the given modulus")
 		}
 		exp.Neg(exp)
 	}
@@ -243,10 +243,10 @@ func (ev *evaluator) modPow(x, y, m Value) (Value, error) {
 // factorial is math.factorial(n) for an int n >= 0.
 func (ev *evaluator) factorial(x Value) (Value, error) {
 	if x.k == kFloat {
-		return Value{}, errorf(abaco.CodeType, "'float' object cannot be interpreted as an integer")
+		return Value{}, errFloatNotInt()
 	}
 	if x.sign() < 0 {
-		return Value{}, errorf(abaco.CodeDomain, "factorial() not defined for negative values")
+		return Value{}, abaco.Errorf(abaco.CodeDomain, "factorial() not defined for negative values")
 	}
 	if x.k == kBig {
 		return Value{}, ev.bitsError(math.Inf(1))
@@ -259,7 +259,7 @@ func (ev *evaluator) factorial(x Value) (Value, error) {
 	}
 	w := int64(est/64) + 1
 	// The product of many small factors costs about 64 units per factor
-	// on top of the final multiplications (measured).
+	// on top of the final multiplications.
 	if err := ev.charge(w*w + 64*n); err != nil {
 		return Value{}, err
 	}
@@ -279,7 +279,7 @@ func (ev *evaluator) gcd(args []Value) (Value, error) {
 	var t big.Int
 	for _, v := range args {
 		if v.k == kFloat {
-			return Value{}, errorf(abaco.CodeType, "'float' object cannot be interpreted as an integer")
+			return Value{}, errFloatNotInt()
 		}
 		w := v.words() + int64(len(acc.Bits()))
 		if err := ev.charge(w * w); err != nil {
@@ -288,4 +288,10 @@ func (ev *evaluator) gcd(args []Value) (Value, error) {
 		acc.GCD(nil, nil, acc, v.toBig(&t))
 	}
 	return bigValue(acc), nil
+}
+
+// errFloatNotInt is Python's TypeError for a float where only an int will
+// do (round's ndigits, factorial, gcd).
+func errFloatNotInt() error {
+	return abaco.Errorf(abaco.CodeType, "'float' object cannot be interpreted as an integer")
 }

@@ -24,7 +24,7 @@ func (e *Engine) Eval(t *Tree) (Value, error) {
 	// Each node is evaluated at most once, so all of them are paid for
 	// up front; only big-integer operations charge more as they go.
 	if t == nil || len(t.nodes) == 0 {
-		return Value{}, errorf(abaco.CodeInternal, "expr: Eval of a tree that Parse did not return")
+		return Value{}, abaco.Errorf(abaco.CodeInternal, "expr: Eval of a tree that Parse did not return")
 	}
 	ev := evaluator{t: t, maxBits: e.lim.MaxIntBits, maxWork: e.lim.MaxWork}
 	if err := ev.charge(int64(len(t.nodes))); err != nil {
@@ -38,7 +38,7 @@ func (e *Engine) Eval(t *Tree) (Value, error) {
 func (ev *evaluator) charge(n int64) error {
 	ev.work += n
 	if ev.work > ev.maxWork || n < 0 {
-		return errorf(abaco.CodeLimit, "expression needs more work than the limit of %d units", ev.maxWork)
+		return abaco.Errorf(abaco.CodeLimit, "expression needs more work than the limit of %d units", ev.maxWork)
 	}
 	return nil
 }
@@ -46,9 +46,9 @@ func (ev *evaluator) charge(n int64) error {
 // bitsError reports an integer over MaxIntBits.
 func (ev *evaluator) bitsError(bits float64) error {
 	if bits > 1e15 {
-		return errorf(abaco.CodeLimit, "integer result would be far larger than the limit of %d bits", ev.maxBits)
+		return abaco.Errorf(abaco.CodeLimit, "integer result would be far larger than the limit of %d bits", ev.maxBits)
 	}
-	return errorf(abaco.CodeLimit, "integer result would have about %.0f bits, more than the limit of %d", bits, ev.maxBits)
+	return abaco.Errorf(abaco.CodeLimit, "integer result would have about %.0f bits, more than the limit of %d", bits, ev.maxBits)
 }
 
 // checkInt enforces MaxIntBits on a computed value.
@@ -161,13 +161,13 @@ func (ev *evaluator) eval(i int32) (Value, error) {
 		return ev.eval(n.c)
 	case nAttr: // Python evaluates the object first, then finds no such attribute
 		if base := &ev.t.nodes[n.a]; base.kind == nName && builtinID(base.a) == bMath {
-			return Value{}, errorf(abaco.CodeName, "module 'math' has no attribute '%s'", ev.t.src[n.b:n.c])
+			return Value{}, abaco.Errorf(abaco.CodeName, "module 'math' has no attribute '%s'", ev.t.src[n.b:n.c])
 		}
 		v, err := ev.eval(n.a)
 		if err != nil {
 			return Value{}, err
 		}
-		return Value{}, errorf(abaco.CodeName, "'%s' object has no attribute '%s' (attributes are not supported)", v.typeName(), ev.t.src[n.b:n.c])
+		return Value{}, abaco.Errorf(abaco.CodeName, "'%s' object has no attribute '%s' (attributes are not supported)", v.typeName(), ev.t.src[n.b:n.c])
 	case nCall:
 		v, err := ev.call(n)
 		if err != nil {
@@ -175,26 +175,26 @@ func (ev *evaluator) eval(i int32) (Value, error) {
 		}
 		return ev.checkInt(v)
 	}
-	return Value{}, errorf(abaco.CodeInternal, "expr: unknown node kind %d", n.kind)
+	return Value{}, abaco.Errorf(abaco.CodeInternal, "expr: unknown node kind %d", n.kind)
 }
 
 // name evaluates a name on its own: a constant, or an error.
 func (ev *evaluator) name(n *node) (Value, error) {
 	switch id := builtinID(n.a); id {
 	case bPi, bE, bTau, bInf, bNan:
-		return Float(floatConst(id)), nil
+		return Float(builtins[id].value), nil
 	case bUnknown:
 		return Value{}, ev.nameError(n)
 	case bMath:
-		return Value{}, errorf(abaco.CodeType, "math is a module, not a number: use math.name, as in math.pi")
+		return Value{}, abaco.Errorf(abaco.CodeType, "math is a module, not a number: use math.name, as in math.pi")
 	default:
-		return Value{}, errorf(abaco.CodeType, "%s is a function, not a number: call it, as in %s(x)", builtins[id].name, builtins[id].name)
+		return Value{}, abaco.Errorf(abaco.CodeType, "%s is a function, not a number: call it, as in %s(x)", builtins[id].name, builtins[id].name)
 	}
 }
 
 // nameError reports an unknown name.
 func (ev *evaluator) nameError(n *node) error {
-	return errorf(abaco.CodeName, "name '%s' is not defined", ev.t.src[n.b:n.c])
+	return abaco.Errorf(abaco.CodeName, "name '%s' is not defined", ev.t.src[n.b:n.c])
 }
 
 // compareChain evaluates a < b < c ... as Python does: each operand at most

@@ -16,11 +16,7 @@
 // division_by_zero, overflow, domain, type, name and limit.
 package expr
 
-import (
-	"sync"
-
-	"abaco"
-)
+import "sync"
 
 // Version is the engine's semantics version. Cache keys include it ("v1"),
 // so results computed by an engine with other semantics are never reused.
@@ -48,8 +44,8 @@ type Limits struct {
 	// MaxWork is the evaluation budget in abstract units: one per node
 	// evaluated plus, for big-integer operations, an upper bound of their
 	// cost in 64-bit word operations (n*m for a product of n- and m-word
-	// numbers). The default, 10_000_000, keeps every expression within
-	// about 10 ms of CPU.
+	// numbers). The default, 10_000_000, keeps the CPU time of every
+	// expression small and bounded.
 	MaxWork int64
 }
 
@@ -127,7 +123,7 @@ func (e *Engine) newTree() *Tree {
 }
 
 // Release hands a tree from Parse back to the engine for reuse, sparing
-// the next Parse an allocation of about half a kilobyte. Neither t nor
+// the next Parse the allocation of its node arena. Neither t nor
 // anything read from it but strings and Values (which never refer to it)
 // may be used after the call. Calling Release is optional.
 func (e *Engine) Release(t *Tree) {
@@ -140,9 +136,3 @@ func (e *Engine) Release(t *Tree) {
 
 // maxPooledNodes bounds the arena a recycled tree keeps.
 const maxPooledNodes = 1024
-
-// errorf builds an engine error. It is only called on failure paths, so
-// its use of fmt does not slow down successful evaluations.
-func errorf(code abaco.Code, format string, args ...any) error {
-	return abaco.Errorf(code, format, args...)
-}

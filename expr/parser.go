@@ -32,7 +32,7 @@ func (e *Engine) Parse(src string) (*Tree, error) {
 // typical expression) it appends to.
 func (e *Engine) parseInto(t *Tree, src string) error {
 	if len(src) > e.lim.MaxLength {
-		return errorf(abaco.CodeLimit, "expression is %d bytes long, more than the limit of %d", len(src), e.lim.MaxLength)
+		return abaco.Errorf(abaco.CodeLimit, "expression is %d bytes long, more than the limit of %d", len(src), e.lim.MaxLength)
 	}
 	t.src = src
 	p := parser{lexer: lexer{src: src}, t: t, maxDepth: e.lim.MaxDepth, maxNodes: e.lim.MaxNodes, maxBits: e.lim.MaxIntBits}
@@ -71,7 +71,7 @@ func (p *parser) add(n node) (int32, error) {
 
 // nodesError reports a tree over MaxNodes.
 func (p *parser) nodesError() error {
-	return errorf(abaco.CodeLimit, "expression has more than %d nodes", p.maxNodes)
+	return abaco.Errorf(abaco.CodeLimit, "expression has more than %d nodes", p.maxNodes)
 }
 
 // enter opens one nesting level.
@@ -86,7 +86,7 @@ func (p *parser) enter() error {
 // depthError reports a nesting over MaxDepth. It is apart from enter so
 // that enter is inlined.
 func (p *parser) depthError() error {
-	return errorf(abaco.CodeLimit, "expression is nested more than %d levels deep", p.maxDepth)
+	return abaco.Errorf(abaco.CodeLimit, "expression is nested more than %d levels deep", p.maxDepth)
 }
 
 // unexpected reports the current token as a syntax error.

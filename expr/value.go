@@ -185,7 +185,7 @@ func (v Value) toFloat() (float64, error) {
 	case kBig:
 		f, _ := new(big.Float).SetInt(v.b).Float64()
 		if math.IsInf(f, 0) {
-			return 0, errorf(abaco.CodeOverflow, "int too large to convert to float")
+			return 0, abaco.Errorf(abaco.CodeOverflow, "int too large to convert to float")
 		}
 		return f, nil
 	}

@@ -6,55 +6,95 @@ import (
 	"abaco"
 )
 
-// mathFunc is one math module function: its argument count (-1 for any),
-// its C-level implementation, and whether an infinite result from finite
-// arguments is an overflow (OverflowError) rather than a singularity
-// (ValueError), as CPython's math_1 can_overflow flag says.
-type mathFunc struct {
-	nargs       int
-	minArgs     int
+// Func is one function of the math module that works on floats alone. The
+// zero Func is no function.
+type Func uint8
+
+// The functions Call knows, by the math module's names.
+const (
+	Sqrt Func = iota + 1
+	Sin
+	Cos
+	Tan
+	Asin
+	Acos
+	Atan
+	Atan2
+	Log
+	Log2
+	Log10
+	Exp
+	Hypot
+	numFuncs
+)
+
+// funcInfo is one math module function: its name, its argument counts (max
+// -1 for any), its C-level implementation, and whether an infinite result
+// from finite arguments is an overflow (OverflowError) rather than a
+// singularity (ValueError), as CPython's math_1 can_overflow flag says.
+type funcInfo struct {
+	name        string
+	min, max    int
 	f1          func(float64) float64
 	fn          func([]float64) (float64, error)
 	canOverflow bool
 }
 
-var mathFuncs = map[string]mathFunc{
-	"sqrt":  {nargs: 1, f1: math.Sqrt},
-	"sin":   {nargs: 1, f1: cSin},
-	"cos":   {nargs: 1, f1: cCos},
-	"tan":   {nargs: 1, f1: cTan},
-	"asin":  {nargs: 1, f1: cAsin},
-	"acos":  {nargs: 1, f1: cAcos},
-	"atan":  {nargs: 1, f1: cAtan},
-	"exp":   {nargs: 1, f1: cExp, canOverflow: true},
-	"log2":  {nargs: 1, f1: logOf(cLog2)},
-	"log10": {nargs: 1, f1: logOf(cLog10)},
-	"log":   {nargs: -1, minArgs: 1, fn: logBase},
-	"atan2": {nargs: 2, fn: atan2},
-	"hypot": {nargs: -1, fn: hypot},
+// funcs is indexed by Func. It is a read-only table.
+var funcs = [numFuncs]funcInfo{
+	Sqrt:  {name: "sqrt", min: 1, max: 1, f1: math.Sqrt},
+	Sin:   {name: "sin", min: 1, max: 1, f1: cSin},
+	Cos:   {name: "cos", min: 1, max: 1, f1: cCos},
+	Tan:   {name: "tan", min: 1, max: 1, f1: cTan},
+	Asin:  {name: "asin", min: 1, max: 1, f1: cAsin},
+	Acos:  {name: "acos", min: 1, max: 1, f1: cAcos},
+	Atan:  {name: "atan", min: 1, max: 1, f1: cAtan},
+	Atan2: {name: "atan2", min: 2, max: 2, fn: atan2},
+	Log:   {name: "log", min: 1, max: 2, fn: logBase},
+	Log2:  {name: "log2", min: 1, max: 1, f1: logDomain(cLog2)},
+	Log10: {name: "log10", min: 1, max: 1, f1: logDomain(cLog10)},
+	Exp:   {name: "exp", min: 1, max: 1, f1: cExp, canOverflow: true},
+	Hypot: {name: "hypot", min: 0, max: -1, fn: hypot},
+}
+
+// Name returns f's name in the math module.
+func (f Func) Name() string { return funcs[f].name }
+
+// Args returns how many arguments f takes: from min to max, max -1 for any.
+func (f Func) Args() (min, max int) { return funcs[f].min, funcs[f].max }
+
+// Eval evaluates f on args, whose count the caller has checked against
+// Args, as CPython's math module does. Errors: domain, overflow,
+// division_by_zero (log with base 1).
+func (f Func) Eval(args []float64) (float64, error) {
+	fi := &funcs[f]
+	if fi.fn != nil {
+		return fi.fn(args)
+	}
+	return math1(args[0], fi.f1, fi.canOverflow)
 }
 
 // Call evaluates the math module function name (sqrt, sin, cos, tan, asin,
 // acos, atan, atan2, log, log2, log10, exp, hypot; log with one or two
 // arguments) on float arguments, as CPython's math module does. ok is false
-// for a name it does not know. Errors: domain, overflow, type (argument count).
+// for a name it does not know. Errors: those of Eval, and type for a wrong
+// argument count.
 func Call(name string, args []float64) (result float64, ok bool, err error) {
-	mf, ok := mathFuncs[name]
-	if !ok {
-		return 0, false, nil
-	}
-	if mf.nargs >= 0 && len(args) != mf.nargs {
-		return 0, true, abaco.Errorf(abaco.CodeType, "%s() takes exactly %d argument(s) (%d given)", name, mf.nargs, len(args))
-	}
-	if len(args) < mf.minArgs {
-		return 0, true, abaco.Errorf(abaco.CodeType, "%s() takes at least %d argument(s) (%d given)", name, mf.minArgs, len(args))
-	}
-	if mf.fn != nil {
-		r, err := mf.fn(args)
+	for f := Sqrt; f < numFuncs; f++ {
+		if funcs[f].name != name {
+			continue
+		}
+		fi := &funcs[f]
+		if fi.max >= 0 && len(args) > fi.max || len(args) < fi.min {
+			if fi.min == fi.max {
+				return 0, true, abaco.Errorf(abaco.CodeType, "%s expected %d arguments, got %d", name, fi.min, len(args))
+			}
+			return 0, true, abaco.Errorf(abaco.CodeType, "%s expected %d to %d arguments, got %d", name, fi.min, fi.max, len(args))
+		}
+		r, err := f.Eval(args)
 		return r, true, err
 	}
-	r, err := math1(args[0], mf.f1, mf.canOverflow)
-	return r, true, err
+	return 0, false, nil
 }
 
 // math1 is CPython's math_1: a NaN from a non-NaN argument is a domain
@@ -63,23 +103,24 @@ func Call(name string, args []float64) (result float64, ok bool, err error) {
 func math1(x float64, f func(float64) float64, canOverflow bool) (float64, error) {
 	r := f(x)
 	if math.IsNaN(r) && !math.IsNaN(x) {
-		return 0, errDomain()
+		return 0, DomainError()
 	}
 	if math.IsInf(r, 0) && !math.IsInf(x, 0) && !math.IsNaN(x) {
 		if canOverflow {
 			return 0, abaco.Errorf(abaco.CodeOverflow, "math range error")
 		}
-		return 0, errDomain()
+		return 0, DomainError()
 	}
 	return r, nil
 }
 
-func errDomain() error { return abaco.Errorf(abaco.CodeDomain, "math domain error") }
+// DomainError returns CPython's ValueError "math domain error", code domain.
+func DomainError() error { return abaco.Errorf(abaco.CodeDomain, "math domain error") }
 
-// logOf wraps a logarithm with CPython's m_log checks: log(0) is -inf and
-// log of a negative number (or -inf) is NaN, which math1 turns into domain
-// errors.
-func logOf(f func(float64) float64) func(float64) float64 {
+// logDomain wraps a logarithm with CPython's m_log checks: log(0) is -inf
+// and log of a negative number (or -inf) is NaN, which math1 turns into
+// domain errors.
+func logDomain(f func(float64) float64) func(float64) float64 {
 	return func(x float64) float64 {
 		switch {
 		case math.IsNaN(x) || math.IsInf(x, 1):
@@ -94,21 +135,28 @@ func logOf(f func(float64) float64) func(float64) float64 {
 	}
 }
 
-// logBase is math.log(x) and math.log(x, base) = log(x)/log(base).
+// natLog is math.log of one float argument.
+var natLog = logDomain(cLog)
+
+// logBase is math.log(x) and math.log(x, base).
 func logBase(args []float64) (float64, error) {
-	if len(args) > 2 {
-		return 0, abaco.Errorf(abaco.CodeType, "log expected at most 2 arguments, got %d", len(args))
-	}
-	num, err := math1(args[0], logOf(cLog), false)
+	num, err := math1(args[0], natLog, false)
 	if err != nil || len(args) == 1 {
 		return num, err
 	}
-	den, err := math1(args[1], logOf(cLog), false)
+	den, err := math1(args[1], natLog, false)
 	if err != nil {
 		return 0, err
 	}
+	return LogRatio(num, den)
+}
+
+// LogRatio is math.log(x, base) from log(x) and log(base), as CPython's
+// math_log_impl divides them: a base whose logarithm is 0 (base 1) is a
+// ZeroDivisionError, code division_by_zero.
+func LogRatio(num, den float64) (float64, error) {
 	if den == 0 {
-		return 0, abaco.Errorf(abaco.CodeDivisionByZero, "float division by zero (log base 1)")
+		return 0, abaco.Errorf(abaco.CodeDivisionByZero, "float division by zero")
 	}
 	return num / den, nil
 }

@@ -2,7 +2,7 @@ package pymath
 
 import "math"
 
-// cLog is C's log for x > 0 (logOf deals with the rest).
+// cLog is C's log for x > 0 (logDomain deals with the rest).
 func cLog(x float64) float64 {
 	if math.IsInf(x, 1) {
 		return x
