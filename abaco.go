@@ -91,9 +91,9 @@ type Store interface {
 
 // StoreEntry is one entry of Store.SetMany.
 type StoreEntry struct {
-	// Canonical is the key the entry is stored under: a canonical
-	// expression, or a key of the cache's own.
-	Canonical string
+	// Key is what the entry is stored under: a canonical expression, or
+	// a key of the cache's own.
+	Key string
 	// Entry is the encoded entry.
 	Entry []byte
 }

@@ -188,7 +188,7 @@ func TestLocalCopyNeverOutlivesShared(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
 	shared := inmem.NewStore(inmem.StoreOptions{Now: clk.Now})
-	if err := shared.SetMany(context.Background(), []abaco.StoreEntry{{Canonical: costlyCanonical, Entry: []byte("42")}}, 2*time.Second); err != nil {
+	if err := shared.SetMany(context.Background(), []abaco.StoreEntry{{Key: costlyCanonical, Entry: []byte("42")}}, 2*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	c := newCache(t, cache.Options{TTL: 10 * time.Second, Shared: shared, Now: clk.Now})

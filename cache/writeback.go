@@ -174,7 +174,7 @@ func (b *batch) add(p pending) {
 		b.synced = append(b.synced, p.synced)
 		return
 	}
-	b.entries = append(b.entries, abaco.StoreEntry{Canonical: p.key, Entry: encode(p.e)})
+	b.entries = append(b.entries, abaco.StoreEntry{Key: p.key, Entry: encode(p.e)})
 }
 
 // writeBatch writes b's entries with one SetMany, releases its Syncs and

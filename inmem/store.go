@@ -52,7 +52,7 @@ func (s *Store) SetMany(_ context.Context, entries []abaco.StoreEntry, ttl time.
 		return fmt.Errorf("inmem: cache set: ttl %v is not positive", ttl)
 	}
 	for _, e := range entries {
-		s.c.Set(e.Canonical, append([]byte(nil), e.Entry...), ttl)
+		s.c.Set(e.Key, append([]byte(nil), e.Entry...), ttl)
 	}
 	return nil
 }

@@ -28,7 +28,7 @@ func TestStoreExpiryUsesClock(t *testing.T) {
 	clk.Add(1_700_000_000 * time.Second)
 	s := inmem.NewStore(inmem.StoreOptions{Now: clk.Now})
 	ctx := context.Background()
-	if err := s.SetMany(ctx, []abaco.StoreEntry{{Canonical: "2 + 2", Entry: []byte("4")}}, 10*time.Second); err != nil {
+	if err := s.SetMany(ctx, []abaco.StoreEntry{{Key: "2 + 2", Entry: []byte("4")}}, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	clk.Add(9 * time.Second)
@@ -57,7 +57,7 @@ func TestStoreBounds(t *testing.T) {
 			s := inmem.NewStore(tt.opts)
 			ctx := context.Background()
 			for i := range 1000 {
-				if err := s.SetMany(ctx, []abaco.StoreEntry{{Canonical: fmt.Sprint(i), Entry: make([]byte, tt.entry)}}, time.Minute); err != nil {
+				if err := s.SetMany(ctx, []abaco.StoreEntry{{Key: fmt.Sprint(i), Entry: make([]byte, tt.entry)}}, time.Minute); err != nil {
 					t.Fatal(err)
 				}
 			}

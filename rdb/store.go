@@ -86,7 +86,7 @@ func (s *Store) SetMany(ctx context.Context, entries []abaco.StoreEntry, ttl tim
 	rc := s.c.conn()
 	cmds := make(rueidis.Commands, len(entries))
 	for i, e := range entries {
-		cmds[i] = rc.B().Set().Key(cacheKey(e.Canonical)).Value(rueidis.BinaryString(e.Entry)).PxMilliseconds(ms).Build()
+		cmds[i] = rc.B().Set().Key(cacheKey(e.Key)).Value(rueidis.BinaryString(e.Entry)).PxMilliseconds(ms).Build()
 	}
 	for _, r := range rc.DoMulti(ctx, cmds...) {
 		if err := r.Error(); err != nil {

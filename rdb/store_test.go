@@ -26,7 +26,7 @@ func openStore(t *testing.T) (*rdb.Store, *redistest.Server) {
 
 // set stores one entry with SetMany.
 func set(ctx context.Context, s *rdb.Store, canonical string, entry []byte, ttl time.Duration) error {
-	return s.SetMany(ctx, []abaco.StoreEntry{{Canonical: canonical, Entry: entry}}, ttl)
+	return s.SetMany(ctx, []abaco.StoreEntry{{Key: canonical, Entry: entry}}, ttl)
 }
 
 func TestStoreContract(t *testing.T) {

@@ -95,7 +95,7 @@ func keys() map[string]string {
 
 // set stores one entry.
 func set(s abaco.Store, key string, entry []byte, ttl time.Duration) error {
-	return s.SetMany(context.Background(), []abaco.StoreEntry{{Canonical: key, Entry: entry}}, ttl)
+	return s.SetMany(context.Background(), []abaco.StoreEntry{{Key: key, Entry: entry}}, ttl)
 }
 
 func mustSet(t *testing.T, s abaco.Store, key string, entry []byte, ttl time.Duration) {
@@ -189,7 +189,7 @@ func testSetMany(t *testing.T, s abaco.Store) {
 	mustSet(t, s, "2 + 2", []byte("old"), time.Minute)
 	var batch []abaco.StoreEntry
 	for name, k := range keys() {
-		batch = append(batch, abaco.StoreEntry{Canonical: k, Entry: []byte("batch " + name)})
+		batch = append(batch, abaco.StoreEntry{Key: k, Entry: []byte("batch " + name)})
 	}
 	if err := s.SetMany(ctx, batch, time.Minute); err != nil {
 		t.Fatalf("SetMany: %v", err)
@@ -202,14 +202,14 @@ func testSetMany(t *testing.T, s abaco.Store) {
 			t.Errorf("after SetMany Get(%s) = %q, %v; want %q", name, b, ok, "batch "+name)
 		}
 	}
-	if err := s.SetMany(ctx, []abaco.StoreEntry{{Canonical: "short", Entry: []byte("1")}}, 100*time.Millisecond); err != nil {
+	if err := s.SetMany(ctx, []abaco.StoreEntry{{Key: "short", Entry: []byte("1")}}, 100*time.Millisecond); err != nil {
 		t.Fatalf("SetMany: %v", err)
 	}
 	WaitExpired(t, s, "short", "entry stored by SetMany with a 100ms TTL")
 }
 
 func testSetManyBadTTL(t *testing.T, s abaco.Store) {
-	batch := []abaco.StoreEntry{{Canonical: "x", Entry: []byte("1")}}
+	batch := []abaco.StoreEntry{{Key: "x", Entry: []byte("1")}}
 	for _, ttl := range []time.Duration{0, -time.Second} {
 		if err := s.SetMany(context.Background(), batch, ttl); err == nil {
 			t.Errorf("SetMany with ttl %v: no error", ttl)
