@@ -132,6 +132,15 @@ func (c *Cache) writeLoop() {
 		timer.Reset(writeDelay)
 	gather:
 		for len(b.entries) < writeBatch && len(b.synced) == 0 {
+			// What has queued already joins the batch whether or not the
+			// delay is over: a select with both ready picks at random, and
+			// would cut a batch short on a busy machine.
+			select {
+			case p := <-c.w.queue:
+				b.add(p)
+				continue
+			default:
+			}
 			select {
 			case p := <-c.w.queue:
 				b.add(p)
