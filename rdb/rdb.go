@@ -7,7 +7,9 @@ package rdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	neturl "net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,6 +77,12 @@ func (c *Client) conn() rueidis.Client { return *c.rc.Load() }
 func Open(url string, o Options) (*Client, error) {
 	ro, err := rueidis.ParseURL(url)
 	if err != nil {
+		// net/url's errors quote the whole URL, password included; the
+		// reason alone is what a caller may print.
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("rdb: parse url: %w", err)
 	}
 	ro.Dialer.Timeout = opt.Or(o.DialTimeout, time.Second)
