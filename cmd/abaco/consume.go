@@ -94,9 +94,9 @@ func (p *printer) handle(ctx context.Context, it abaco.Item) error {
 			return ctx.Err() // shutting down: the item goes back to the queue
 		}
 	}
-	line := "processed " + it.Payload + "\n"
+	line := "processed " + oneLine(it.Payload) + "\n"
 	if res.Value != it.Payload {
-		line = "processed " + it.Payload + " = " + res.Value + "\n"
+		line = "processed " + oneLine(it.Payload) + " = " + res.Value + "\n"
 	}
 	// Buffered: flush (before the acknowledgement) writes it out.
 	p.mu.Lock()

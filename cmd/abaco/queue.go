@@ -109,7 +109,7 @@ func queueStatsCmd(ctx context.Context, env *Env, b *rdb.Broker, q string, _ que
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nCONSUMER\tALIVE\tIN FLIGHT\tOLDEST")
 	for _, cs := range s.Consumers {
-		fmt.Fprintf(tw, "%s\t%v\t%d\t%s\n", cs.ID, cs.Alive, cs.InFlight, age(cs.OldestLease))
+		fmt.Fprintf(tw, "%s\t%v\t%d\t%s\n", oneLine(cs.ID), cs.Alive, cs.InFlight, age(cs.OldestLease))
 	}
 	return tw.Flush()
 }
@@ -123,7 +123,7 @@ func queueDead(ctx context.Context, env *Env, b *rdb.Broker, q string, f queueFl
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "AT\tPAYLOAD\tATTEMPTS\tCONSUMER\tREASON")
 	for _, d := range dead {
-		fmt.Fprintf(tw, "%s\t%q\t%d\t%s\t%s\n", d.At.UTC().Format(time.RFC3339), d.Payload, d.Attempts, d.Consumer, d.Reason)
+		fmt.Fprintf(tw, "%s\t%q\t%d\t%s\t%s\n", d.At.UTC().Format(time.RFC3339), d.Payload, d.Attempts, oneLine(d.Consumer), oneLine(d.Reason))
 	}
 	return tw.Flush()
 }
