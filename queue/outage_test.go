@@ -147,15 +147,7 @@ func TestAcksSurviveRedisOutage(t *testing.T) {
 	o.HeartbeatTTL = time.Minute
 	gate := make(chan struct{})
 	var s seen
-	c := start(t, b, func(ctx context.Context, it abaco.Item) error {
-		select {
-		case <-gate:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		s.add(it.Payload)
-		return nil
-	}, o)
+	c := start(t, b, gated(gate, &s), o)
 	ids := numbers(20)
 	if err := b.Push(context.Background(), q, ids...); err != nil {
 		t.Fatal(err)
@@ -186,5 +178,62 @@ func TestAcksSurviveRedisOutage(t *testing.T) {
 	}
 	if d := len(s.order) - len(ids); d > 0 {
 		t.Logf("%d items processed twice (at-least-once)", d)
+	}
+}
+
+// TestUnackedAtShutdownAreRedelivered stops a consumer whose acks fail
+// because Redis is down: Run must still return in bounded time, and its
+// processed but unacknowledged items stay leased, so that once Redis is
+// back another consumer's reaper returns them and none is lost.
+func TestUnackedAtShutdownAreRedelivered(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t, "--appendonly", "yes")
+	b := rdb.NewBroker(rdbtest.Open(t, srv.URL))
+	q := brokertest.Queue(t)
+	gate := make(chan struct{})
+	var first, second seen
+	o := fast(t, q)
+	o.ID = "first-" + q
+	c := start(t, b, gated(gate, &first), o)
+	ids := numbers(10)
+	if err := b.Push(context.Background(), q, ids...); err != nil {
+		t.Fatal(err)
+	}
+	llen := func(key string) string { r, _ := srv.Do("LLEN", key); return r }
+	waitFor(t, "every item leased", func() bool { return llen("{"+q+"}:processing:"+o.ID) == "10" })
+
+	srv.Stop()
+	close(gate)
+	waitFor(t, "every item processed", func() bool { return first.distinct() == len(ids) })
+	began := time.Now()
+	c.stop()
+	select {
+	case <-c.done:
+		t.Logf("Run returned %v after shutdown began", time.Since(began))
+		c.done <- nil // for the cleanup
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not return within 20s of shutdown with Redis down")
+	}
+	srv.Restart()
+
+	o2 := fast(t, q)
+	o2.ID = "second-" + q
+	start(t, b, func(_ context.Context, it abaco.Item) error { second.add(it.Payload); return nil }, o2)
+	waitFor(t, "the first consumer's items redelivered", func() bool { return second.distinct() == len(ids) })
+	waitFor(t, "every processing list to empty", func() bool {
+		return llen("{"+q+"}:processing:"+o.ID) == "0" && llen("{"+q+"}:processing:"+o2.ID) == "0" && llen(q) == "0"
+	})
+}
+
+// gated is a handler that records each item in s once gate is closed.
+func gated(gate <-chan struct{}, s *seen) queue.Handler {
+	return func(ctx context.Context, it abaco.Item) error {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		s.add(it.Payload)
+		return nil
 	}
 }
