@@ -1,48 +1,110 @@
 package queue
 
+import "time"
+
+// maxAckBatch bounds the payloads of one Ack call.
+const maxAckBatch = 1024
+
+// finalAckWait bounds how long the acker keeps retrying once shutdown has
+// begun: what is still unacknowledged then stays leased, and Leave (or
+// another consumer's reaper) returns it to the queue.
+const finalAckWait = 3 * time.Second
+
 // ack acknowledges finished tasks in batches: whatever piled up while the
-// previous batch was in flight goes in the next round trip.
+// previous batch was in flight goes in the next round trip. A failed Ack
+// is retried until the broker answers (or, at shutdown, for finalAckWait):
+// dropping it would leave processed items leased, to be delivered again.
+// The backlog needs no bound of its own: a task keeps its leasing token
+// until it is acknowledged, so while acks fail the taker runs out of
+// tokens and stops taking.
 func (r *run) ack() {
 	defer close(r.ackerDone)
-	o := r.c.o
-	batch := make([]task, 0, 1024)
-	payloads := make([]string, 0, 1024)
-	for t := range r.acks {
-		batch = append(batch[:0], t)
+	var (
+		pending []task // finished and not acknowledged, oldest first
+		flushed int    // how many of pending have passed BeforeAck
+		fails   int
+		giveUp  time.Time // when shutdown stops the retries
+		open    = true
+	)
+	payloads := make([]string, 0, maxAckBatch)
+	for open || len(pending) > 0 {
+		if len(pending) == 0 {
+			t, ok := <-r.acks
+			if !ok {
+				return
+			}
+			pending = append(pending, t)
+		}
 	drain:
-		for len(batch) < cap(batch) {
+		for open {
 			select {
 			case t, ok := <-r.acks:
 				if !ok {
+					open = false
 					break drain
 				}
-				batch = append(batch, t)
+				pending = append(pending, t)
 			default:
 				break drain
 			}
 		}
+		if flushed < len(pending) {
+			if err := r.beforeAck(); err != nil {
+				// As Options.BeforeAck documents: not acknowledged, so
+				// delivered again later.
+				r.c.log.Error("queue: before ack failed; the items stay leased", "items", len(pending)-flushed, "err", err)
+				for _, t := range pending[flushed:] {
+					r.finished(t)
+				}
+				pending = pending[:flushed]
+				continue
+			}
+			flushed = len(pending)
+		}
+		n := min(len(pending), maxAckBatch)
 		payloads = payloads[:0]
-		for _, t := range batch {
+		for _, t := range pending[:n] {
 			payloads = append(payloads, t.it.Payload)
 		}
-		var err error
-		if o.BeforeAck != nil {
-			err = o.BeforeAck()
-		}
-		for try := 1; err == nil && try <= 3; try++ {
-			if err = r.c.b.Ack(r.bg, o.Queue, o.ID, payloads...); err == nil {
-				break
+		err := r.c.b.Ack(r.bg, r.c.o.Queue, r.c.o.ID, payloads...)
+		if err == nil {
+			if fails > 0 {
+				r.c.log.Info("queue: ack succeeded after failures", "failures", fails)
 			}
-			sleep(r.bg, o.backoff(try+1))
+			fails = 0
+			for _, t := range pending[:n] {
+				r.c.m.processed.Inc()
+				r.finished(t)
+			}
+			pending = append(pending[:0], pending[n:]...)
+			flushed -= n
+			continue
 		}
-		if err != nil {
-			// Not acknowledged: they are redelivered later, which
-			// at-least-once allows.
-			r.c.log.Error("queue: ack failed", "items", len(batch), "err", err)
+		fails++
+		if r.ctx.Err() != nil {
+			if giveUp.IsZero() {
+				giveUp = time.Now().Add(finalAckWait)
+			}
+			if time.Now().After(giveUp) {
+				r.c.log.Error("queue: ack failed at shutdown; the items stay leased until leave or a reaper returns them",
+					"items", len(pending), "err", err)
+				for _, t := range pending {
+					r.finished(t)
+				}
+				pending, flushed = pending[:0], 0
+				continue
+			}
 		}
-		for _, t := range batch {
-			r.c.m.processed.Inc()
-			r.finished(t)
-		}
+		wait := retryWait(fails)
+		r.c.log.Warn("queue: ack failed; retrying", "items", len(pending), "err", err, "retry_in", wait.String())
+		sleep(r.bg, wait)
 	}
+}
+
+// beforeAck runs Options.BeforeAck, if set.
+func (r *run) beforeAck() error {
+	if r.c.o.BeforeAck == nil {
+		return nil
+	}
+	return r.c.o.BeforeAck()
 }

@@ -3,18 +3,28 @@ package queue
 import "time"
 
 // heartbeat refreshes the consumer's liveness, runs the reaper and samples
-// the queue's gauges, at once and then every Heartbeat.
+// the queue's gauges, at once and then every Heartbeat. A failed heartbeat
+// is retried sooner (retryWait, at most Heartbeat), so the consumer is
+// alive again in Redis within about a second of Redis coming back.
 func (r *run) heartbeat() {
 	defer r.beats.Done()
 	o := r.c.o
 	tick := time.NewTicker(o.Heartbeat)
 	defer tick.Stop()
+	fails := 0
 	for {
 		// It uses r.bg, not r.ctx: a heartbeat cancelled at shutdown could
 		// still land after Leave and make the consumer look alive.
 		if err := r.c.b.Heartbeat(r.bg, o.Queue, o.ID, o.HeartbeatTTL, r.leases.oldest()); err != nil {
-			r.c.log.Warn("queue: heartbeat failed", "err", err)
+			fails++
+			wait := min(retryWait(fails), o.Heartbeat)
+			r.c.log.Warn("queue: heartbeat failed", "err", err, "retry_in", wait.String())
+			if !sleep(r.ctx, wait) {
+				return
+			}
+			continue
 		}
+		fails = 0
 		r.reap()
 		r.c.m.observeQueue(r.bg, r.c.b)
 		select {

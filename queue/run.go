@@ -191,7 +191,7 @@ func (r *run) take() {
 			}
 			fails++
 			r.c.log.Warn("queue: take failed; retrying", "err", err)
-			if !sleep(r.ctx, o.backoff(min(fails+1, 8))) {
+			if !sleep(r.ctx, retryWait(fails)) {
 				return
 			}
 			continue
