@@ -57,6 +57,14 @@ type breaker struct {
 	state    breakerState
 	failures int
 	openedAt time.Time
+	// downSince is when the shared tier first failed since it last
+	// answered (zero: it answers), and downReason the last failure's
+	// text. They are kept apart from the state so a failure below the
+	// threshold shows too, and so a readiness probe reads them without
+	// touching the breaker. failure and success set and clear downSince
+	// under the lock they count with, so the two never disagree.
+	downSince  time.Time
+	downReason string
 }
 
 // allow reports whether a call to the shared tier may go ahead: only when
@@ -81,6 +89,7 @@ func (b *breaker) allow() bool {
 func (b *breaker) success() {
 	b.mu.Lock()
 	b.failures = 0
+	b.downSince, b.downReason = time.Time{}, ""
 	if b.state == closed {
 		b.mu.Unlock()
 		return
@@ -92,6 +101,9 @@ func (b *breaker) success() {
 func (b *breaker) failure() {
 	b.mu.Lock()
 	b.failures++
+	if b.downSince.IsZero() {
+		b.downSince = b.now()
+	}
 	if b.state == halfOpen || (b.state == closed && b.failures >= b.threshold) {
 		b.openedAt = b.now()
 		b.set(open)
@@ -117,4 +129,21 @@ func (b *breaker) set(to breakerState) {
 		b.onChange(from, to)
 	}
 	b.mu.Unlock()
+}
+
+// failed records the text of the failure just counted, for the logs.
+func (b *breaker) failed(reason string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.downSince.IsZero() {
+		b.downReason = reason
+	}
+}
+
+// down returns since when the shared tier has been failing and the last
+// failure's text; a zero since means it answers.
+func (b *breaker) down() (since time.Time, reason string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.downSince, b.downReason
 }

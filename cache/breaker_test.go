@@ -90,3 +90,32 @@ func TestBreakerStateMetric(t *testing.T) {
 		}
 	}
 }
+
+// TestBreakerDown checks the degraded-since record: the first failure
+// sets it, later ones keep it and update the reason, a success clears it.
+func TestBreakerDown(t *testing.T) {
+	now := time.Unix(100, 0)
+	b := &breaker{threshold: 2, cooldown: time.Second, now: func() time.Time { return now }}
+	if since, _ := b.down(); !since.IsZero() {
+		t.Fatalf("new breaker: down since %v", since)
+	}
+	fail := func(reason string) {
+		b.failure()
+		b.failed(reason)
+		now = now.Add(time.Second)
+	}
+	fail("get: refused")
+	fail("ping: timeout") // opens the breaker
+	fail("ping: refused") // the probe, say
+	if since, reason := b.down(); !since.Equal(time.Unix(100, 0)) || reason != "ping: refused" {
+		t.Fatalf("after three failures: %v %q, want the first failure's time and the last reason", since, reason)
+	}
+	b.success()
+	if since, reason := b.down(); !since.IsZero() || reason != "" || b.current() != closed {
+		t.Fatalf("after a success: %v %q %v", since, reason, b.current())
+	}
+	b.failed("late text of a failure a success already answered")
+	if since, reason := b.down(); !since.IsZero() || reason != "" {
+		t.Fatalf("a reason without a failure: %v %q", since, reason)
+	}
+}

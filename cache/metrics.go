@@ -16,6 +16,10 @@ type metrics struct {
 	sharedErrors          *prometheus.CounterVec
 	evalErrors            *prometheus.CounterVec
 	breakerState          *prometheus.GaugeVec
+	// sharedUp is abaco_dependency_up{dependency="redis"}; it is set at
+	// the shared tier's first operation, so a cache without one exports
+	// no series.
+	sharedUp *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -47,8 +51,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Name: "abaco_cache_breaker_state",
 		Help: "State of the shared tier's circuit breaker: 1 for the current state (closed, open, half_open), 0 for the others.",
 	}, []string{"state"})
+	up := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "abaco_dependency_up",
+		Help: "Whether a dependency answers (1) or is failing (0); evaluations go on without it. dependency: redis (the shared cache tier).",
+	}, []string{"dependency"})
 	if reg != nil {
-		reg.MustRegister(lookups, bypass, writes, writesDropped, sharedErrors, evalErrors, state)
+		reg.MustRegister(lookups, bypass, writes, writesDropped, sharedErrors, evalErrors, state, up)
 	}
 	for _, op := range []string{"get", "set", "flush", "ping"} {
 		sharedErrors.WithLabelValues(op)
@@ -64,6 +72,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		sharedErrors:  sharedErrors,
 		evalErrors:    evalErrors,
 		breakerState:  state,
+		sharedUp:      up,
 	}
 	m.breakerIs(closed)
 	return m
@@ -78,6 +87,15 @@ func (m *metrics) breakerIs(s breakerState) {
 		}
 		m.breakerState.WithLabelValues(st.label()).Set(v)
 	}
+}
+
+// sharedIs sets abaco_dependency_up of the shared tier.
+func (m *metrics) sharedIs(up bool) {
+	v := 0.0
+	if up {
+		v = 1
+	}
+	m.sharedUp.WithLabelValues("redis").Set(v)
 }
 
 // evalError counts an evaluation answered with code.

@@ -182,13 +182,28 @@ func testOutage(t *testing.T, begin, end func(*redistest.Server)) {
 
 	waitFor("ready before the outage", func() bool { return c.Ready(ctx) == nil })
 	waitFor("evaluating", func() bool { return calls.Load() > 100 })
+	if since, reason := c.Degraded(); !since.IsZero() {
+		t.Errorf("before the outage: degraded since %v (%s)", since, reason)
+	}
+	began := time.Now()
 	begin(srv)
 	waitFor("unready during the outage", func() bool { return c.Ready(ctx) != nil })
+	since, reason := c.Degraded()
+	if since.Before(began) || since.After(time.Now()) || reason == "" {
+		t.Errorf("during the outage: degraded since %v (%q), want a time after %v and a reason", since, reason, began)
+	}
 	before := calls.Load()
 	waitFor("evaluating during the outage", func() bool { return calls.Load() > before+200 })
+	// Since is the outage's start, not the last failure's time.
+	if again, _ := c.Degraded(); !again.Equal(since) && !again.IsZero() {
+		t.Errorf("during the outage: degraded since moved from %v to %v", since, again)
+	}
 
 	end(srv)
 	waitFor("ready after the outage", func() bool { return c.Ready(ctx) == nil })
+	if since, reason := c.Degraded(); !since.IsZero() {
+		t.Errorf("after the outage: degraded since %v (%s)", since, reason)
+	}
 	// New entries reach Redis again. (One try could still time out on a
 	// loaded machine, hence the loop.)
 	n := 0

@@ -33,7 +33,7 @@ func (c *Cache) sharedGet(ctx context.Context, key string) (e Entry, ttl time.Du
 		c.sharedFailed(ctx, "get", err)
 		return Entry{}, 0, false, err
 	}
-	c.breaker.success()
+	c.sharedOK()
 	if found {
 		if e, err = decode(b); err == nil {
 			c.m.sharedHit.Inc()
@@ -53,7 +53,26 @@ func (c *Cache) sharedFailed(ctx context.Context, op string, err error) {
 	}
 	c.m.sharedErrors.WithLabelValues(op).Inc()
 	c.breaker.failure()
+	c.breaker.failed(op + ": " + err.Error())
+	c.m.sharedIs(false)
 	c.log.Debug("cache: shared tier failed", "op", op, "err", err)
+}
+
+// sharedOK accounts for a shared-tier operation that worked.
+func (c *Cache) sharedOK() {
+	c.breaker.success()
+	c.m.sharedIs(true)
+}
+
+// Degraded reports since when the shared tier has been failing (since its
+// first failure after it last answered) and the last failure's text. A
+// zero since means it answers, or there is none. It does no I/O and does
+// not touch the circuit breaker, so a readiness probe may call it often.
+func (c *Cache) Degraded() (since time.Time, reason string) {
+	if c.shared == nil {
+		return time.Time{}, ""
+	}
+	return c.breaker.down()
 }
 
 // probe is the breaker's test of the shared tier once its cooldown has
@@ -66,7 +85,7 @@ func (c *Cache) probe() {
 		c.sharedFailed(ctx, "ping", err)
 		return
 	}
-	c.breaker.success()
+	c.sharedOK()
 }
 
 // breakerChanged logs and exports a change of the breaker's state.
@@ -76,6 +95,8 @@ func (c *Cache) breakerChanged(from, to breakerState) {
 	case open:
 		c.log.Warn("cache: shared tier unavailable, skipping it", "breaker", to.String(), "from", from.String())
 	case closed:
+		// A write-behind write may close the breaker, not only sharedOK.
+		c.m.sharedIs(true)
 		c.log.Info("cache: shared tier available again", "breaker", to.String())
 	}
 }
@@ -96,7 +117,7 @@ func (c *Cache) Ready(ctx context.Context) error {
 		c.sharedFailed(ctx, "ping", err)
 		return abaco.Errorf(abaco.CodeUnavailable, "shared cache unavailable: %v", err)
 	}
-	c.breaker.success()
+	c.sharedOK()
 	return nil
 }
 
@@ -127,6 +148,6 @@ func (c *Cache) Flush(ctx context.Context) (int64, error) {
 		c.log.Warn("cache: flush of the shared tier failed", "err", err)
 		return n, abaco.Errorf(abaco.CodeUnavailable, "shared cache unavailable: %v", err)
 	}
-	c.breaker.success()
+	c.sharedOK()
 	return n, nil
 }

@@ -74,13 +74,12 @@ func TestFlushCache(t *testing.T) {
 func TestOperationalEndpoints(t *testing.T) {
 	t.Parallel()
 	h := newAPI(t, nil)
-	for _, path := range []string{"/healthz", "/readyz"} {
+	for path, v := range map[string]any{"/healthz": &httpapi.Status{}, "/readyz": &httpapi.Readiness{}} {
 		w := call(t, h, "GET", path, "")
-		var s httpapi.Status
 		if w.Code != 200 {
 			t.Fatalf("%s: status %d", path, w.Code)
 		}
-		decodeStrict(t, w, &s)
+		decodeStrict(t, w, v)
 	}
 	call(t, h, "POST", "/evaluate", evalBody(t, "2+2"))
 	call(t, h, "POST", "/evaluate", evalBody(t, "1/0"))

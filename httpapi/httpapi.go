@@ -34,6 +34,10 @@ type CacheAdmin interface {
 	// Ready returns nil when the cache can use its shared tier; it must
 	// answer fast while that tier is down.
 	Ready(ctx context.Context) error
+	// Degraded returns since when the shared tier has been failing and
+	// the last failure's text (for the logs); a zero since means it
+	// answers. It must do no I/O.
+	Degraded() (since time.Time, reason string)
 }
 
 // Config holds the dependencies and limits of the API. The zero value of
@@ -57,6 +61,11 @@ type Config struct {
 	MaxConcurrent int
 	// ReadyTimeout bounds the readiness check of /readyz. Zero means 1s.
 	ReadyTimeout time.Duration
+	// ReadyRequiresSharedCache makes /readyz answer 503 (code unavailable)
+	// while the cache's shared tier is failing. False, the default,
+	// answers 200 with status degraded, since /evaluate answers without
+	// that tier.
+	ReadyRequiresSharedCache bool
 	// RetryAfter is the Retry-After (seconds) sent with 429 and 503
 	// answers. Zero means 1.
 	RetryAfter int
@@ -84,6 +93,7 @@ type Server struct {
 	running     atomic.Int64 // evaluations running, bounded by maxRunning
 	maxRunning  int64
 	readyTO     time.Duration
+	readyStrict bool
 	retryAfter  int
 	logger      *slog.Logger
 	logRequests bool
@@ -102,6 +112,7 @@ func New(cfg Config) *Server {
 		adminToken:  cfg.AdminToken,
 		maxBody:     cfg.MaxBodyBytes,
 		readyTO:     cfg.ReadyTimeout,
+		readyStrict: cfg.ReadyRequiresSharedCache,
 		retryAfter:  cfg.RetryAfter,
 		logger:      cfg.Logger,
 		logRequests: cfg.LogRequests,

@@ -38,7 +38,11 @@ func TestLogLevels(t *testing.T) {
 		{"success", false, nil, "GET", "/healthz", "", nil},
 		{"success, every request logged", true, nil, "GET", "/healthz", "", []string{"INFO request 200"}},
 		{"client error", false, nil, "POST", "/evaluate", `{"expressao": "2 +"}`, []string{"INFO request 422"}},
-		{"dependency down", false, func(c *httpapi.Config) { c.Cache = fakeCache{readyErr: errBackend} }, "GET", "/readyz", "", []string{"WARN request 503"}},
+		{"dependency down, ready requires it", false, func(c *httpapi.Config) {
+			c.Cache = fakeCache{readyErr: errBackend}
+			c.ReadyRequiresSharedCache = true
+		}, "GET", "/readyz", "", []string{"WARN request 503"}},
+		{"dependency down", false, func(c *httpapi.Config) { c.Cache = fakeCache{readyErr: errBackend} }, "GET", "/readyz", "", nil},
 		{"panic", false, func(c *httpapi.Config) { c.Evaluator = panicEvaluator{} }, "POST", "/evaluate", `{"expressao": "2+2"}`,
 			[]string{"ERROR panic 0", "ERROR request 500"}},
 	}

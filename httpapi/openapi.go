@@ -152,9 +152,16 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 			"/jobs/{id}": {Get: getJob},
 			"/cache":     {Delete: flush},
 			"/healthz":   {Get: statusOp("healthz", "The process is alive", "Always 200 while the process serves HTTP.", nil)},
-			"/readyz": {Get: statusOp("readyz", "The server is ready",
-				"200 when the shared cache (Redis) is reachable or none is configured; 503 during a Redis outage, while /evaluate keeps answering without the shared tier.",
-				map[string]*huma.Response{"503": problems("The shared cache is unreachable (code unavailable).")})},
+			"/readyz": {Get: &huma.Operation{
+				OperationID: "readyz", Tags: []string{"operations"}, Summary: "The server is ready",
+				Description: "200 while the server can answer POST /evaluate, which it can without the shared cache: " +
+					"status ready when Redis answers or none is configured, status degraded (naming redis and since when) during a Redis outage. " +
+					"Started with --ready-requires-redis, a Redis outage is 503 instead.",
+				Responses: map[string]*huma.Response{
+					"200": {Description: "The server can answer POST /evaluate.", Content: jsonBody(Readiness{})},
+					"503": problems("With --ready-requires-redis only: the shared cache is unreachable (code unavailable)."),
+				},
+			}},
 			"/metrics": {Get: &huma.Operation{
 				OperationID: "metrics", Tags: []string{"operations"}, Summary: "Prometheus metrics",
 				Responses: map[string]*huma.Response{"200": {

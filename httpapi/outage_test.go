@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"abaco"
 	"abaco/cache"
@@ -29,14 +30,18 @@ type fixedEvaluator struct {
 func (f fixedEvaluator) Evaluate(context.Context, string) (abaco.Result, error) { return f.res, f.err }
 
 // fakeCache is a CacheAdmin whose Flush and Ready fail with the given
-// errors (nil: they succeed, and Flush reports removed entries).
+// errors (nil: they succeed, and Flush reports removed entries) and whose
+// Degraded reports since and reason.
 type fakeCache struct {
 	removed            int64
 	flushErr, readyErr error
+	since              time.Time
+	reason             string
 }
 
-func (c fakeCache) Flush(context.Context) (int64, error) { return c.removed, c.flushErr }
-func (c fakeCache) Ready(context.Context) error          { return c.readyErr }
+func (c fakeCache) Flush(context.Context) (int64, error)  { return c.removed, c.flushErr }
+func (c fakeCache) Ready(context.Context) error           { return c.readyErr }
+func (c fakeCache) Degraded() (since time.Time, r string) { return c.since, c.reason }
 
 // fakeJobs is a JobService that answers every call with job and err.
 type fakeJobs struct {
@@ -102,9 +107,10 @@ func TestDependencyUnavailable(t *testing.T) {
 		body         string
 		headers      []string
 		logged       bool // the backend's error is in the log
+		strict       bool // Config.ReadyRequiresSharedCache
 	}{
-		{name: "readyz with the shared tier unreachable", cache: fakeCache{readyErr: errBackend},
-			method: "GET", path: "/readyz"},
+		{name: "readyz with the shared tier unreachable, ready requires it", cache: fakeCache{readyErr: errBackend},
+			method: "GET", path: "/readyz", strict: true},
 		{name: "flush with a failing backend", cache: fakeCache{flushErr: errBackend},
 			method: "DELETE", path: "/cache", headers: auth, logged: true},
 		{name: "flush while the cache reports unavailable",
@@ -125,6 +131,7 @@ func TestDependencyUnavailable(t *testing.T) {
 				}
 				c.Jobs = tt.jobs
 				c.AdminToken = "tok"
+				c.ReadyRequiresSharedCache = tt.strict
 				c.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 			})
 			w := call(t, h, tt.method, tt.path, tt.body, tt.headers...)
@@ -167,4 +174,68 @@ func TestJobNotFinite(t *testing.T) {
 	if got != want {
 		t.Errorf("job erro %+v, want what POST /evaluate answers: %+v", got, want)
 	}
+}
+
+// TestReadyz checks that /readyz is 200 while the server can answer
+// POST /evaluate, saying which dependency is degraded and since when, and
+// 503 for a degraded shared cache only when ready requires it.
+func TestReadyz(t *testing.T) {
+	t.Parallel()
+	since := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	public := "the shared cache (Redis) is unreachable; requests are evaluated without it"
+	tests := []struct {
+		name   string
+		cache  httpapi.CacheAdmin
+		strict bool
+		want   httpapi.Readiness
+	}{
+		{name: "shared tier answers", cache: fakeCache{}, want: httpapi.Readiness{Status: "ready"}},
+		{name: "shared tier answers, ready requires it", cache: fakeCache{}, strict: true,
+			want: httpapi.Readiness{Status: "ready"}},
+		{name: "no cache", want: httpapi.Readiness{Status: "ready"}},
+		{name: "shared tier failing",
+			cache: fakeCache{readyErr: errBackend, since: since.Add(300 * time.Millisecond), reason: "ping: " + errBackend.Error()},
+			want: httpapi.Readiness{Status: "degraded", Degraded: []httpapi.Degradation{
+				{Dependency: "redis", Since: since, Reason: public}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newAPI(t, func(c *httpapi.Config, _ *cache.Cache) {
+				c.Cache = tt.cache
+				c.ReadyRequiresSharedCache = tt.strict
+			})
+			w := call(t, h, "GET", "/readyz", "")
+			if w.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", w.Code, w.Body.String())
+			}
+			var got httpapi.Readiness
+			decodeStrict(t, w, &got)
+			if len(got.Degraded) != len(tt.want.Degraded) || got.Status != tt.want.Status {
+				t.Fatalf("%+v, want %+v", got, tt.want)
+			}
+			for i := range got.Degraded {
+				g, want := got.Degraded[i], tt.want.Degraded[i]
+				if g.Dependency != want.Dependency || !g.Since.Equal(want.Since) || g.Reason != want.Reason {
+					t.Errorf("degraded[%d] %+v, want %+v", i, g, want)
+				}
+			}
+			if strings.Contains(w.Body.String(), "refused") {
+				t.Errorf("the backend's error reached the client: %s", w.Body.String())
+			}
+		})
+	}
+
+	t.Run("shared tier failing, ready requires it", func(t *testing.T) {
+		t.Parallel()
+		h := newAPI(t, func(c *httpapi.Config, _ *cache.Cache) {
+			c.Cache = fakeCache{readyErr: errBackend, since: since}
+			c.ReadyRequiresSharedCache = true
+		})
+		w := call(t, h, "GET", "/readyz", "")
+		problemOf(t, w, http.StatusServiceUnavailable, abaco.CodeUnavailable)
+		if got := w.Header().Get("Retry-After"); got != "1" {
+			t.Errorf("Retry-After %q, want 1", got)
+		}
+	})
 }

@@ -86,7 +86,21 @@ type CacheFlushed struct {
 	Removidas int64 `json:"removidas" doc:"How many cache entries were removed." example:"3"`
 }
 
-// Status is the answer of /healthz and /readyz.
+// Status is the answer of /healthz.
 type Status struct {
-	Status string `json:"status" enum:"ok,ready" doc:"ok (alive) or ready (able to serve)." example:"ok"`
+	Status string `json:"status" enum:"ok" doc:"ok: the process is alive." example:"ok"`
+}
+
+// Readiness is the 200 answer of /readyz: the server can answer
+// POST /evaluate, and Degraded lists the dependencies it is doing without.
+type Readiness struct {
+	Status   string        `json:"status" enum:"ready,degraded" doc:"ready: every dependency answers (or none is configured); degraded: the server answers without those in degraded." example:"ready"`
+	Degraded []Degradation `json:"degraded,omitempty" doc:"The failing dependencies, when status is degraded."`
+}
+
+// Degradation is a dependency the server is doing without.
+type Degradation struct {
+	Dependency string    `json:"dependency" enum:"redis" doc:"The failing dependency: redis (the shared cache tier)." example:"redis"`
+	Since      time.Time `json:"since" doc:"When it first failed since it last answered (RFC 3339, UTC)." example:"2026-12-02T12:00:00Z"`
+	Reason     string    `json:"reason" doc:"What fails and what the server does meanwhile." example:"the shared cache (Redis) is unreachable; requests are evaluated without it"`
 }

@@ -45,6 +45,9 @@ type serveConfig struct {
 	JobTTL            time.Duration
 	LogLevel          string
 	LogRequests       bool
+	// ReadyRequiresRedis makes /readyz answer 503 during a Redis outage;
+	// false, the default, answers 200 with status degraded.
+	ReadyRequiresRedis bool
 	// Limits bounds each evaluation; the zero value means the engine's defaults.
 	Limits expr.Limits
 }
@@ -83,6 +86,7 @@ Examples:
 	durationVar(fs, env, &c.JobTTL, "job-ttl", "ABACO_JOB_TTL", queue.DefaultResultTTL, "how long a job and its result are kept after its last change")
 	stringVar(fs, env, &c.LogLevel, "log-level", "ABACO_LOG_LEVEL", "info", "debug, info, warn or error")
 	boolVar(fs, env, &c.LogRequests, "log-requests", "ABACO_LOG_REQUESTS", false, "log a line for every request, not only for failed ones")
+	boolVar(fs, env, &c.ReadyRequiresRedis, "ready-requires-redis", "ABACO_READY_REQUIRES_REDIS", false, "answer /readyz 503 while Redis is unreachable; by default it answers 200 with status degraded, since /evaluate answers without Redis")
 	limitVars(fs, env, &c.Limits)
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
@@ -177,15 +181,16 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		}
 	}
 	api := httpapi.New(httpapi.Config{
-		Evaluator:     ev,
-		Cache:         ev,
-		Jobs:          s.jobs,
-		AdminToken:    cfg.AdminToken,
-		MaxBodyBytes:  int64(cfg.MaxBodyBytes),
-		MaxConcurrent: cfg.MaxConcurrent,
-		Registry:      reg,
-		Logger:        log,
-		LogRequests:   cfg.LogRequests,
+		Evaluator:                ev,
+		Cache:                    ev,
+		Jobs:                     s.jobs,
+		AdminToken:               cfg.AdminToken,
+		MaxBodyBytes:             int64(cfg.MaxBodyBytes),
+		MaxConcurrent:            cfg.MaxConcurrent,
+		Registry:                 reg,
+		Logger:                   log,
+		LogRequests:              cfg.LogRequests,
+		ReadyRequiresSharedCache: cfg.ReadyRequiresRedis,
 	})
 	s.http = &http.Server{
 		Addr:              cfg.Addr,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -71,7 +72,7 @@ func TestServeRedis(t *testing.T) {
 
 // TestServeBeforeRedis starts abaco serve while its Redis is down, as a
 // compose file without a health check would: it serves without Redis,
-// /readyz says so, and once Redis starts the cache and the job workers use
+// /readyz says so (200, degraded: /evaluate answers), and once Redis starts the cache and the job workers use
 // it, with no restart.
 func TestServeBeforeRedis(t *testing.T) {
 	t.Parallel()
@@ -83,29 +84,11 @@ func TestServeBeforeRedis(t *testing.T) {
 	if resp.StatusCode != 200 || m["resultado"] != json.Number("1180591620717411303424") {
 		t.Fatalf("with Redis down: %d %v", resp.StatusCode, m)
 	}
-	r, err := http.Get(base + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Body.Close()
-	if r.StatusCode != 503 {
-		t.Fatalf("/readyz with Redis down: %d, want 503", r.StatusCode)
+	if code, m := getJSON(t, base+"/readyz"); code != 200 || m["status"] != "degraded" {
+		t.Fatalf("/readyz with Redis down: %d %v, want 200 degraded", code, m)
 	}
 	srv.Restart()
-	for deadline := time.Now().Add(15 * time.Second); ; {
-		r, err := http.Get(base + "/readyz")
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Body.Close()
-		if r.StatusCode == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz still %d 15s after Redis started\n%s", r.StatusCode, logs)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitReady(t, base, 200, "ready", logs)
 	resp, _ = post(t, base+"/jobs", `{"expressao": "1+1"}`)
 	if resp.StatusCode != 202 {
 		t.Fatalf("POST /jobs once Redis is up: %d", resp.StatusCode)
@@ -116,6 +99,109 @@ func TestServeBeforeRedis(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "redis unreachable") || strings.Contains(logs.String(), "s3cret") {
 		t.Errorf("want a warning that Redis is unreachable, without the password:\n%s", logs)
+	}
+}
+
+// getJSON gets url and decodes its JSON body.
+func getJSON(t *testing.T, url string) (int, map[string]any) {
+	t.Helper()
+	r, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.StatusCode, readJSON(t, r)
+}
+
+// waitReady polls base's /readyz until it answers code with status (a
+// problem's code for a 503), for up to 15s.
+func waitReady(t *testing.T, base string, code int, status string, logs *syncBuffer) map[string]any {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		got, m := getJSON(t, base+"/readyz")
+		if got == code && (m["status"] == status || m["code"] == status) {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %d %v after 15s, want %d %s\n%s", got, m, code, status, logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// metricLine returns the sample line of series in base's /metrics.
+func metricLine(t *testing.T, base, series string) string {
+	t.Helper()
+	r, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, series+" ") {
+			return line
+		}
+	}
+	return ""
+}
+
+// TestServeRedisOutageReadiness stops the Redis of two running servers:
+// both keep answering /evaluate; /readyz stays 200 and names redis as
+// degraded since the outage began, except with --ready-requires-redis,
+// which answers 503; abaco_dependency_up follows. Once Redis is back both
+// are ready again.
+func TestServeRedisOutageReadiness(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	// A short timeout keeps each failing call to the dead Redis short.
+	args := []string{"--redis-url", srv.URL, "--workers", "0", "--redis-timeout", "200ms"}
+	base, logs, stop := startServer(t, testConfig(t, args...), nil)
+	strict, strictLogs, stopStrict := startServer(t, testConfig(t, append(args, "--ready-requires-redis")...), nil)
+	const up = `abaco_dependency_up{dependency="redis"}`
+	waitReady(t, base, 200, "ready", logs)
+	waitReady(t, strict, 200, "ready", strictLogs)
+	if got := metricLine(t, base, up); got != up+" 1" {
+		t.Errorf("with Redis up: %q, want %s 1", got, up)
+	}
+
+	before := time.Now().Add(-time.Second)
+	srv.Stop()
+	for _, b := range []string{base, strict} {
+		if resp, m := post(t, b+"/evaluate", `{"expressao": "6*7"}`); resp.StatusCode != 200 || m["resultado"] != json.Number("42") {
+			t.Fatalf("/evaluate with Redis down: %d %v", resp.StatusCode, m)
+		}
+	}
+	m := waitReady(t, base, 200, "degraded", logs)
+	deg, _ := m["degraded"].([]any)
+	var d map[string]any
+	if len(deg) == 1 {
+		d, _ = deg[0].(map[string]any)
+	}
+	since, err := time.Parse(time.RFC3339, fmt.Sprint(d["since"]))
+	if d["dependency"] != "redis" || err != nil || since.Before(before.Truncate(time.Second)) || since.After(time.Now()) {
+		t.Errorf("/readyz with Redis down: %v, want one degraded redis since the outage began", m)
+	}
+	if strings.Contains(fmt.Sprint(m), "refused") {
+		t.Errorf("the client sees the backend's error: %v", m)
+	}
+	waitReady(t, strict, 503, "unavailable", strictLogs)
+	if got := metricLine(t, base, up); got != up+" 0" {
+		t.Errorf("with Redis down: %q, want %s 0", got, up)
+	}
+
+	srv.Restart()
+	waitReady(t, base, 200, "ready", logs)
+	waitReady(t, strict, 200, "ready", strictLogs)
+	if got := metricLine(t, base, up); got != up+" 1" {
+		t.Errorf("with Redis back: %q, want %s 1", got, up)
+	}
+	for _, stop := range []func() error{stop, stopStrict} {
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
