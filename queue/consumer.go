@@ -225,9 +225,14 @@ func isPermanent(err error) bool {
 
 // backoff returns the wait before delivery number attempt (2 or more).
 func (o Options) backoff(attempt int) time.Duration {
-	d := o.MinBackoff
-	for i := 2; i < attempt && d < o.MaxBackoff; i++ {
+	return doubled(o.MinBackoff, o.MaxBackoff, attempt-2)
+}
+
+// doubled returns base doubled n times, at most limit.
+func doubled(base, limit time.Duration, n int) time.Duration {
+	d := base
+	for i := 0; i < n && d < limit; i++ {
 		d *= 2
 	}
-	return min(d, o.MaxBackoff)
+	return min(d, limit)
 }

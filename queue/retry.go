@@ -17,10 +17,6 @@ const (
 // that lost the same Redis do not retry in lockstep. Options.backoff is for
 // failed handlers, not for the connection.
 func retryWait(fails int) time.Duration {
-	d := retryMinWait
-	for i := 1; i < fails && d < retryMaxWait; i++ {
-		d *= 2
-	}
-	d = min(d, retryMaxWait)
+	d := doubled(retryMinWait, retryMaxWait, fails-1)
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
