@@ -1,6 +1,9 @@
 package queue
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // heartbeat refreshes the consumer's liveness, runs the reaper and samples
 // the queue's gauges, at once and then every Heartbeat. A failed heartbeat
@@ -25,8 +28,16 @@ func (r *run) heartbeat() {
 			continue
 		}
 		fails = 0
-		r.reap()
-		r.c.m.observeQueue(r.bg, r.c.b)
+		// The reaper and the gauges read Redis, and the client retries
+		// reads until their context ends. Bounded by shutdown and by what
+		// is left of this heartbeat's TTL after the next interval, they
+		// can hold up neither Run's return nor the next heartbeat while
+		// Redis is down. Unlike the heartbeat, either may land late
+		// harmlessly.
+		ctx, cancel := context.WithTimeout(r.ctx, max(o.HeartbeatTTL-o.Heartbeat, o.Heartbeat))
+		r.reap(ctx)
+		r.c.m.observeQueue(ctx, r.c.b)
+		cancel()
 		select {
 		case <-r.ctx.Done():
 			return
