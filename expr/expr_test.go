@@ -133,6 +133,31 @@ func TestSyntaxColumns(t *testing.T) {
 	}
 }
 
+// TestInvalidCharacterMessages checks that a character no token starts
+// with is named as CPython 3.11 names it, and that one that does not print
+// is named by its code point: the message must stay one printable line in
+// a terminal, a log or redis-cli.
+func TestInvalidCharacterMessages(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ src, want string }{
+		{"1 + $", "invalid character '$'"},
+		{"1 + €", "invalid character '€' (U+20AC)"},
+		{"1 + \x1b[31m", "invalid non-printable character U+001B"},
+		{"1 + \u00a0", "invalid non-printable character U+00A0"},
+		{"1 + \x7f", "invalid non-printable character U+007F"},
+		{"1 + \u200b", "invalid non-printable character U+200B"},
+		{"1 + \xff", "invalid UTF-8 byte 0xff"},
+	}
+	e := New(Limits{})
+	for _, tc := range tests {
+		_, err := e.Parse(tc.src)
+		var ae *abaco.Error
+		if !errors.As(err, &ae) || ae.Code != abaco.CodeSyntax || ae.Message != tc.want {
+			t.Errorf("Parse(%q) = %v, want a syntax error %q", tc.src, err, tc.want)
+		}
+	}
+}
+
 // TestValue checks Kind, Repr, AppendRepr and IsFinite.
 func TestValue(t *testing.T) {
 	t.Parallel()

@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"fmt"
+	"strconv"
 	"unicode"
 	"unicode/utf8"
 
@@ -195,7 +197,7 @@ func (l *lexer) next() error {
 		}
 		l.op, n = opNe, 2
 	default:
-		return l.syntaxError(i, "invalid character "+quoteRune(s[i:]))
+		return l.syntaxError(i, invalidChar(s[i:]))
 	}
 	if n == 2 && i+2 < len(s) && s[i+2] == '=' && l.op != opEq && l.op != opNe &&
 		l.op != opLe && l.op != opGe {
@@ -210,10 +212,21 @@ func (l *lexer) next() error {
 	return nil
 }
 
-// quoteRune quotes the first character of s for an error message.
-func quoteRune(s string) string {
-	r, _ := utf8.DecodeRuneInString(s)
-	return "'" + string(r) + "'"
+// invalidChar describes the first character of s, which no token starts
+// with, as CPython 3.11 does: a character that does not print is named by
+// its code point, never written out, so that the message stays one
+// printable line wherever it is shown (a terminal, a log, redis-cli).
+func invalidChar(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	switch {
+	case r == utf8.RuneError && size <= 1:
+		return fmt.Sprintf("invalid UTF-8 byte 0x%02x", s[0])
+	case !strconv.IsPrint(r):
+		return fmt.Sprintf("invalid non-printable character U+%04X", r)
+	case r >= utf8.RuneSelf:
+		return fmt.Sprintf("invalid character '%c' (U+%04X)", r, r)
+	}
+	return "invalid character '" + string(r) + "'"
 }
 
 // name scans an identifier or keyword.
@@ -233,7 +246,7 @@ func (l *lexer) name() error {
 				continue
 			}
 			if i == l.start {
-				return l.syntaxError(i, "invalid character "+quoteRune(s[i:]))
+				return l.syntaxError(i, invalidChar(s[i:]))
 			}
 		}
 		break
