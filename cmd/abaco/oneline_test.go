@@ -45,6 +45,17 @@ func TestConsumePrintsOneLinePerItem(t *testing.T) {
 	if code := p.stop(t); code != 0 {
 		t.Errorf("consume exited with %d: %s", code, p.err.String())
 	}
+	// The dead letter's log line holds the payload too: every line of the
+	// log must be a record of its own, with the time first.
+	logs := p.err.String()
+	if !strings.Contains(logs, "dead letter") {
+		t.Errorf("no dead letter logged:\n%s", logs)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(logs, "\n"), "\n") {
+		if !strings.HasPrefix(line, "time=") || strings.ContainsAny(line, "\r\x1b") {
+			t.Errorf("log line %q is not one record", line)
+		}
+	}
 	got := strings.Split(strings.TrimSuffix(p.out.String(), "\n"), "\n")
 	if len(got) != len(want) {
 		t.Fatalf("consume printed %d lines, want %d:\n%s", len(got), len(want), p.out.String())
