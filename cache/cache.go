@@ -48,6 +48,7 @@ import (
 	"abaco"
 	"abaco/expr"
 	"abaco/internal/opt"
+	"abaco/internal/outage"
 	"abaco/internal/ttlcache"
 )
 
@@ -92,7 +93,8 @@ type Options struct {
 	// circuit breaker. Zero means 5.
 	BreakerThreshold int
 	// BreakerCooldown is how long the open breaker skips the shared tier
-	// before letting one probe through. Zero means 1s.
+	// before letting one probe through, less up to a quarter at random.
+	// Zero means DefaultBreakerCooldown.
 	BreakerCooldown time.Duration
 	// Registerer receives the cache's metrics: lookups by tier and result,
 	// bypasses, shared-tier errors, evaluation errors by code, breaker
@@ -161,6 +163,8 @@ type Cache struct {
 	flushTimeout time.Duration
 	now          func() time.Time
 	breaker      *breaker
+	down         *outage.Log // the shared tier's outages, for the logs
+	refused      refusal     // the shared tier refusing writes
 	flight       singleflight.Group
 	m            *metrics
 	log          *slog.Logger
@@ -202,9 +206,11 @@ func New(engine *expr.Engine, o Options) *Cache {
 	quick.MaxWork = min(quick.MaxWork, quickWork)
 	c.quick = expr.New(quick)
 	c.maxLength = quick.MaxLength
+	c.down = outage.New(c.log, "cache: shared tier", 0)
 	c.breaker = &breaker{
 		threshold: max(o.BreakerThreshold, 0),
-		cooldown:  opt.Or(o.BreakerCooldown, time.Second),
+		cooldown:  opt.Or(o.BreakerCooldown, DefaultBreakerCooldown),
+		jitter:    true,
 		now:       now,
 		probe:     c.probe,
 		onChange:  c.breakerChanged,
@@ -215,9 +221,23 @@ func New(engine *expr.Engine, o Options) *Cache {
 	if c.shared != nil {
 		c.w = newWriter()
 		go c.writeLoop()
+		// abaco_dependency_up has a value from the start: 0 until this
+		// first ping (or any other operation) finds the tier answering,
+		// which takes a round trip, rather than no series until the first
+		// request that reaches the tier.
+		c.m.sharedIs(false)
+		c.m.writableIs(true)
+		go c.probe()
 	}
 	return c
 }
+
+// DefaultBreakerCooldown is how long the open breaker skips the shared
+// tier before its probe, when Options.BreakerCooldown is zero (each
+// cooldown is shortened by up to a quarter at random). It bounds how long
+// the cache keeps doing without a tier that is back: about a second after
+// Redis answers again, the cache uses it again.
+const DefaultBreakerCooldown = time.Second
 
 // entrySize estimates the memory of a local entry: its strings plus the
 // map and struct overhead.
