@@ -102,7 +102,7 @@ func (c *Cache) writeWorked() {
 		return
 	}
 	lasted := now.Sub(r.since)
-	*r = refusal{}
+	r.since, r.reason, r.tried, r.okSince = time.Time{}, "", time.Time{}, time.Time{}
 	r.mu.Unlock()
 	c.m.writableIs(true)
 	c.log.Info("cache: redis takes writes again; write-back resumed", "after", lasted.Round(time.Millisecond).String())
