@@ -36,32 +36,6 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// fillRedis sets values on srv, smaller and smaller, until Redis refuses
-// even a small write with OOM, and returns the keys it set. (A large SET
-// is refused while Redis holds its argument, above what it keeps once
-// the argument is gone.)
-func fillRedis(t *testing.T, srv *redistest.Server) []string {
-	t.Helper()
-	var keys []string
-	for _, size := range []int{256 << 10, 16 << 10, 1 << 10, 64} {
-		v := strings.Repeat("x", size)
-		for {
-			k := fmt.Sprintf("filler:%d", len(keys))
-			_, err := srv.Do("SET", k, v)
-			if err != nil && strings.Contains(err.Error(), "OOM") {
-				break
-			}
-			if err != nil {
-				t.Fatalf("SET %s: %v, want OK or OOM", k, err)
-			}
-			if keys = append(keys, k); len(keys) > 10_000 {
-				t.Fatal("Redis took 10,000 values under --maxmemory 2mb")
-			}
-		}
-	}
-	return keys
-}
-
 // TestRedisRefusesWrites fills a Redis at maxmemory with noeviction while
 // a cache writes new entries to it: reads keep working, the breaker never
 // opens, one warn line names OOM, the writable gauge is 0 and
@@ -81,7 +55,7 @@ func TestRedisRefusesWrites(t *testing.T) {
 	// An entry written before Redis is full, read later by another cache.
 	c.Evaluate(ctx, costly)
 	waitWrites(t, c)
-	fillers := fillRedis(t, srv)
+	fillers := srv.Fill()
 
 	n := 0
 	evaluate := func(d time.Duration) {
