@@ -35,7 +35,8 @@
 // BreakerThreshold lookups pay the timeout before the breaker opens.
 // Ready reports the outage. After each cooldown the breaker pings the tier
 // in the background (no request waits on the probe) and closes by itself
-// when it answers again.
+// when it answers again. A tier that answers reads but refuses writes (a
+// full Redis) is not an outage: the writer pauses (see refusal.go).
 package cache
 
 import (
@@ -227,7 +228,10 @@ func New(engine *expr.Engine, o Options) *Cache {
 		// request that reaches the tier.
 		c.m.sharedIs(false)
 		c.m.writableIs(true)
-		go c.probe()
+		go func() {
+			defer close(c.w.pinged)
+			c.probe()
+		}()
 	}
 	return c
 }

@@ -48,14 +48,16 @@ type writer struct {
 	queue  chan pending
 	stop   chan struct{} // closed by Close
 	done   chan struct{} // closed when the writer goroutine has returned
+	pinged chan struct{} // closed when New's first ping has returned
 	closed atomic.Bool
 }
 
 func newWriter() *writer {
 	return &writer{
-		queue: make(chan pending, writeQueue),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+		queue:  make(chan pending, writeQueue),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+		pinged: make(chan struct{}),
 	}
 }
 
@@ -102,7 +104,8 @@ func (c *Cache) Sync(ctx context.Context) error {
 }
 
 // Close writes the entries still queued (each batch bounded by the shared
-// tier's timeout) and stops the writer. Evaluations still work after it,
+// tier's timeout), stops the writer and waits for the first ping (bounded
+// by the same timeout), so nothing of the Cache runs after it returns. Evaluations still work after it,
 // without writing to the shared tier. It is safe to call more than once.
 func (c *Cache) Close() {
 	if c.w == nil {
@@ -112,6 +115,7 @@ func (c *Cache) Close() {
 		close(c.w.stop)
 	}
 	<-c.w.done
+	<-c.w.pinged
 }
 
 // writeLoop is the writer goroutine: it gathers a batch, writes it, and

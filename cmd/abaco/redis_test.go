@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,24 +11,6 @@ import (
 	"abaco/internal/redistest"
 	"abaco/rdb"
 )
-
-// lockedLog is a log destination safe for concurrent writes.
-type lockedLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestPolicyWatch changes the maxmemory-policy of a real Redis under a
 // policyWatch, as the queue commands run one: each change of whether it
@@ -44,7 +24,7 @@ func TestPolicyWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	var logs lockedLog
+	var logs syncBuffer
 	reg := prometheus.NewRegistry()
 	w := newPolicyWatch(c, slog.New(slog.NewJSONHandler(&logs, nil)), reg)
 	steps := []struct {
