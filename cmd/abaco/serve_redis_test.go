@@ -134,8 +134,8 @@ func waitReady(t *testing.T, base string, code int, status string, logs *syncBuf
 	}
 }
 
-// metricLine returns the sample line of series in base's /metrics.
-func metricLine(t *testing.T, base, series string) string {
+// metricsText returns base's /metrics.
+func metricsText(t *testing.T, base string) string {
 	t.Helper()
 	r, err := http.Get(base + "/metrics")
 	if err != nil {
@@ -146,7 +146,13 @@ func metricLine(t *testing.T, base, series string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
+	return string(b)
+}
+
+// metricLine returns the sample line of series in base's /metrics.
+func metricLine(t *testing.T, base, series string) string {
+	t.Helper()
+	for _, line := range strings.Split(metricsText(t, base), "\n") {
 		if strings.HasPrefix(line, series+" ") {
 			return line
 		}
@@ -389,10 +395,13 @@ func TestServeRedisRecovery(t *testing.T) {
 // maxmemory-policy allkeys-lru: with jobs (they live in that Redis) it
 // warns in the log, in /readyz (condition evicting_policy) and in
 // abaco_redis_evicting_policy; cache-only (--jobs=false) it says nothing,
-// since an evicting policy is what a cache wants.
+// since an evicting policy is what a cache wants. The URL's password shows
+// nowhere.
 func TestServeRedisEvictingPolicy(t *testing.T) {
 	t.Parallel()
-	srv := redistest.Start(t, "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru")
+	srv := redistest.Start(t, "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru",
+		"--user", "alice", "on", ">s3cret", "~*", "+@all")
+	url := "redis://alice:s3cret@" + srv.Addr
 	tests := []struct {
 		name      string
 		jobs      string
@@ -405,7 +414,7 @@ func TestServeRedisEvictingPolicy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			base, logs, stop := startServer(t, testConfig(t, "--redis-url", srv.URL, "--workers", "0", tt.jobs), nil)
+			base, logs, stop := startServer(t, testConfig(t, "--redis-url", url, "--workers", "0", tt.jobs), nil)
 			status := "ready"
 			if tt.wantWarn {
 				status = "degraded"
@@ -421,8 +430,14 @@ func TestServeRedisEvictingPolicy(t *testing.T) {
 			if got := metricValue(t, base, "abaco_redis_evicting_policy"); got != tt.wantGauge {
 				t.Errorf("abaco_redis_evicting_policy = %v, want %v (-1: absent)", got, tt.wantGauge)
 			}
+			if metrics := metricsText(t, base); strings.Contains(fmt.Sprint(m)+metrics, "s3cret") {
+				t.Errorf("the password shows in /readyz or /metrics: %v\n%s", m, metrics)
+			}
 			if err := stop(); err != nil {
 				t.Fatal(err)
+			}
+			if strings.Contains(logs.String(), "s3cret") {
+				t.Errorf("the password shows in the log:\n%s", logs)
 			}
 			warns := logLines(logs.String(), "WARN", "maxmemory-policy")
 			if want := map[bool]int{true: 1}[tt.wantWarn]; len(warns) != want || (want == 1 && !strings.Contains(warns[0], "allkeys-lru")) {
