@@ -95,7 +95,7 @@ type Options struct {
 	BreakerThreshold int
 	// BreakerCooldown is how long the open breaker skips the shared tier
 	// before letting one probe through, less up to a quarter at random.
-	// Zero means DefaultBreakerCooldown.
+	// Zero means defaultBreakerCooldown.
 	BreakerCooldown time.Duration
 	// Registerer receives the cache's metrics: lookups by tier and result,
 	// bypasses, shared-tier errors, evaluation errors by code, breaker
@@ -104,8 +104,9 @@ type Options struct {
 	// Logger receives breaker state changes and shared-tier failures. Nil
 	// discards them.
 	Logger *slog.Logger
-	// Now is the clock for expiry and the breaker's cooldown. Nil means
-	// time.Now; tests inject a fake one.
+	// Now is the clock for expiry, the breaker's cooldown and the pause
+	// of writes a store refuses. Nil means time.Now; tests inject a fake
+	// one.
 	Now func() time.Time
 }
 
@@ -210,7 +211,7 @@ func New(engine *expr.Engine, o Options) *Cache {
 	c.down = outage.New(c.log, "cache: shared tier", 0)
 	c.breaker = &breaker{
 		threshold: max(o.BreakerThreshold, 0),
-		cooldown:  opt.Or(o.BreakerCooldown, DefaultBreakerCooldown),
+		cooldown:  opt.Or(o.BreakerCooldown, defaultBreakerCooldown),
 		jitter:    true,
 		now:       now,
 		probe:     c.probe,
@@ -220,28 +221,32 @@ func New(engine *expr.Engine, o Options) *Cache {
 		c.breaker.threshold = 5
 	}
 	if c.shared != nil {
-		c.w = newWriter()
-		go c.writeLoop()
-		// abaco_dependency_up has a value from the start: 0 until this
-		// first ping (or any other operation) finds the tier answering,
-		// which takes a round trip, rather than no series until the first
-		// request that reaches the tier.
-		c.m.sharedIs(false)
-		c.m.writableIs(true)
-		go func() {
-			defer close(c.w.pinged)
-			c.probe()
-		}()
+		c.startShared()
 	}
 	return c
 }
 
-// DefaultBreakerCooldown is how long the open breaker skips the shared
+// startShared starts the writer of the shared tier and a first ping, so
+// that abaco_dependency_up has a value from the start: 0 until that ping
+// (or any other operation) finds the tier answering, a round trip later,
+// rather than no series until the first request that reaches the tier.
+func (c *Cache) startShared() {
+	c.w = newWriter()
+	go c.writeLoop()
+	c.m.sharedIs(false)
+	c.m.writableIs(true)
+	go func() {
+		defer close(c.w.pinged)
+		c.probe()
+	}()
+}
+
+// defaultBreakerCooldown is how long the open breaker skips the shared
 // tier before its probe, when Options.BreakerCooldown is zero (each
 // cooldown is shortened by up to a quarter at random). It bounds how long
 // the cache keeps doing without a tier that is back: about a second after
 // Redis answers again, the cache uses it again.
-const DefaultBreakerCooldown = time.Second
+const defaultBreakerCooldown = time.Second
 
 // entrySize estimates the memory of a local entry: its strings plus the
 // map and struct overhead.

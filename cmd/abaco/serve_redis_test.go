@@ -420,6 +420,9 @@ func TestServeRedisEvictingPolicy(t *testing.T) {
 				status = "degraded"
 			}
 			m := waitReady(t, base, 200, status, logs)
+			if resp, _ := post(t, base+"/jobs", `{"expressao": "1+1"}`); (resp.StatusCode == 404) == tt.wantWarn {
+				t.Errorf("POST /jobs: %d with %s", resp.StatusCode, tt.jobs)
+			}
 			if tt.wantWarn {
 				deg, _ := m["degraded"].([]any)
 				d, _ := deg[0].(map[string]any)
