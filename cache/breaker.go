@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -46,7 +47,11 @@ func (s breakerState) String() string {
 type breaker struct {
 	threshold int
 	cooldown  time.Duration
-	now       func() time.Time
+	// jitter shortens each cooldown by up to a quarter, at random, so that
+	// the replicas of a service that lost Redis together do not probe it
+	// in step. Tests with a fake clock leave it off.
+	jitter bool
+	now    func() time.Time
 	// probe tests the shared tier and reports with success or failure.
 	probe func()
 	// onChange is called after every state change, in order, under the
@@ -57,6 +62,7 @@ type breaker struct {
 	state    breakerState
 	failures int
 	openedAt time.Time
+	wait     time.Duration // the cooldown of the current opening
 	// downSince is when the shared tier first failed since it last
 	// answered (zero: it answers), and downReason the last failure's
 	// text. They are kept apart from the state so a failure below the
@@ -76,7 +82,7 @@ func (b *breaker) allow() bool {
 	case b.state == closed:
 		b.mu.Unlock()
 		return true
-	case b.state == open && b.now().Sub(b.openedAt) >= b.cooldown:
+	case b.state == open && b.now().Sub(b.openedAt) >= b.wait:
 		b.set(halfOpen)
 		go b.probe()
 		return false
@@ -85,31 +91,42 @@ func (b *breaker) allow() bool {
 	return false
 }
 
-// success records a call that worked.
-func (b *breaker) success() {
+// success records a call that worked, and reports whether it closed the
+// breaker (an outage ended).
+func (b *breaker) success() bool {
 	b.mu.Lock()
 	b.failures = 0
 	b.downSince, b.downReason = time.Time{}, ""
 	if b.state == closed {
 		b.mu.Unlock()
-		return
+		return false
 	}
 	b.set(closed)
+	return true
 }
 
-// failure records a call that failed or timed out.
-func (b *breaker) failure() {
+// failure records a call that failed or timed out, with the failure's
+// text, and reports whether the breaker is now open: the tier is out, as
+// opposed to a failure below the threshold.
+func (b *breaker) failure(reason string) bool {
 	b.mu.Lock()
 	b.failures++
 	if b.downSince.IsZero() {
 		b.downSince = b.now()
 	}
+	b.downReason = reason
 	if b.state == halfOpen || (b.state == closed && b.failures >= b.threshold) {
 		b.openedAt = b.now()
+		b.wait = b.cooldown
+		if b.jitter && b.cooldown >= 4 {
+			b.wait -= rand.N(b.cooldown / 4)
+		}
 		b.set(open)
-		return
+		return true
 	}
+	out := b.state != closed
 	b.mu.Unlock()
+	return out
 }
 
 // current returns the state.
@@ -129,15 +146,6 @@ func (b *breaker) set(to breakerState) {
 		b.onChange(from, to)
 	}
 	b.mu.Unlock()
-}
-
-// failed records the text of the failure just counted, for the logs.
-func (b *breaker) failed(reason string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.downSince.IsZero() {
-		b.downReason = reason
-	}
 }
 
 // down returns since when the shared tier has been failing and the last

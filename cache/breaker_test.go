@@ -33,13 +33,13 @@ func TestBreaker(t *testing.T) {
 			t.Fatalf("%s: no probe started", name)
 		}
 	}
-	b.failure()
-	b.failure()
+	b.failure("get: refused")
+	b.failure("get: refused")
 	b.success() // resets the count: failures must be consecutive
-	b.failure()
-	b.failure()
+	b.failure("get: refused")
+	b.failure("get: refused")
 	step("two failures after a success", closed, true)
-	b.failure()
+	b.failure("get: refused")
 	step("third consecutive failure opens", open, false)
 	now = now.Add(time.Second - 1)
 	step("still cooling down", open, false)
@@ -47,7 +47,7 @@ func TestBreaker(t *testing.T) {
 	step("cooldown over: a probe starts, the call still skips", halfOpen, false)
 	probed("after the cooldown")
 	step("one probe at a time", halfOpen, false)
-	b.failure()
+	b.failure("get: refused")
 	step("failed probe reopens", open, false)
 	now = now.Add(time.Second)
 	step("next probe", halfOpen, false)
@@ -91,31 +91,60 @@ func TestBreakerStateMetric(t *testing.T) {
 	}
 }
 
-// TestBreakerDown checks the degraded-since record: the first failure
-// sets it, later ones keep it and update the reason, a success clears it.
+// TestBreakerDown checks the degraded-since record and what failure and
+// success report: the first failure sets since, later ones keep it and
+// update the reason; failure reports an open breaker; a success clears the
+// record and reports whether it closed the breaker.
 func TestBreakerDown(t *testing.T) {
 	now := time.Unix(100, 0)
 	b := &breaker{threshold: 2, cooldown: time.Second, now: func() time.Time { return now }}
 	if since, _ := b.down(); !since.IsZero() {
 		t.Fatalf("new breaker: down since %v", since)
 	}
-	fail := func(reason string) {
-		b.failure()
-		b.failed(reason)
+	steps := []struct {
+		reason string
+		out    bool
+	}{
+		{"get: refused", false},
+		{"ping: timeout", true}, // opens the breaker
+		{"ping: refused", true}, // the probe, say
+	}
+	for _, s := range steps {
+		if out := b.failure(s.reason); out != s.out {
+			t.Fatalf("failure(%q) = %v, want %v", s.reason, out, s.out)
+		}
 		now = now.Add(time.Second)
 	}
-	fail("get: refused")
-	fail("ping: timeout") // opens the breaker
-	fail("ping: refused") // the probe, say
 	if since, reason := b.down(); !since.Equal(time.Unix(100, 0)) || reason != "ping: refused" {
 		t.Fatalf("after three failures: %v %q, want the first failure's time and the last reason", since, reason)
 	}
-	b.success()
+	if !b.success() {
+		t.Fatal("a success after the breaker opened did not report closing it")
+	}
 	if since, reason := b.down(); !since.IsZero() || reason != "" || b.current() != closed {
 		t.Fatalf("after a success: %v %q %v", since, reason, b.current())
 	}
-	b.failed("late text of a failure a success already answered")
-	if since, reason := b.down(); !since.IsZero() || reason != "" {
-		t.Fatalf("a reason without a failure: %v %q", since, reason)
+	if b.success() {
+		t.Fatal("a success on a closed breaker reported closing it")
+	}
+}
+
+// TestBreakerJitter checks that each cooldown of a jittered breaker lasts
+// between three quarters of the cooldown and the whole of it.
+func TestBreakerJitter(t *testing.T) {
+	now := time.Unix(0, 0)
+	b := &breaker{threshold: 1, cooldown: time.Second, jitter: true, now: func() time.Time { return now },
+		probe: func() {}}
+	seen := map[time.Duration]bool{}
+	for range 50 {
+		b.failure("ping: refused")
+		if b.wait < 750*time.Millisecond || b.wait > time.Second {
+			t.Fatalf("cooldown %v, want within [750ms, 1s]", b.wait)
+		}
+		seen[b.wait] = true
+		b.success()
+	}
+	if len(seen) < 2 {
+		t.Fatalf("50 cooldowns took %d distinct values, want jitter", len(seen))
 	}
 }

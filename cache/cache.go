@@ -35,7 +35,8 @@
 // BreakerThreshold lookups pay the timeout before the breaker opens.
 // Ready reports the outage. After each cooldown the breaker pings the tier
 // in the background (no request waits on the probe) and closes by itself
-// when it answers again.
+// when it answers again. A tier that answers reads but refuses writes (a
+// full Redis) is not an outage: the writer pauses (see refusal.go).
 package cache
 
 import (
@@ -48,6 +49,7 @@ import (
 	"abaco"
 	"abaco/expr"
 	"abaco/internal/opt"
+	"abaco/internal/outage"
 	"abaco/internal/ttlcache"
 )
 
@@ -92,7 +94,8 @@ type Options struct {
 	// circuit breaker. Zero means 5.
 	BreakerThreshold int
 	// BreakerCooldown is how long the open breaker skips the shared tier
-	// before letting one probe through. Zero means 1s.
+	// before letting one probe through, less up to a quarter at random.
+	// Zero means defaultBreakerCooldown.
 	BreakerCooldown time.Duration
 	// Registerer receives the cache's metrics: lookups by tier and result,
 	// bypasses, shared-tier errors, evaluation errors by code, breaker
@@ -101,8 +104,9 @@ type Options struct {
 	// Logger receives breaker state changes and shared-tier failures. Nil
 	// discards them.
 	Logger *slog.Logger
-	// Now is the clock for expiry and the breaker's cooldown. Nil means
-	// time.Now; tests inject a fake one.
+	// Now is the clock for expiry, the breaker's cooldown and the pause
+	// of writes a store refuses. Nil means time.Now; tests inject a fake
+	// one.
 	Now func() time.Time
 }
 
@@ -161,6 +165,8 @@ type Cache struct {
 	flushTimeout time.Duration
 	now          func() time.Time
 	breaker      *breaker
+	down         *outage.Log // the shared tier's outages, for the logs
+	refused      refusal     // the shared tier refusing writes
 	flight       singleflight.Group
 	m            *metrics
 	log          *slog.Logger
@@ -202,9 +208,11 @@ func New(engine *expr.Engine, o Options) *Cache {
 	quick.MaxWork = min(quick.MaxWork, quickWork)
 	c.quick = expr.New(quick)
 	c.maxLength = quick.MaxLength
+	c.down = outage.New(c.log, "cache: shared tier", 0)
 	c.breaker = &breaker{
 		threshold: max(o.BreakerThreshold, 0),
-		cooldown:  opt.Or(o.BreakerCooldown, time.Second),
+		cooldown:  opt.Or(o.BreakerCooldown, defaultBreakerCooldown),
+		jitter:    true,
 		now:       now,
 		probe:     c.probe,
 		onChange:  c.breakerChanged,
@@ -213,11 +221,32 @@ func New(engine *expr.Engine, o Options) *Cache {
 		c.breaker.threshold = 5
 	}
 	if c.shared != nil {
-		c.w = newWriter()
-		go c.writeLoop()
+		c.startShared()
 	}
 	return c
 }
+
+// startShared starts the writer of the shared tier and a first ping, so
+// that abaco_dependency_up has a value from the start: 0 until that ping
+// (or any other operation) finds the tier answering, a round trip later,
+// rather than no series until the first request that reaches the tier.
+func (c *Cache) startShared() {
+	c.w = newWriter()
+	go c.writeLoop()
+	c.m.sharedIs(false)
+	c.m.writableIs(true)
+	go func() {
+		defer close(c.w.pinged)
+		c.probe()
+	}()
+}
+
+// defaultBreakerCooldown is how long the open breaker skips the shared
+// tier before its probe, when Options.BreakerCooldown is zero (each
+// cooldown is shortened by up to a quarter at random). It bounds how long
+// the cache keeps doing without a tier that is back: about a second after
+// Redis answers again, the cache uses it again.
+const defaultBreakerCooldown = time.Second
 
 // entrySize estimates the memory of a local entry: its strings plus the
 // map and struct overhead.

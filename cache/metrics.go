@@ -16,10 +16,11 @@ type metrics struct {
 	sharedErrors          *prometheus.CounterVec
 	evalErrors            *prometheus.CounterVec
 	breakerState          *prometheus.GaugeVec
-	// sharedUp is abaco_dependency_up{dependency="redis"}; it is set at
-	// the shared tier's first operation, so a cache without one exports
-	// no series.
-	sharedUp *prometheus.GaugeVec
+	breakerChanges        *prometheus.CounterVec
+	// sharedUp is abaco_dependency_up{dependency="redis"}, and writable
+	// abaco_dependency_writable{dependency="redis"}; New sets them when
+	// there is a shared tier, so a cache without one exports no series.
+	sharedUp, writable *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -37,7 +38,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	})
 	writesDropped := prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "abaco_cache_shared_writes_dropped_total",
-		Help: "Entries not written to the shared tier: its writes failed, its circuit breaker was open, or the write queue was full.",
+		Help: "Entries not written to the shared tier: its writes failed or were refused (paused while Redis refuses writes), its circuit breaker was open, or the write queue was full.",
 	})
 	sharedErrors := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "abaco_cache_shared_errors_total",
@@ -51,28 +52,41 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Name: "abaco_cache_breaker_state",
 		Help: "State of the shared tier's circuit breaker: 1 for the current state (closed, open, half_open), 0 for the others.",
 	}, []string{"state"})
+	changes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "abaco_cache_breaker_changes_total",
+		Help: "Changes of the shared tier's circuit breaker, by the state changed to (closed, open, half_open): a flapping breaker shows here even between scrapes.",
+	}, []string{"to"})
 	up := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "abaco_dependency_up",
 		Help: "Whether a dependency answers (1) or is failing (0); evaluations go on without it. dependency: redis (the shared cache tier).",
 	}, []string{"dependency"})
+	writable := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "abaco_dependency_writable",
+		Help: "Whether a dependency that answers takes writes (1) or refuses them (0: Redis OOM under noeviction, READONLY replica, MISCONF); reads go on and the cache's write-back is paused meanwhile. dependency: redis (the shared cache tier).",
+	}, []string{"dependency"})
 	if reg != nil {
-		reg.MustRegister(lookups, bypass, writes, writesDropped, sharedErrors, evalErrors, state, up)
+		reg.MustRegister(lookups, bypass, writes, writesDropped, sharedErrors, evalErrors, state, changes, up, writable)
 	}
 	for _, op := range []string{"get", "set", "flush", "ping"} {
 		sharedErrors.WithLabelValues(op)
 	}
 	m := &metrics{
-		localHit:      lookups.WithLabelValues(tierLocal, "hit"),
-		localMiss:     lookups.WithLabelValues(tierLocal, "miss"),
-		sharedHit:     lookups.WithLabelValues(tierShared, "hit"),
-		sharedMiss:    lookups.WithLabelValues(tierShared, "miss"),
-		bypass:        bypass,
-		writes:        writes,
-		writesDropped: writesDropped,
-		sharedErrors:  sharedErrors,
-		evalErrors:    evalErrors,
-		breakerState:  state,
-		sharedUp:      up,
+		localHit:       lookups.WithLabelValues(tierLocal, "hit"),
+		localMiss:      lookups.WithLabelValues(tierLocal, "miss"),
+		sharedHit:      lookups.WithLabelValues(tierShared, "hit"),
+		sharedMiss:     lookups.WithLabelValues(tierShared, "miss"),
+		bypass:         bypass,
+		writes:         writes,
+		writesDropped:  writesDropped,
+		sharedErrors:   sharedErrors,
+		evalErrors:     evalErrors,
+		breakerState:   state,
+		breakerChanges: changes,
+		sharedUp:       up,
+		writable:       writable,
+	}
+	for _, st := range []breakerState{closed, open, halfOpen} {
+		changes.WithLabelValues(st.label())
 	}
 	m.breakerIs(closed)
 	return m
@@ -90,12 +104,18 @@ func (m *metrics) breakerIs(s breakerState) {
 }
 
 // sharedIs sets abaco_dependency_up of the shared tier.
-func (m *metrics) sharedIs(up bool) {
+func (m *metrics) sharedIs(up bool) { setFlag(m.sharedUp, up) }
+
+// writableIs sets abaco_dependency_writable of the shared tier.
+func (m *metrics) writableIs(ok bool) { setFlag(m.writable, ok) }
+
+// setFlag sets the shared tier's series of a 0/1 gauge by dependency.
+func setFlag(g *prometheus.GaugeVec, on bool) {
 	v := 0.0
-	if up {
+	if on {
 		v = 1
 	}
-	m.sharedUp.WithLabelValues("redis").Set(v)
+	g.WithLabelValues("redis").Set(v)
 }
 
 // evalError counts an evaluation answered with code.

@@ -46,22 +46,31 @@ func (c *Cache) sharedGet(ctx context.Context, key string) (e Entry, ttl time.Du
 }
 
 // sharedFailed accounts for a failed shared-tier operation. When the
-// caller's own context ended, the failure says nothing about the tier.
+// caller's own context ended, the failure says nothing about the tier. An
+// outage (the breaker open) is logged once when it starts and then once a
+// minute (c.down), not once per failure or per probe; a failure below the
+// breaker's threshold is logged at debug only.
 func (c *Cache) sharedFailed(ctx context.Context, op string, err error) {
 	if ctx.Err() != nil {
 		return
 	}
 	c.m.sharedErrors.WithLabelValues(op).Inc()
-	c.breaker.failure()
-	c.breaker.failed(op + ": " + err.Error())
+	out := c.breaker.failure(op + ": " + err.Error())
 	c.m.sharedIs(false)
+	if out {
+		c.down.Fail(err, "op", op, "breaker", "open")
+		return
+	}
 	c.log.Debug("cache: shared tier failed", "op", op, "err", err)
 }
 
-// sharedOK accounts for a shared-tier operation that worked.
+// sharedOK accounts for a shared-tier operation that worked (or that the
+// store answered, such as a refused write). The outage's end is logged by
+// breakerChanged, which every way of closing the breaker goes through.
 func (c *Cache) sharedOK() {
-	c.breaker.success()
-	c.m.sharedIs(true)
+	if !c.breaker.success() {
+		c.m.sharedIs(true)
+	}
 }
 
 // Degraded reports since when the shared tier has been failing (since its
@@ -88,16 +97,17 @@ func (c *Cache) probe() {
 	c.sharedOK()
 }
 
-// breakerChanged logs and exports a change of the breaker's state.
+// breakerChanged exports a change of the breaker's state and logs it at
+// debug: the outage it belongs to is logged by c.down, once when it starts
+// (sharedFailed) and once when it ends (here), since an open breaker
+// probes every second and would otherwise log two lines a second.
 func (c *Cache) breakerChanged(from, to breakerState) {
 	c.m.breakerIs(to)
-	switch to {
-	case open:
-		c.log.Warn("cache: shared tier unavailable, skipping it", "breaker", to.String(), "from", from.String())
-	case closed:
-		// A write-behind write may close the breaker, not only sharedOK.
+	c.m.breakerChanges.WithLabelValues(to.label()).Inc()
+	c.log.Debug("cache: circuit breaker", "from", from.String(), "to", to.String())
+	if to == closed {
 		c.m.sharedIs(true)
-		c.log.Info("cache: shared tier available again", "breaker", to.String())
+		c.down.OK()
 	}
 }
 

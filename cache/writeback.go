@@ -48,14 +48,16 @@ type writer struct {
 	queue  chan pending
 	stop   chan struct{} // closed by Close
 	done   chan struct{} // closed when the writer goroutine has returned
+	pinged chan struct{} // closed when New's first ping has returned
 	closed atomic.Bool
 }
 
 func newWriter() *writer {
 	return &writer{
-		queue: make(chan pending, writeQueue),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+		queue:  make(chan pending, writeQueue),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+		pinged: make(chan struct{}),
 	}
 }
 
@@ -102,7 +104,8 @@ func (c *Cache) Sync(ctx context.Context) error {
 }
 
 // Close writes the entries still queued (each batch bounded by the shared
-// tier's timeout) and stops the writer. Evaluations still work after it,
+// tier's timeout), stops the writer and waits for the first ping (bounded
+// by the same timeout), so nothing of the Cache runs after it returns. Evaluations still work after it,
 // without writing to the shared tier. It is safe to call more than once.
 func (c *Cache) Close() {
 	if c.w == nil {
@@ -112,6 +115,7 @@ func (c *Cache) Close() {
 		close(c.w.stop)
 	}
 	<-c.w.done
+	<-c.w.pinged
 }
 
 // writeLoop is the writer goroutine: it gathers a batch, writes it, and
@@ -188,23 +192,13 @@ func (b *batch) add(p pending) {
 
 // writeBatch writes b's entries with one SetMany, releases its Syncs and
 // empties it. A failed write counts once toward the breaker, however many
-// entries it carried.
+// entries it carried; a refused one does not (see refusal.go).
 func (c *Cache) writeBatch(b *batch) {
 	if n := len(b.entries); n > 0 {
-		ctx := context.Background()
-		if !c.breaker.allow() {
+		if c.writesPaused() || !c.breaker.allow() {
 			c.m.writesDropped.Add(float64(n))
 		} else {
-			tctx, cancel := context.WithTimeout(ctx, c.timeout)
-			err := c.shared.SetMany(tctx, b.entries, c.ttl)
-			cancel()
-			if err != nil {
-				c.sharedFailed(ctx, "set", err)
-				c.m.writesDropped.Add(float64(n))
-			} else {
-				c.breaker.success()
-				c.m.writes.Add(float64(n))
-			}
+			c.write(b.entries)
 		}
 	}
 	for _, s := range b.synced {
@@ -212,4 +206,27 @@ func (c *Cache) writeBatch(b *batch) {
 	}
 	clear(b.entries) // let the written entries be collected
 	b.entries, b.synced = b.entries[:0], b.synced[:0]
+}
+
+// write writes entries to the shared tier and accounts for the outcome.
+func (c *Cache) write(entries []abaco.StoreEntry) {
+	ctx := context.Background()
+	tctx, cancel := context.WithTimeout(ctx, c.timeout)
+	err := c.shared.SetMany(tctx, entries, c.ttl)
+	cancel()
+	n := float64(len(entries))
+	if err == nil {
+		c.sharedOK()
+		c.writeWorked()
+		c.m.writes.Add(n)
+		return
+	}
+	c.m.writesDropped.Add(n)
+	if reason, ok := refusedText(err); ok {
+		// The store answered: it is up, only its writes are refused.
+		c.sharedOK()
+		c.writeRefused(reason)
+		return
+	}
+	c.sharedFailed(ctx, "set", err)
 }

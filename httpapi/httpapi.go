@@ -66,6 +66,11 @@ type Config struct {
 	// answers 200 with status degraded, since /evaluate answers without
 	// that tier.
 	ReadyRequiresSharedCache bool
+	// Degradations lists, for /readyz, the conditions other than an
+	// unreachable shared cache (which Cache reports) that the server works
+	// around: a Redis refusing writes, an evicting maxmemory-policy. It is
+	// called on every /readyz and must do no I/O. Nil means none.
+	Degradations func() []Degradation
 	// RetryAfter is the Retry-After (seconds) sent with 429 and 503
 	// answers. Zero means 1.
 	RetryAfter int
@@ -94,6 +99,7 @@ type Server struct {
 	maxRunning  int64
 	readyTO     time.Duration
 	readyStrict bool
+	degraded    func() []Degradation
 	retryAfter  int
 	logger      *slog.Logger
 	logRequests bool
@@ -113,6 +119,7 @@ func New(cfg Config) *Server {
 		maxBody:     cfg.MaxBodyBytes,
 		readyTO:     cfg.ReadyTimeout,
 		readyStrict: cfg.ReadyRequiresSharedCache,
+		degraded:    cfg.Degradations,
 		retryAfter:  cfg.RetryAfter,
 		logger:      cfg.Logger,
 		logRequests: cfg.LogRequests,

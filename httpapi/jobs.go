@@ -1,13 +1,11 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"abaco"
 )
@@ -120,41 +118,6 @@ func (s *Server) flushCache(w http.ResponseWriter, r *http.Request) {
 // healthz serves GET /healthz: the process is alive.
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, Status{Status: "ok"})
-}
-
-// readyz serves GET /readyz: 200 while the server can answer
-// POST /evaluate, which it can without the shared cache, so that a Redis
-// outage does not pull every replica out of service at once. The body says
-// whether the shared tier is degraded and since when; with
-// ReadyRequiresSharedCache a degraded tier is 503 instead. The check is
-// bounded so a probe never hangs on a dead Redis.
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	if s.cache == nil {
-		writeJSON(w, http.StatusOK, Readiness{Status: "ready"})
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.readyTO)
-	err := s.cache.Ready(ctx)
-	cancel()
-	if err == nil {
-		writeJSON(w, http.StatusOK, Readiness{Status: "ready"})
-		return
-	}
-	since, reason := s.cache.Degraded()
-	s.logger.DebugContext(r.Context(), "shared cache degraded", "error", err, "last_failure", reason)
-	const public = "the shared cache (Redis) is unreachable; requests are evaluated without it"
-	if s.readyStrict {
-		s.writeProblem(w, r, abaco.Errorf(abaco.CodeUnavailable, public))
-		return
-	}
-	if since.IsZero() {
-		// Ready failed without the cache recording a failure (the probe's
-		// own deadline ended first): the outage starts now as far as we know.
-		since = time.Now()
-	}
-	writeJSON(w, http.StatusOK, Readiness{Status: "degraded", Degraded: []Degradation{
-		{Dependency: "redis", Since: since.UTC().Truncate(time.Second), Reason: public},
-	}})
 }
 
 // dependencyError classifies the failure of a service call. Errors without

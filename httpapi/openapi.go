@@ -155,11 +155,13 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 			"/readyz": {Get: &huma.Operation{
 				OperationID: "readyz", Tags: []string{"operations"}, Summary: "The server is ready",
 				Description: "200 while the server can answer POST /evaluate, which it can without the shared cache: " +
-					"status ready when Redis answers or none is configured, status degraded (naming redis and since when) during a Redis outage. " +
-					"Started with --ready-requires-redis, a Redis outage is 503 instead.",
+					"status ready when Redis answers and is fit for its use, or none is configured; status degraded otherwise, " +
+					"with one entry per condition in degraded: unreachable (a Redis outage), writes_refused (Redis answers reads " +
+					"but refuses writes: OOM, READONLY, MISCONF; reason is Redis's text) or evicting_policy (the Redis holding " +
+					"the job queue may evict its keys). Started with --ready-requires-redis, an unreachable Redis is 503 instead.",
 				Responses: map[string]*huma.Response{
 					"200": {Description: "The server can answer POST /evaluate.", Content: jsonBody(Readiness{})},
-					"503": problems("With --ready-requires-redis only: the shared cache is unreachable (code unavailable)."),
+					"503": problems("With --ready-requires-redis only: Redis is unreachable (code unavailable)."),
 				},
 			}},
 			"/metrics": {Get: &huma.Operation{

@@ -92,15 +92,19 @@ type Status struct {
 }
 
 // Readiness is the 200 answer of /readyz: the server can answer
-// POST /evaluate, and Degraded lists the dependencies it is doing without.
+// POST /evaluate, and Degraded lists the dependencies it is doing without
+// or with less of.
 type Readiness struct {
-	Status   string        `json:"status" enum:"ready,degraded" doc:"ready: every dependency answers (or none is configured); degraded: the server answers without those in degraded." example:"ready"`
-	Degraded []Degradation `json:"degraded,omitempty" doc:"The failing dependencies, when status is degraded."`
+	Status   string        `json:"status" enum:"ready,degraded" doc:"ready: every dependency answers and is fit for its use (or none is configured); degraded: the server answers, without or with less of what degraded lists." example:"ready"`
+	Degraded []Degradation `json:"degraded,omitempty" doc:"The degraded dependencies, when status is degraded: one entry per condition, in the order unreachable, writes_refused, evicting_policy."`
 }
 
-// Degradation is a dependency the server is doing without.
+// Degradation is a condition of a dependency that the server works
+// around. Dependency and Condition are stable values to match on; Reason
+// is text for a person.
 type Degradation struct {
-	Dependency string    `json:"dependency" enum:"redis" doc:"The failing dependency: redis (the shared cache tier)." example:"redis"`
-	Since      time.Time `json:"since" doc:"When it first failed since it last answered (RFC 3339, UTC)." example:"2026-12-02T12:00:00Z"`
-	Reason     string    `json:"reason" doc:"What fails and what the server does meanwhile." example:"the shared cache (Redis) is unreachable; requests are evaluated without it"`
+	Dependency string    `json:"dependency" enum:"redis" doc:"The degraded dependency: redis." example:"redis"`
+	Condition  string    `json:"condition" enum:"unreachable,writes_refused,evicting_policy" doc:"unreachable: Redis does not answer; requests are evaluated without the shared cache. writes_refused: Redis answers reads but refuses writes (OOM at maxmemory under noeviction, READONLY replica, MISCONF); results are still read from it, writing new ones is paused. evicting_policy: the Redis that holds the job queue has a maxmemory-policy that evicts keys (allkeys-*, volatile-*), so a full Redis may silently delete queued jobs and job records." example:"unreachable"`
+	Since      time.Time `json:"since" doc:"When the condition began, as far as this process saw it (RFC 3339, UTC, whole seconds)." example:"2026-12-02T12:00:00Z"`
+	Reason     string    `json:"reason" doc:"What is wrong and what the server does meanwhile. For writes_refused, Redis's own error text; for evicting_policy, the policy." example:"the shared cache (Redis) is unreachable; requests are evaluated without it"`
 }

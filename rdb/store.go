@@ -3,6 +3,7 @@ package rdb
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -90,10 +91,45 @@ func (s *Store) SetMany(ctx context.Context, entries []abaco.StoreEntry, ttl tim
 	}
 	for _, r := range rc.DoMulti(ctx, cmds...) {
 		if err := r.Error(); err != nil {
-			return fmt.Errorf("rdb: cache set: %w", err)
+			return setError(err)
 		}
 	}
 	return nil
+}
+
+// RefusedError is the error of a write that Redis answered but refused
+// while it still serves reads: OOM (maxmemory reached under noeviction),
+// READONLY (a replica) or MISCONF (a failing RDB save with
+// stop-writes-on-bgsave-error). The cache tells it from an outage by its
+// WriteRefused method, so that it pauses its writes instead of opening its
+// circuit breaker.
+type RefusedError struct {
+	// Redis is Redis's own error text, e.g. "OOM command not allowed when
+	// used memory > 'maxmemory'.". It holds no URL or password.
+	Redis string
+}
+
+func (e *RefusedError) Error() string { return "rdb: cache set: redis refuses writes: " + e.Redis }
+
+// WriteRefused returns Redis's own text of the refusal.
+func (e *RefusedError) WriteRefused() string { return e.Redis }
+
+// refusalPrefixes are the error prefixes of Redis's refusals to write
+// while it serves reads.
+var refusalPrefixes = []string{"OOM ", "READONLY ", "MISCONF "}
+
+// setError wraps a failed SET: a refusal as a *RefusedError, anything else
+// (a timeout, a dropped connection) as it is.
+func setError(err error) error {
+	if re, ok := rueidis.IsRedisErr(err); ok {
+		msg := re.Error()
+		for _, p := range refusalPrefixes {
+			if strings.HasPrefix(msg, p) {
+				return &RefusedError{Redis: msg}
+			}
+		}
+	}
+	return fmt.Errorf("rdb: cache set: %w", err)
 }
 
 // millis converts a positive ttl to whole milliseconds, rounding up.

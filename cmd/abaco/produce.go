@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,6 +54,7 @@ Examples:
 		return err
 	}
 	defer c.Close()
+	newPolicyWatch(c, slog.New(slog.NewTextHandler(env.Stderr, nil)), nil).start(ctx)
 	b := rdb.NewBroker(c)
 
 	start := time.Now()

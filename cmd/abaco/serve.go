@@ -48,6 +48,9 @@ type serveConfig struct {
 	// ReadyRequiresRedis makes /readyz answer 503 during a Redis outage;
 	// false, the default, answers 200 with status degraded.
 	ReadyRequiresRedis bool
+	// Jobs enables POST /jobs and GET /jobs/{id}; false makes a cache-only
+	// server, for which an evicting Redis maxmemory-policy is right.
+	Jobs bool
 	// Limits bounds each evaluation; the zero value means the engine's defaults.
 	Limits expr.Limits
 }
@@ -87,6 +90,7 @@ Examples:
 	stringVar(fs, env, &c.LogLevel, "log-level", "ABACO_LOG_LEVEL", "info", "debug, info, warn or error")
 	boolVar(fs, env, &c.LogRequests, "log-requests", "ABACO_LOG_REQUESTS", false, "log a line for every request, not only for failed ones")
 	boolVar(fs, env, &c.ReadyRequiresRedis, "ready-requires-redis", "ABACO_READY_REQUIRES_REDIS", false, "answer /readyz 503 while Redis is unreachable; by default it answers 200 with status degraded, since /evaluate answers without Redis")
+	boolVar(fs, env, &c.Jobs, "jobs", "ABACO_JOBS", true, "accept evaluation jobs (POST /jobs); false makes a cache-only server: /jobs answers 404, no workers run, and an evicting Redis maxmemory-policy (allkeys-lru, what a cache wants) is not warned about")
 	limitVars(fs, env, &c.Limits)
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
@@ -129,6 +133,7 @@ type server struct {
 	log     *slog.Logger
 	logBuf  *bufferedLog
 	redis   *rdb.Client
+	policy  *policyWatch // the maxmemory-policy of a Redis holding jobs, or nil
 	cache   *cache.Cache
 	jobs    *queue.Jobs
 	workers int
@@ -159,6 +164,9 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		}
 		shared = rdb.NewStore(s.redis)
 		broker = rdb.NewBroker(s.redis)
+		if cfg.Jobs {
+			s.policy = newPolicyWatch(s.redis, log, reg)
+		}
 	} else {
 		broker = inmem.NewBroker()
 	}
@@ -180,10 +188,19 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 			s.workers = runtime.GOMAXPROCS(0)
 		}
 	}
+	var jobs abaco.JobService = s.jobs
+	if !cfg.Jobs {
+		jobs, s.workers = nil, 0
+	}
+	var degradations func() []httpapi.Degradation
+	if cfg.RedisURL != "" {
+		degradations = s.degradations
+	}
 	api := httpapi.New(httpapi.Config{
 		Evaluator:                ev,
 		Cache:                    ev,
-		Jobs:                     s.jobs,
+		Jobs:                     jobs,
+		Degradations:             degradations,
 		AdminToken:               cfg.AdminToken,
 		MaxBodyBytes:             int64(cfg.MaxBodyBytes),
 		MaxConcurrent:            cfg.MaxConcurrent,
@@ -203,6 +220,23 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// degradations are the Redis conditions /readyz reports besides an
+// unreachable Redis: writes refused, and an evicting maxmemory-policy
+// where jobs live.
+func (s *server) degradations() []httpapi.Degradation {
+	var d []httpapi.Degradation
+	if since, reason := s.cache.WritesRefused(); !since.IsZero() {
+		d = append(d, httpapi.Degradation{Dependency: "redis", Condition: httpapi.ConditionWritesRefused, Since: since, Reason: reason})
+	}
+	if s.policy == nil {
+		return d
+	}
+	if since, reason := s.policy.degraded(); !since.IsZero() {
+		d = append(d, httpapi.Degradation{Dependency: "redis", Condition: httpapi.ConditionEvictingPolicy, Since: since, Reason: reason})
+	}
+	return d
 }
 
 // Listen binds the listen address; with port 0, Addr tells which port.
@@ -229,6 +263,9 @@ func (s *server) Run(ctx context.Context) error {
 	}
 	workersCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
+	if s.policy != nil {
+		s.policy.start(workersCtx)
+	}
 	workersDone := make(chan error, 1)
 	if s.workers > 0 {
 		go func() { workersDone <- s.jobs.Run(workersCtx, s.workers) }()
