@@ -67,8 +67,17 @@ type Config struct {
 	// that tier.
 	ReadyRequiresSharedCache bool
 	// RetryAfter is the Retry-After (seconds) sent with 429 and 503
-	// answers. Zero means 1.
+	// answers. Zero means 1. A 429 of the rate limit says instead when
+	// the client's next token comes.
 	RetryAfter int
+	// JobRate is how many POST /jobs a second one client (the host of
+	// the remote address; an IPv6 /64) may send once its burst is spent,
+	// and JobBurst how many it may send at once; more are answered 429
+	// with code rate_limited. Zero JobRate disables the limit (abaco
+	// serve defaults to DefaultJobRate and DefaultJobBurst); zero
+	// JobBurst means DefaultJobBurst.
+	JobRate  float64
+	JobBurst int
 	// Registry receives the HTTP metrics and abaco_build_info, and is
 	// served at /metrics. Nil means a fresh registry with the Go and
 	// process collectors.
@@ -95,6 +104,7 @@ type Server struct {
 	readyTO     time.Duration
 	readyStrict bool
 	retryAfter  int
+	jobLimit    *clientLimiter // nil: no limit
 	logger      *slog.Logger
 	logRequests bool
 	metrics     *metrics
@@ -114,6 +124,7 @@ func New(cfg Config) *Server {
 		readyTO:     cfg.ReadyTimeout,
 		readyStrict: cfg.ReadyRequiresSharedCache,
 		retryAfter:  cfg.RetryAfter,
+		jobLimit:    newClientLimiter(cfg.JobRate, opt.Or(cfg.JobBurst, DefaultJobBurst), time.Now),
 		logger:      cfg.Logger,
 		logRequests: cfg.LogRequests,
 		mux:         http.NewServeMux(),
