@@ -13,6 +13,7 @@ import (
 
 	"abaco"
 	"abaco/internal/opt"
+	"abaco/internal/outage"
 )
 
 // DefaultJobQueue is the queue evaluation jobs travel on.
@@ -61,6 +62,9 @@ type Jobs struct {
 	ev  abaco.Evaluator
 	o   JobOptions
 	log *slog.Logger
+	// submits logs an outage of the broker as Submit sees it: one line
+	// when it starts and one when it ends, not one per refused request.
+	submits *outage.Log
 }
 
 var _ abaco.JobService = (*Jobs)(nil)
@@ -76,7 +80,8 @@ func NewJobs(b abaco.Broker, ev abaco.Evaluator, o JobOptions) *Jobs {
 		o.MaxQueued = DefaultMaxQueuedJobs
 	}
 	o.Logger = opt.Logger(o.Logger)
-	return &Jobs{b: b, ev: ev, o: o, log: o.Logger.With("queue", o.Queue)}
+	log := o.Logger.With("queue", o.Queue)
+	return &Jobs{b: b, ev: ev, o: o, log: log, submits: outage.New(log, "jobs: submit", 0)}
 }
 
 // newJobID returns 128 random bits, URL-safe (22 characters).
@@ -98,13 +103,16 @@ func (j *Jobs) Submit(ctx context.Context, expression string) (abaco.Job, error)
 		return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
 	}
 	err = j.b.SubmitJob(ctx, j.o.Queue, rec.ID, raw, j.ttl(rec.State), int64(j.o.MaxQueued))
-	switch {
-	case abaco.ErrorCode(err) == abaco.CodeQueueFull:
+	switch abaco.ErrorCode(err) {
+	case "":
+		j.submits.OK()
+		return rec.job(), nil
+	case abaco.CodeQueueFull:
 		return abaco.Job{}, err
-	case err != nil:
-		return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
+	case abaco.CodeUnavailable:
+		j.submits.Fail(err)
 	}
-	return rec.job(), nil
+	return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
 }
 
 // Job returns the job with id, or an error with code not_found once it is

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,4 +69,51 @@ func finish(t *testing.T, jobs *queue.Jobs, expression string) {
 		j, err := jobs.Job(ctx, job.ID)
 		return err == nil && j.State == abaco.JobDone
 	})
+}
+
+// TestSubmitOutageLoggedOnce submits jobs while Redis is stopped: each
+// fails with code unavailable at once, and the outage is logged once when
+// it starts and once when a submission works again, not once per job.
+func TestSubmitOutageLoggedOnce(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	var logs syncLog
+	jobs := queue.NewJobs(rdb.NewBroker(rdbtest.Open(t, srv.URL)), nil, queue.JobOptions{Queue: brokertest.Queue(t),
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	srv.Stop()
+	for range 20 {
+		if _, err := jobs.Submit(context.Background(), "1+1"); abaco.ErrorCode(err) != abaco.CodeUnavailable {
+			t.Fatalf("Submit with Redis down: %v, want code unavailable", err)
+		}
+	}
+	srv.Restart()
+	waitFor(t, "a submission to succeed", func() bool {
+		_, err := jobs.Submit(context.Background(), "1+1")
+		return err == nil
+	})
+	out := logs.String()
+	if n := strings.Count(out, "jobs: submit failed"); n != 1 {
+		t.Errorf("%d lines for the outage's start, want 1:\n%s", n, out)
+	}
+	if n := strings.Count(out, "jobs: submit recovered"); n != 1 {
+		t.Errorf("%d lines for its end, want 1:\n%s", n, out)
+	}
+}
+
+// syncLog is a log destination safe for concurrent writes.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
