@@ -2,6 +2,9 @@ package brokertest
 
 import (
 	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,4 +50,35 @@ func testSubmitJob(t *testing.T, b abaco.Broker, q string) {
 		t.Fatalf("LoadJob(g) = %q, %v", got, err)
 	}
 	equal(t, "queued in order", payloads(drain(t, b, q)), []string{"c", "d", "e", "g"})
+}
+
+// testSubmitJobConcurrent submits from many goroutines at once, as several
+// servers sharing one Redis do: exactly limit jobs are accepted, since the
+// check and the push are one step.
+func testSubmitJobConcurrent(t *testing.T, b abaco.Broker, q string) {
+	const limit, submitters, each = 30, 10, 6
+	var accepted, full atomic.Int64
+	var wg sync.WaitGroup
+	for g := range submitters {
+		wg.Go(func() {
+			for i := range each {
+				id := strconv.Itoa(g) + "-" + strconv.Itoa(i)
+				switch err := b.SubmitJob(ctx(t), q, id, []byte(id), time.Minute, limit); abaco.ErrorCode(err) {
+				case "":
+					accepted.Add(1)
+				case abaco.CodeQueueFull:
+					full.Add(1)
+				default:
+					t.Errorf("SubmitJob(%s): %v", id, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if accepted.Load() != limit || full.Load() != submitters*each-limit {
+		t.Fatalf("%d accepted and %d refused, want %d and %d", accepted.Load(), full.Load(), limit, submitters*each-limit)
+	}
+	if s := stats(t, b, q); s.Depth != limit {
+		t.Fatalf("depth %d, want %d", s.Depth, limit)
+	}
 }
