@@ -144,4 +144,12 @@ type Broker interface {
 	// LoadJob returns the job record stored under id, or an *Error with
 	// code not_found when there is none (never saved or expired).
 	LoadJob(ctx context.Context, queue, id string) ([]byte, error)
+
+	// SubmitJob stores record under id for ttl and appends id to the tail
+	// of queue, as one atomic step, unless queue already has limit or
+	// more items waiting: then it stores nothing and returns an *Error
+	// with code queue_full. A limit of zero or less means no bound. In
+	// Redis the check and the push are one script, so the bound holds
+	// for every process sharing the queue and costs no extra round trip.
+	SubmitJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration, limit int64) error
 }

@@ -50,6 +50,12 @@ const (
 	CodeUnauthorized Code = "unauthorized"
 	// CodeOverloaded means too many evaluations are running; retry later.
 	CodeOverloaded Code = "overloaded"
+	// CodeQueueFull means the job queue holds as many waiting jobs as its
+	// bound allows; retry once workers have taken some.
+	CodeQueueFull Code = "queue_full"
+	// CodeRateLimited means this client sent more requests than its rate
+	// limit allows; retry after the time the response names.
+	CodeRateLimited Code = "rate_limited"
 	// CodeUnavailable means a dependency (Redis) is down and the operation needs it.
 	CodeUnavailable Code = "unavailable"
 	// CodeInternal is a bug. Its message is never shown to clients.

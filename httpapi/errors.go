@@ -47,6 +47,8 @@ var problemKinds = map[abaco.Code]problemKind{
 	codeMethodNotAllowed:           {http.StatusMethodNotAllowed, "Method not allowed"},
 	abaco.CodeUnauthorized:         {http.StatusUnauthorized, "Unauthorized"},
 	abaco.CodeOverloaded:           {http.StatusTooManyRequests, "Too many concurrent evaluations"},
+	abaco.CodeQueueFull:            {http.StatusTooManyRequests, "Job queue full"},
+	abaco.CodeRateLimited:          {http.StatusTooManyRequests, "Rate limit exceeded"},
 	abaco.CodeUnavailable:          {http.StatusServiceUnavailable, "Service unavailable"},
 	abaco.CodeInternal:             {http.StatusInternalServerError, "Internal error"},
 }
@@ -75,7 +77,7 @@ type Problem struct {
 	// Detail explains this occurrence.
 	Detail string `json:"detail" doc:"Human-readable explanation of this occurrence."`
 	// Code is abaco's stable, machine-readable error code.
-	Code abaco.Code `json:"code" doc:"Stable machine-readable error code; clients switch on it." enum:"syntax,division_by_zero,overflow,domain,type,name,limit,not_finite,invalid,too_large,unsupported_media_type,not_found,method_not_allowed,unauthorized,overloaded,unavailable,internal"`
+	Code abaco.Code `json:"code" doc:"Stable machine-readable error code; clients switch on it." enum:"syntax,division_by_zero,overflow,domain,type,name,limit,not_finite,invalid,too_large,unsupported_media_type,not_found,method_not_allowed,unauthorized,overloaded,queue_full,rate_limited,unavailable,internal"`
 	// Column is the 1-based column of a syntax error in the expression.
 	Column int `json:"column,omitempty" doc:"For code syntax: the 1-based column (in characters) of the error in the expression."`
 	// Repr is the Python text of a non-finite result (code not_finite).
@@ -142,8 +144,13 @@ func (s *Server) answerProblem(w http.ResponseWriter, r *http.Request, err error
 func (s *Server) sendProblem(w http.ResponseWriter, p Problem) {
 	h := w.Header()
 	switch p.Code {
-	case abaco.CodeOverloaded, abaco.CodeUnavailable:
+	case abaco.CodeOverloaded, abaco.CodeUnavailable, abaco.CodeQueueFull:
 		h.Set("Retry-After", strconv.Itoa(s.retryAfter))
+	case abaco.CodeRateLimited:
+		// The limiter has set it: when this client's next token comes.
+		if h.Get("Retry-After") == "" {
+			h.Set("Retry-After", strconv.Itoa(s.retryAfter))
+		}
 	case abaco.CodeUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer realm="abaco"`)
 	}

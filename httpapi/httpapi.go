@@ -72,8 +72,17 @@ type Config struct {
 	// called on every /readyz and must do no I/O. Nil means none.
 	Degradations func() []Degradation
 	// RetryAfter is the Retry-After (seconds) sent with 429 and 503
-	// answers. Zero means 1.
+	// answers. Zero means 1. A 429 of the rate limit says instead when
+	// the client's next token comes.
 	RetryAfter int
+	// JobRate is how many POST /jobs a second one client (the host of
+	// the remote address; an IPv6 /64) may send once its burst is spent,
+	// and JobBurst how many it may send at once; more are answered 429
+	// with code rate_limited. Zero JobRate disables the limit (abaco
+	// serve defaults to DefaultJobRate and DefaultJobBurst); zero
+	// JobBurst means DefaultJobBurst.
+	JobRate  float64
+	JobBurst int
 	// Registry receives the HTTP metrics and abaco_build_info, and is
 	// served at /metrics. Nil means a fresh registry with the Go and
 	// process collectors.
@@ -101,6 +110,7 @@ type Server struct {
 	readyStrict bool
 	degraded    func() []Degradation
 	retryAfter  int
+	jobLimit    *clientLimiter // nil: no limit
 	logger      *slog.Logger
 	logRequests bool
 	metrics     *metrics
@@ -121,6 +131,7 @@ func New(cfg Config) *Server {
 		readyStrict: cfg.ReadyRequiresSharedCache,
 		degraded:    cfg.Degradations,
 		retryAfter:  cfg.RetryAfter,
+		jobLimit:    newClientLimiter(cfg.JobRate, opt.Or(cfg.JobBurst, DefaultJobBurst), time.Now),
 		logger:      cfg.Logger,
 		logRequests: cfg.LogRequests,
 		mux:         http.NewServeMux(),

@@ -11,11 +11,24 @@ import (
 )
 
 // submitJob serves POST /jobs: enqueue the expression, answer 202 with the
-// job's id and where to follow it.
+// job's id and where to follow it. The client's rate limit is checked
+// first, before the body is read, so a refused flood costs little; the
+// bound on queued jobs is checked by the broker where the job is pushed
+// (429 queue_full), and a broker that cannot be reached is 503.
 func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 	if s.jobs == nil {
 		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound, "jobs are not enabled on this server"))
 		return
+	}
+	if s.jobLimit != nil {
+		v := s.jobLimit.allow(clientOf(r))
+		s.jobLimit.setHeaders(w.Header(), v)
+		if !v.ok {
+			s.writeProblem(w, r, abaco.Errorf(abaco.CodeRateLimited,
+				"this client sent more than %d jobs at once or %g a second; retry after the Retry-After seconds",
+				s.jobLimit.burst, float64(s.jobLimit.rate)))
+			return
+		}
 	}
 	expression, err := s.expressionOf(r)
 	if err != nil {

@@ -94,16 +94,33 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 		OperationID: "submitJob",
 		Tags:        []string{"jobs"},
 		Summary:     "Submit an expression for asynchronous evaluation",
-		Description: "Enqueues an evaluation job and answers at once with its id; follow the Location header (GET /jobs/{id}).",
+		Description: "Enqueues an evaluation job and answers at once with its id; follow the Location header (GET /jobs/{id}). " +
+			"Intake is bounded: each client (the host of its address, an IPv6 /64) has a token bucket (abaco serve's --job-rate and --job-burst), " +
+			"reported in the RateLimit-Policy and RateLimit fields of draft-ietf-httpapi-ratelimit-headers; and the queue holds at most " +
+			"--max-queued-jobs waiting jobs, shared by every server on one Redis. Either answers 429 with Retry-After.",
 		RequestBody: exprBody,
 		Responses: with(badRequest, map[string]*huma.Response{
 			"202": {
 				Description: "The job was queued.",
-				Headers:     map[string]*huma.Header{"Location": {Description: "The job's status URL.", Schema: str}},
-				Content:     jsonBody(JobAccepted{}),
+				Headers: map[string]*huma.Header{
+					"Location":         {Description: "The job's status URL.", Schema: str},
+					"RateLimit-Policy": rateLimitPolicyHeader,
+					"RateLimit":        rateLimitHeader,
+				},
+				Content: jsonBody(JobAccepted{}),
 			},
 			"404": problems("Jobs are not enabled on this server (code not_found)."),
-			"503": problems("The queue is unavailable (code unavailable)."),
+			"429": {
+				Description: "This client is over its rate limit (code rate_limited), or the queue holds its bound of waiting jobs (code queue_full). " +
+					"Retry after the Retry-After seconds.",
+				Headers: map[string]*huma.Header{
+					"Retry-After":      {Description: "Seconds to wait before retrying.", Schema: &huma.Schema{Type: huma.TypeInteger}},
+					"RateLimit-Policy": rateLimitPolicyHeader,
+					"RateLimit":        rateLimitHeader,
+				},
+				Content: map[string]*huma.MediaType{"application/problem+json": {Schema: ref(Problem{})}},
+			},
+			"503": problems("The queue is unavailable (code unavailable); see Retry-After."),
 		}),
 	}
 	getJob := &huma.Operation{
@@ -190,3 +207,15 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 	}
 	return doc
 }
+
+// The RateLimit fields of POST /jobs, present while the per-client limit is on.
+var (
+	rateLimitPolicyHeader = &huma.Header{
+		Description: `The client's quota policy (draft-ietf-httpapi-ratelimit-headers): "jobs";q=<burst>;w=<seconds to refill it>.`,
+		Schema:      &huma.Schema{Type: huma.TypeString, Examples: []any{`"jobs";q=40;w=2`}},
+	}
+	rateLimitHeader = &huma.Header{
+		Description: `The client's service limit: "jobs";r=<requests left>;t=<seconds within which no more than r can be used>.`,
+		Schema:      &huma.Schema{Type: huma.TypeString, Examples: []any{`"jobs";r=39;t=1`}},
+	}
+)

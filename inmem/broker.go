@@ -41,13 +41,6 @@ type beat struct {
 	oldest  time.Time
 }
 
-type jobKey struct{ queue, id string }
-
-type jobRecord struct {
-	data    []byte
-	expires time.Time
-}
-
 var _ abaco.Broker = (*Broker)(nil)
 
 // NewBroker returns an empty embedded broker.

@@ -3,7 +3,6 @@ package inmem
 import (
 	"context"
 	"slices"
-	"time"
 
 	"abaco"
 )
@@ -67,35 +66,4 @@ func (b *Broker) Purge(ctx context.Context, queue string) (int64, error) {
 	n := int64(len(q.waiting) + len(q.dead))
 	q.waiting, q.dead = nil, nil
 	return n, nil
-}
-
-// SaveJob stores a job record for ttl.
-func (b *Broker) SaveJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := b.now()
-	// Expired records are dropped lazily on read and swept here at most
-	// once a minute, so memory stays bounded without a goroutine.
-	if now.Sub(b.swept) > time.Minute {
-		for k, r := range b.jobs {
-			if !r.expires.After(now) {
-				delete(b.jobs, k)
-			}
-		}
-		b.swept = now
-	}
-	b.jobs[jobKey{queue, id}] = jobRecord{data: slices.Clone(record), expires: now.Add(ttl)}
-	return nil
-}
-
-// LoadJob returns the record stored under id, or not_found.
-func (b *Broker) LoadJob(ctx context.Context, queue, id string) ([]byte, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	r, ok := b.jobs[jobKey{queue, id}]
-	if !ok || !r.expires.After(b.now()) {
-		delete(b.jobs, jobKey{queue, id})
-		return nil, abaco.Errorf(abaco.CodeNotFound, "job %q not found", id)
-	}
-	return slices.Clone(r.data), nil
 }

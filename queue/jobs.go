@@ -13,10 +13,17 @@ import (
 
 	"abaco"
 	"abaco/internal/opt"
+	"abaco/internal/outage"
 )
 
 // DefaultJobQueue is the queue evaluation jobs travel on.
 const DefaultJobQueue = "abaco_jobs"
+
+// DefaultMaxQueuedJobs bounds the jobs waiting in the job queue when
+// JobOptions.MaxQueued is zero: about 3 MB of records in embedded mode,
+// and minutes of work for a few workers, so a flood is refused before it
+// fills memory rather than served hours late.
+const DefaultMaxQueuedJobs = 10_000
 
 // JobOptions configures a Jobs service. The zero value of each field
 // selects the default named in its comment.
@@ -27,6 +34,11 @@ type JobOptions struct {
 	// Zero means DefaultResultTTL. Unfinished jobs are kept for 24h or ResultTTL,
 	// whichever is longer, so a long backlog does not lose them.
 	ResultTTL time.Duration
+	// MaxQueued bounds the jobs waiting in the queue (taken ones do not
+	// count): Submit refuses more with code queue_full. With Redis the
+	// bound is shared by every process using the queue. Zero means
+	// DefaultMaxQueuedJobs; negative means no bound.
+	MaxQueued int
 	// MaxAttempts bounds deliveries of a job whose evaluation hits an
 	// infrastructure failure (deterministic failures are final at once).
 	// Zero means 5.
@@ -50,6 +62,9 @@ type Jobs struct {
 	ev  abaco.Evaluator
 	o   JobOptions
 	log *slog.Logger
+	// submits logs an outage of the broker as Submit sees it: one line
+	// when it starts and one when it ends, not one per refused request.
+	submits *outage.Log
 }
 
 var _ abaco.JobService = (*Jobs)(nil)
@@ -61,8 +76,12 @@ func NewJobs(b abaco.Broker, ev abaco.Evaluator, o JobOptions) *Jobs {
 	}
 	o.ResultTTL = opt.Or(o.ResultTTL, DefaultResultTTL)
 	o.MaxAttempts = opt.Or(o.MaxAttempts, DefaultMaxAttempts)
+	if o.MaxQueued == 0 {
+		o.MaxQueued = DefaultMaxQueuedJobs
+	}
 	o.Logger = opt.Logger(o.Logger)
-	return &Jobs{b: b, ev: ev, o: o, log: o.Logger.With("queue", o.Queue)}
+	log := o.Logger.With("queue", o.Queue)
+	return &Jobs{b: b, ev: ev, o: o, log: log, submits: outage.New(log, "jobs: submit", 0)}
 }
 
 // newJobID returns 128 random bits, URL-safe (22 characters).
@@ -72,18 +91,28 @@ func newJobID() string {
 	return base64.RawURLEncoding.EncodeToString(r[:])
 }
 
-// Submit stores expression as a queued job and enqueues it. Errors come
-// from the broker (code unavailable when it cannot be reached).
+// Submit stores expression as a queued job and enqueues it, in one broker
+// call that also checks the bound on waiting jobs (code queue_full above
+// it). Other errors come from the broker (code unavailable when it cannot
+// be reached). Submit does not retry: the client that asked is told at
+// once, with a Retry-After, rather than held while Redis is away.
 func (j *Jobs) Submit(ctx context.Context, expression string) (abaco.Job, error) {
 	rec := record{ID: newJobID(), Expr: expression, State: abaco.JobQueued, Queued: time.Now().UnixMilli()}
-	// The record goes first, so a worker always finds it.
-	if err := j.save(ctx, rec); err != nil {
+	raw, err := encodeRecord(rec)
+	if err != nil {
 		return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
 	}
-	if err := j.b.Push(ctx, j.o.Queue, rec.ID); err != nil {
-		return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
+	err = j.b.SubmitJob(ctx, j.o.Queue, rec.ID, raw, j.ttl(rec.State), int64(j.o.MaxQueued))
+	switch abaco.ErrorCode(err) {
+	case "":
+		j.submits.OK()
+		return rec.job(), nil
+	case abaco.CodeQueueFull:
+		return abaco.Job{}, err
+	case abaco.CodeUnavailable:
+		j.submits.Fail(err)
 	}
-	return rec.job(), nil
+	return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
 }
 
 // Job returns the job with id, or an error with code not_found once it is
@@ -105,7 +134,7 @@ func (j *Jobs) load(ctx context.Context, id string) (record, error) {
 		}
 		return record{}, fmt.Errorf("queue: job: %w", err)
 	}
-	rec, err := decodeRecord(raw)
+	rec, err := decodeRecord(id, raw)
 	if err != nil {
 		return record{}, fmt.Errorf("queue: job: decode %s: %w", id, err)
 	}
@@ -117,11 +146,16 @@ func (j *Jobs) save(ctx context.Context, rec record) error {
 	if err != nil {
 		return err
 	}
-	ttl := j.o.ResultTTL
-	if rec.State == abaco.JobQueued || rec.State == abaco.JobRunning {
-		ttl = max(ttl, 24*time.Hour)
+	return j.b.SaveJob(ctx, j.o.Queue, rec.ID, raw, j.ttl(rec.State))
+}
+
+// ttl is how long a record in state st is kept: ResultTTL once finished,
+// and at least 24h before, so a long backlog does not lose its jobs.
+func (j *Jobs) ttl(st abaco.JobState) time.Duration {
+	if st == abaco.JobQueued || st == abaco.JobRunning {
+		return max(j.o.ResultTTL, 24*time.Hour)
 	}
-	return j.b.SaveJob(ctx, j.o.Queue, rec.ID, raw, ttl)
+	return j.o.ResultTTL
 }
 
 // Run runs concurrency job workers until ctx is done, then shuts them down

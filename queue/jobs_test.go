@@ -98,3 +98,24 @@ func TestJobs(t *testing.T) {
 		})
 	}
 }
+
+// TestJobsBounded submits jobs with no worker running: past MaxQueued,
+// Submit refuses with code queue_full, and the refused job is not found.
+func TestJobsBounded(t *testing.T) {
+	for name, b := range brokers(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			jobs := queue.NewJobs(b, nil, queue.JobOptions{Queue: brokertest.Queue(t), MaxQueued: 2})
+			for range 2 {
+				if _, err := jobs.Submit(ctx, "1+1"); err != nil {
+					t.Fatalf("Submit under the bound: %v", err)
+				}
+			}
+			job, err := jobs.Submit(ctx, "1+1")
+			if abaco.ErrorCode(err) != abaco.CodeQueueFull || job.ID != "" {
+				t.Fatalf("Submit at the bound = %+v, %v; want code queue_full", job, err)
+			}
+		})
+	}
+}

@@ -87,23 +87,3 @@ func (b *Broker) Purge(ctx context.Context, queue string) (int64, error) {
 	n, err := queuePurgeScript.Exec(ctx, b.c.conn(), keys, nil).AsInt64()
 	return n, brokerErr("purge", err)
 }
-
-// SaveJob stores a job record for ttl.
-func (b *Broker) SaveJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration) error {
-	rc := b.c.conn()
-	err := rc.Do(ctx, rc.B().Set().Key(jobKey(queue, id)).Value(rueidis.BinaryString(record)).Px(ttl).Build()).Error()
-	return brokerErr("save job", err)
-}
-
-// LoadJob returns the record stored under id, or not_found.
-func (b *Broker) LoadJob(ctx context.Context, queue, id string) ([]byte, error) {
-	rc := b.c.conn()
-	v, err := rc.Do(ctx, rc.B().Get().Key(jobKey(queue, id)).Build()).AsBytes()
-	if rueidis.IsRedisNil(err) {
-		return nil, abaco.Errorf(abaco.CodeNotFound, "job %q not found", id)
-	}
-	if err != nil {
-		return nil, brokerErr("load job", err)
-	}
-	return v, nil
-}

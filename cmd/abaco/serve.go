@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,6 +55,13 @@ type serveConfig struct {
 	Jobs bool
 	// Limits bounds each evaluation; the zero value means the engine's defaults.
 	Limits expr.Limits
+	// MaxQueuedJobs bounds the jobs waiting in the queue (shared by every
+	// server on one Redis); 0 means no bound.
+	MaxQueuedJobs int
+	// JobRate and JobBurst are the per-client token bucket of POST /jobs;
+	// a JobRate of 0 disables it.
+	JobRate  float64
+	JobBurst int
 }
 
 func parseServeFlags(env *Env, args []string) (serveConfig, error) {
@@ -92,6 +101,7 @@ Examples:
 	boolVar(fs, env, &c.ReadyRequiresRedis, "ready-requires-redis", "ABACO_READY_REQUIRES_REDIS", false, "answer /readyz 503 while Redis is unreachable; by default it answers 200 with status degraded, since /evaluate answers without Redis")
 	boolVar(fs, env, &c.Jobs, "jobs", "ABACO_JOBS", true, "accept evaluation jobs (POST /jobs); false makes a cache-only server: /jobs answers 404, no workers run, and an evicting Redis maxmemory-policy (allkeys-lru, what a cache wants) is not warned about")
 	limitVars(fs, env, &c.Limits)
+	intakeVars(fs, env, &c)
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}
@@ -104,7 +114,29 @@ Examples:
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return c, usageError{msg: err.Error()}
 	}
+	if c.MaxQueuedJobs < 0 || c.JobRate < 0 || c.JobBurst < 1 {
+		return c, usageErrorf("--max-queued-jobs and --job-rate must be 0 or more, --job-burst 1 or more")
+	}
 	return c, nil
+}
+
+// intakeVars defines the flags that bound POST /jobs.
+func intakeVars(fs *flag.FlagSet, env *Env, c *serveConfig) {
+	intVar(fs, env, &c.MaxQueuedJobs, "max-queued-jobs", "ABACO_MAX_QUEUED_JOBS", queue.DefaultMaxQueuedJobs,
+		"jobs that may wait in the queue, shared by every server on one Redis (POST /jobs answers 429 queue_full above); 0 means no bound")
+	parseFloat := func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }
+	envVar(fs, env, &c.JobRate, "job-rate", "ABACO_JOB_RATE", httpapi.DefaultJobRate,
+		"POST /jobs a second allowed per client address once its burst is spent (429 rate_limited above); 0 disables the limit", parseFloat, fs.Float64Var)
+	intVar(fs, env, &c.JobBurst, "job-burst", "ABACO_JOB_BURST", httpapi.DefaultJobBurst, "POST /jobs one client address may send at once")
+}
+
+// maxQueued is the queue's MaxQueued for the --max-queued-jobs flag,
+// whose 0 means no bound.
+func (c serveConfig) maxQueued() int {
+	if c.MaxQueuedJobs == 0 {
+		return -1
+	}
+	return c.MaxQueuedJobs
 }
 
 // runServe runs the API until ctx is cancelled (SIGTERM/SIGINT), then
@@ -180,7 +212,8 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		Logger:          log,
 	})
 	s.cache = ev
-	s.jobs = queue.NewJobs(broker, ev, queue.JobOptions{ResultTTL: cfg.JobTTL, Registerer: reg, Logger: log})
+	s.jobs = queue.NewJobs(broker, ev, queue.JobOptions{ResultTTL: cfg.JobTTL, MaxQueued: cfg.maxQueued(),
+		Registerer: reg, Logger: log})
 	s.workers = cfg.Workers
 	if s.workers < 0 {
 		s.workers = 0
@@ -208,6 +241,8 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		Logger:                   log,
 		LogRequests:              cfg.LogRequests,
 		ReadyRequiresSharedCache: cfg.ReadyRequiresRedis,
+		JobRate:                  cfg.JobRate,
+		JobBurst:                 cfg.JobBurst,
 	})
 	s.http = &http.Server{
 		Addr:              cfg.Addr,

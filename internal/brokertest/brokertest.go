@@ -39,6 +39,8 @@ func Run(t *testing.T, b abaco.Broker) {
 		{"stats", testStats},
 		{"job records", testJobs},
 		{"job records expire", testJobExpiry},
+		{"job submission is bounded", testSubmitJob},
+		{"job submission is bounded under concurrent submitters", testSubmitJobConcurrent},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

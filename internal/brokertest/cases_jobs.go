@@ -1,0 +1,84 @@
+package brokertest
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"abaco"
+)
+
+// testSubmitJob checks the bounded submission of jobs: a job is stored
+// and queued in one step while fewer than limit items wait, refused with
+// code queue_full (and nothing stored) at the bound, accepted again once
+// a consumer has taken some, and never bounded with a limit of zero.
+func testSubmitJob(t *testing.T, b abaco.Broker, q string) {
+	const limit = 3
+	submit := func(id string, limit int64) error {
+		return b.SubmitJob(ctx(t), q, id, []byte("rec-"+id), time.Minute, limit)
+	}
+	for _, id := range []string{"a", "b", "c"} {
+		if err := submit(id, limit); err != nil {
+			t.Fatalf("SubmitJob(%s) under the bound: %v", id, err)
+		}
+	}
+	err := submit("d", limit)
+	var e *abaco.Error
+	if !errors.As(err, &e) || e.Code != abaco.CodeQueueFull {
+		t.Fatalf("SubmitJob at the bound = %v, want code queue_full", err)
+	}
+	if _, err := b.LoadJob(ctx(t), q, "d"); !isNotFound(err) {
+		t.Fatalf("a refused job left a record (LoadJob: %v)", err)
+	}
+	// Leased items are not waiting: taking two makes room for two.
+	equal(t, "taken", payloads(take(t, b, q, "c1", 2)), []string{"a", "b"})
+	for _, id := range []string{"d", "e"} {
+		if err := submit(id, limit); err != nil {
+			t.Fatalf("SubmitJob(%s) after a take: %v", id, err)
+		}
+	}
+	if err := submit("f", limit); abaco.ErrorCode(err) != abaco.CodeQueueFull {
+		t.Fatalf("SubmitJob at the bound again = %v, want queue_full", err)
+	}
+	if err := submit("g", 0); err != nil {
+		t.Fatalf("SubmitJob without a bound: %v", err)
+	}
+	if got, err := b.LoadJob(ctx(t), q, "g"); err != nil || string(got) != "rec-g" {
+		t.Fatalf("LoadJob(g) = %q, %v", got, err)
+	}
+	equal(t, "queued in order", payloads(drain(t, b, q)), []string{"c", "d", "e", "g"})
+}
+
+// testSubmitJobConcurrent submits from many goroutines at once, as several
+// servers sharing one Redis do: exactly limit jobs are accepted, since the
+// check and the push are one step.
+func testSubmitJobConcurrent(t *testing.T, b abaco.Broker, q string) {
+	const limit, submitters, each = 30, 10, 6
+	var accepted, full atomic.Int64
+	var wg sync.WaitGroup
+	for g := range submitters {
+		wg.Go(func() {
+			for i := range each {
+				id := strconv.Itoa(g) + "-" + strconv.Itoa(i)
+				switch err := b.SubmitJob(ctx(t), q, id, []byte(id), time.Minute, limit); abaco.ErrorCode(err) {
+				case "":
+					accepted.Add(1)
+				case abaco.CodeQueueFull:
+					full.Add(1)
+				default:
+					t.Errorf("SubmitJob(%s): %v", id, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if accepted.Load() != limit || full.Load() != submitters*each-limit {
+		t.Fatalf("%d accepted and %d refused, want %d and %d", accepted.Load(), full.Load(), limit, submitters*each-limit)
+	}
+	if s := stats(t, b, q); s.Depth != limit {
+		t.Fatalf("depth %d, want %d", s.Depth, limit)
+	}
+}
