@@ -250,13 +250,18 @@ func (d *decoder) byte() byte {
 	return c
 }
 
-func (d *decoder) uvarint() uint64 { v, n := binary.Uvarint(d.b); return consumed(d, v, n) }
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
 
-func (d *decoder) varint() int64 { v, n := binary.Varint(d.b); return consumed(d, v, n) }
-
-// consumed skips the n bytes a varint of value v took, or marks d bad
-// when there was none (n <= 0, as encoding/binary reports it).
-func consumed[T int64 | uint64](d *decoder, v T, n int) T {
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
 	if n <= 0 {
 		d.fail()
 		return 0
