@@ -134,7 +134,7 @@ func (j *Jobs) load(ctx context.Context, id string) (record, error) {
 		}
 		return record{}, fmt.Errorf("queue: job: %w", err)
 	}
-	rec, err := decodeRecord(id, raw)
+	rec, err := decodeRecord(raw)
 	if err != nil {
 		return record{}, fmt.Errorf("queue: job: decode %s: %w", id, err)
 	}

@@ -1,26 +1,21 @@
 package queue
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"abaco"
 )
 
-// recordVersion is the format version written in every job record. Version
-// 1 was JSON (the struct tags below); version 2 is the compact binary form
-// of encodeRecord, about a fifth of the size, since a flood of queued jobs
-// is mostly records. Readers keep reading every older version: records of
-// older servers may still be in Redis during an upgrade.
-const recordVersion = 2
+// recordVersion is the format version written in every job record. Fields
+// are only ever added (readers ignore the ones they do not know); the
+// version changes when a field's meaning does.
+const recordVersion = 1
 
-// record is a job as stored in the broker: encodeRecord's binary form,
-// pinned by testdata/record_*.hex. Its JSON tags are the format of
-// version 1, still read (testdata/record_*.json). The id is the record's
-// key, so version 2 does not repeat it. The times of
+// record is a job as stored in the broker. Its JSON tags, not Go's field
+// names, are the stored format, so renaming a field cannot change what
+// in-flight jobs decode to; testdata/record_*.json pins it. The times of
 // the job's life are in the record (unix milliseconds, zero until they
 // happen), so one write can carry a whole transition and a console can
 // draw a job's timeline from it.
@@ -104,88 +99,22 @@ func (r *record) setError(e *abaco.Error) {
 	r.Err = &recordError{Code: e.Code, Message: e.Message, Column: e.Column}
 }
 
-// The flags byte of a version 2 record says which optional parts follow.
-const (
-	hasStarted byte = 1 << iota
-	hasFinished
-	hasResult
-	hasError
-	hasTrace
-)
-
-// recordStates numbers the job states in version 2 records.
-var recordStates = []abaco.JobState{abaco.JobQueued, abaco.JobRunning, abaco.JobDone, abaco.JobFailed}
-
-// encodeRecord returns the stored form of r (version 2): the version byte
-// (never '{', so a JSON record of version 1 cannot be mistaken for it), the
-// state's number, the flags, then varints and length-prefixed strings:
-//
-//	2 state flags n queued [started-queued] [finished-queued] expr
-//	[canon val kind cache tier] [code msg col] [traceparent tracestate]
+// encodeRecord returns the stored form of r.
 func encodeRecord(r record) ([]byte, error) {
-	st := slices.Index(recordStates, r.State)
-	if st < 0 {
-		return nil, fmt.Errorf("queue: record of unknown state %q", r.State)
-	}
-	var flags byte
-	for _, f := range []struct {
-		on   bool
-		flag byte
-	}{{r.Started != 0, hasStarted}, {r.Finished != 0, hasFinished}, {r.Res != nil, hasResult},
-		{r.Err != nil, hasError}, {r.TraceParent != "" || r.TraceState != "", hasTrace}} {
-		if f.on {
-			flags |= f.flag
-		}
-	}
-	b := make([]byte, 0, 16+len(r.Expr))
-	b = append(b, recordVersion, byte(st), flags)
-	b = binary.AppendUvarint(b, uint64(r.N))
-	b = binary.AppendVarint(b, r.Queued)
-	if flags&hasStarted != 0 {
-		b = binary.AppendVarint(b, r.Started-r.Queued)
-	}
-	if flags&hasFinished != 0 {
-		b = binary.AppendVarint(b, r.Finished-r.Queued)
-	}
-	b = appendString(b, r.Expr)
-	if r.Res != nil {
-		b = appendString(b, r.Res.Canonical, r.Res.Value, string(r.Res.Kind), string(r.Res.Cache), r.Res.Tier)
-	}
-	if r.Err != nil {
-		b = appendString(b, string(r.Err.Code), r.Err.Message)
-		b = binary.AppendUvarint(b, uint64(r.Err.Column))
-	}
-	if flags&hasTrace != 0 {
-		b = appendString(b, r.TraceParent, r.TraceState)
-	}
-	return b, nil
+	r.V = recordVersion
+	return json.Marshal(r)
 }
 
-// appendString appends each s with its length before it.
-func appendString(b []byte, ss ...string) []byte {
-	for _, s := range ss {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	return b
-}
-
-// decodeRecord reads the stored record of job id, of any version: 2
-// (binary), 1 (JSON with "v") or the unversioned JSON written before
-// records had a version (json.Marshal of abaco.Job), read through
+// decodeRecord reads a stored record. A record without a version is the
+// format written before records had one (json.Marshal of abaco.Job), which
+// may still be in the broker during an upgrade; it is read through
 // legacyRecord.
-func decodeRecord(id string, raw []byte) (record, error) {
-	if len(raw) > 0 && raw[0] == recordVersion {
-		r, err := decodeBinary(raw)
-		r.ID = id
-		return r, err
-	}
+func decodeRecord(raw []byte) (record, error) {
 	var r record
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return record{}, err
 	}
 	if r.V != 0 {
-		r.ID = id
 		return r, nil
 	}
 	var old legacyRecord
@@ -196,89 +125,6 @@ func decodeRecord(id string, raw []byte) (record, error) {
 		return record{}, fmt.Errorf("a job record with neither a version nor an id")
 	}
 	return old.record(), nil
-}
-
-// decodeBinary reads a version 2 record (without its id).
-func decodeBinary(raw []byte) (record, error) {
-	d := decoder{b: raw[1:]}
-	st, flags := d.byte(), d.byte()
-	r := record{V: recordVersion, N: int(d.uvarint()), Queued: d.varint()}
-	if int(st) < len(recordStates) {
-		r.State = recordStates[st]
-	} else {
-		d.fail()
-	}
-	if flags&hasStarted != 0 {
-		r.Started = r.Queued + d.varint()
-	}
-	if flags&hasFinished != 0 {
-		r.Finished = r.Queued + d.varint()
-	}
-	r.Expr = d.string()
-	if flags&hasResult != 0 {
-		r.Res = &recordResult{Canonical: d.string(), Value: d.string(), Kind: abaco.Kind(d.string()),
-			Cache: abaco.CacheStatus(d.string()), Tier: d.string()}
-	}
-	if flags&hasError != 0 {
-		r.Err = &recordError{Code: abaco.Code(d.string()), Message: d.string(), Column: int(d.uvarint())}
-	}
-	if flags&hasTrace != 0 {
-		r.TraceParent, r.TraceState = d.string(), d.string()
-	}
-	if d.bad || len(d.b) != 0 {
-		return record{}, fmt.Errorf("a malformed job record of version %d (%d bytes)", recordVersion, len(raw))
-	}
-	return r, nil
-}
-
-// decoder reads a version 2 record; the first short or malformed read
-// marks it bad and makes every later read return zero values.
-type decoder struct {
-	b   []byte
-	bad bool
-}
-
-func (d *decoder) fail() { d.bad, d.b = true, nil }
-
-func (d *decoder) byte() byte {
-	if len(d.b) == 0 {
-		d.fail()
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) string() string {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail()
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
 }
 
 // legacyRecord is the unversioned format: abaco.Job's Go field names and
@@ -307,7 +153,7 @@ type legacyRecord struct {
 // record converts the old format. Its one other time, UpdatedAt, is when
 // the job started if it is running and when it finished if it is over.
 func (o legacyRecord) record() record {
-	r := record{V: 0, ID: o.ID, Expr: o.Expression, State: o.State, N: o.Attempts,
+	r := record{V: recordVersion, ID: o.ID, Expr: o.Expression, State: o.State, N: o.Attempts,
 		Queued: millis(o.CreatedAt)}
 	switch o.State {
 	case abaco.JobRunning:

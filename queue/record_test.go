@@ -2,14 +2,10 @@ package queue
 
 import (
 	"bytes"
-	"encoding/hex"
 	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,11 +19,9 @@ var t0 = time.Date(2026, 12, 2, 11, 50, 22, 123_000_000, time.UTC)
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
-// TestRecordGolden pins the stored form of job records (version 2, in
-// testdata/record_*.hex): a change to these files is a change to what is
-// in Redis, which in-flight jobs of older workers must still read. Run
-// with -update to rewrite them. The same jobs in version 1
-// (testdata/record_*.json, never rewritten) must still decode.
+// TestRecordGolden pins the stored form of job records: a change to these
+// files is a change to what is in Redis, which in-flight jobs of older
+// workers must still read. Run with -update to rewrite them.
 func TestRecordGolden(t *testing.T) {
 	cases := []struct {
 		name string
@@ -60,67 +54,28 @@ func TestRecordGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "record_"+c.name+".hex")
+			raw = append(raw, '\n')
+			path := filepath.Join("testdata", "record_"+c.name+".json")
 			if *update {
-				if err := os.WriteFile(path, []byte(hex.EncodeToString(raw)+"\n"), 0o644); err != nil {
+				if err := os.WriteFile(path, raw, 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
-			golden, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := hex.DecodeString(strings.TrimSpace(string(golden)))
+			want, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(raw, want) {
-				t.Fatalf("stored form changed:\n got %x\nwant %x", raw, want)
+				t.Fatalf("stored form changed:\n got %s\nwant %s", raw, want)
 			}
-			// The same job in version 1 (JSON), as older servers wrote it.
-			v1, err := os.ReadFile(filepath.Join("testdata", "record_"+c.name+".json"))
+			got, err := decodeRecord(want)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for version, stored := range map[string][]byte{"2": want, "1": v1} {
-				got, err := decodeRecord(c.job.ID, stored)
-				if err != nil {
-					t.Fatalf("version %s: %v", version, err)
-				}
-				if job := got.job(); !reflect.DeepEqual(job, c.job) {
-					t.Fatalf("version %s: decoded job = %+v\n         want %+v", version, job, c.job)
-				}
-				if got.TraceParent != c.rec.TraceParent || got.TraceState != c.rec.TraceState {
-					t.Fatalf("version %s: trace context %q %q, want %q %q", version, got.TraceParent, got.TraceState,
-						c.rec.TraceParent, c.rec.TraceState)
-				}
-			}
-			if len(raw) > len(v1)/2 {
-				t.Errorf("version 2 is %d bytes, version 1 %d: want at most half", len(raw), len(v1))
+			if job := got.job(); !reflect.DeepEqual(job, c.job) {
+				t.Fatalf("decoded job = %+v\n         want %+v", job, c.job)
 			}
 		})
-	}
-}
-
-// TestRecordMalformed feeds truncated and padded version 2 records and
-// unknown states: each must fail to decode rather than yield a job.
-func TestRecordMalformed(t *testing.T) {
-	good, err := encodeRecord(record{Expr: "2+2", State: abaco.JobFailed, Queued: ms(t0), Finished: ms(t0),
-		Err: &recordError{Code: abaco.CodeSyntax, Message: "x", Column: 3}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := map[string][]byte{"padded": append(slices.Clone(good), 0), "unknown state": {recordVersion, 9, 0, 0, 0, 0}}
-	for n := 1; n < len(good); n++ {
-		cases["truncated to "+strconv.Itoa(n)] = good[:n]
-	}
-	for name, raw := range cases {
-		if r, err := decodeRecord("id", raw); err == nil {
-			t.Errorf("%s: decoded %+v", name, r)
-		}
-	}
-	if _, err := encodeRecord(record{State: "lost"}); err == nil {
-		t.Error("a record of an unknown state encoded")
 	}
 }
 
@@ -149,7 +104,7 @@ func TestRecordLegacy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec, err := decodeRecord(c.job.ID, raw)
+			rec, err := decodeRecord(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +113,7 @@ func TestRecordLegacy(t *testing.T) {
 			}
 		})
 	}
-	if _, err := decodeRecord("x", []byte(`{"x":1}`)); err == nil {
+	if _, err := decodeRecord([]byte(`{"x":1}`)); err == nil {
 		t.Fatal("a record with neither a version nor an id decoded")
 	}
 }

@@ -68,7 +68,7 @@ func printable(s string) bool {
 //	                                  the consumer's oldest lease, 0 when idle
 //	{Q}:attempts               HASH   payload -> failed or redelivered attempts
 //	{Q}:dead                   LIST   dead letters, JSON {payload, reason, ...}
-//	{Q}:job:<id>               STRING job record (binary, queue/record.go; PX expiry)
+//	{Q}:job:<id>               STRING job record (JSON, PX expiry)
 //
 // Queue names must not contain braces (a brace would change the slot).
 
