@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -113,5 +115,29 @@ func TestJobsRedisDown(t *testing.T) {
 	problemOf(t, w, http.StatusServiceUnavailable, abaco.CodeUnavailable)
 	if got := w.Header().Get("Retry-After"); got != "1" {
 		t.Errorf("Retry-After %q, want 1", got)
+	}
+}
+
+// TestRefusalsLoggedAtDebug checks that a request refused by a limit (429)
+// writes no log line at info, so that a flood cannot fill the log, and
+// one line at debug.
+func TestRefusalsLoggedAtDebug(t *testing.T) {
+	t.Parallel()
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
+		var buf bytes.Buffer
+		h := newAPI(t, func(c *httpapi.Config, cc *cache.Cache) {
+			c.Jobs = queue.NewJobs(inmem.NewBroker(), cc, queue.JobOptions{})
+			c.JobRate, c.JobBurst = 0.1, 1
+			c.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: level}))
+		})
+		for i, want := range []int{202, 429} {
+			if w := submitFrom(t, h, "192.0.2.1:1000"); w.Code != want {
+				t.Fatalf("request %d: status %d, want %d", i, w.Code, want)
+			}
+		}
+		lines := strings.Count(buf.String(), `"status":429`)
+		if want := map[slog.Level]int{slog.LevelInfo: 0, slog.LevelDebug: 1}[level]; lines != want {
+			t.Errorf("at level %v: %d log lines of the 429, want %d:\n%s", level, lines, want, buf.String())
+		}
 	}
 }

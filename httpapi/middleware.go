@@ -232,6 +232,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			level = slog.LevelWarn
 		case rec.status >= 500:
 			level = slog.LevelError
+		case rec.status == http.StatusTooManyRequests:
+			// A refusal of the limits: a flood would write a line per
+			// refused request, so it is counted in the metrics and
+			// logged only at debug.
+			level = slog.LevelDebug
 		case rec.status >= 400:
 		case !s.logRequests:
 			return
