@@ -54,7 +54,7 @@ Examples:
 		return err
 	}
 	defer c.Close()
-	newPolicyWatch(c, slog.New(slog.NewTextHandler(env.Stderr, nil)), nil).start(ctx)
+	rdb.NewPolicyWatch(c, slog.New(slog.NewTextHandler(env.Stderr, nil)), nil).Start(ctx)
 	b := rdb.NewBroker(c)
 
 	start := time.Now()

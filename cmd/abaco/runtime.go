@@ -90,7 +90,7 @@ func (f *consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, arg
 		c.Close()
 		return nil, nil, nil, err
 	}
-	newPolicyWatch(c, log, reg).start(ctx) // the queue lives in this Redis
+	rdb.NewPolicyWatch(c, log, reg).Start(ctx) // the queue lives in this Redis
 	return c, log, reg, nil
 }
 

@@ -165,7 +165,7 @@ type server struct {
 	log     *slog.Logger
 	logBuf  *bufferedLog
 	redis   *rdb.Client
-	policy  *policyWatch // the maxmemory-policy of a Redis holding jobs, or nil
+	policy  *rdb.PolicyWatch // the maxmemory-policy of a Redis holding jobs, or nil
 	cache   *cache.Cache
 	jobs    *queue.Jobs
 	workers int
@@ -197,7 +197,7 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		shared = rdb.NewStore(s.redis)
 		broker = rdb.NewBroker(s.redis)
 		if cfg.Jobs {
-			s.policy = newPolicyWatch(s.redis, log, reg)
+			s.policy = rdb.NewPolicyWatch(s.redis, log, reg)
 		}
 	} else {
 		broker = inmem.NewBroker()
@@ -268,7 +268,7 @@ func (s *server) degradations() []httpapi.Degradation {
 	if s.policy == nil {
 		return d
 	}
-	if since, reason := s.policy.degraded(); !since.IsZero() {
+	if since, reason := s.policy.Degraded(); !since.IsZero() {
 		d = append(d, httpapi.Degradation{Dependency: "redis", Condition: httpapi.ConditionEvictingPolicy, Since: since, Reason: reason})
 	}
 	return d
@@ -299,7 +299,7 @@ func (s *server) Run(ctx context.Context) error {
 	workersCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
 	if s.policy != nil {
-		s.policy.start(workersCtx)
+		s.policy.Start(workersCtx)
 	}
 	workersDone := make(chan error, 1)
 	if s.workers > 0 {

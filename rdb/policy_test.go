@@ -1,6 +1,7 @@
-package main
+package rdb_test
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -13,7 +14,7 @@ import (
 )
 
 // TestPolicyWatch changes the maxmemory-policy of a real Redis under a
-// policyWatch, as the queue commands run one: each change of whether it
+// PolicyWatch, as the queue commands run one: each change of whether it
 // evicts is logged once (warn when it starts, info when it ends), the
 // gauge follows, and degraded names the policy.
 func TestPolicyWatch(t *testing.T) {
@@ -24,9 +25,9 @@ func TestPolicyWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	var logs syncBuffer
+	var logs bytes.Buffer
 	reg := prometheus.NewRegistry()
-	w := newPolicyWatch(c, slog.New(slog.NewJSONHandler(&logs, nil)), reg)
+	w := rdb.NewPolicyWatch(c, slog.New(slog.NewJSONHandler(&logs, nil)), reg)
 	steps := []struct {
 		policy, wantReason string
 		wantGauge          float64
@@ -40,10 +41,10 @@ func TestPolicyWatch(t *testing.T) {
 	}
 	for _, s := range steps {
 		srv.MustDo("CONFIG", "SET", "maxmemory-policy", s.policy)
-		if !w.check(context.Background()) {
+		if !rdb.CheckPolicy(w, context.Background()) {
 			t.Fatalf("%s: Redis did not answer", s.policy)
 		}
-		since, reason := w.degraded()
+		since, reason := w.Degraded()
 		if reason != s.wantReason || since.IsZero() != (s.wantReason == "") {
 			t.Errorf("%s: degraded %v %q, want %q", s.policy, since, reason, s.wantReason)
 		}
@@ -56,7 +57,7 @@ func TestPolicyWatch(t *testing.T) {
 		}
 	}
 	srv.Stop()
-	if w.check(context.Background()) {
+	if rdb.CheckPolicy(w, context.Background()) {
 		t.Error("check reported an answer from a stopped Redis")
 	}
 }

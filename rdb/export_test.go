@@ -1,0 +1,5 @@
+package rdb
+
+// CheckPolicy exposes one read of a PolicyWatch to the tests, which change
+// the policy and read it at once rather than wait for the watch's timer.
+var CheckPolicy = (*PolicyWatch).check
