@@ -139,16 +139,7 @@ func testReap(t *testing.T, b abaco.Broker, q string) {
 	push(t, b, q, "1", "2", "3", "4", "5")
 	heartbeat(t, b, q, "dying", 100*time.Millisecond)
 	take(t, b, q, "dying", 3)
-	reaped := 0
-	eventually(t, "the reaper", func() bool {
-		n, err := b.Reap(ctx(t), q)
-		if err != nil {
-			t.Fatalf("Reap: %v", err)
-		}
-		reaped += n
-		return reaped > 0
-	})
-	if reaped != 3 {
+	if reaped := reap(t, b, q); reaped != 3 {
 		t.Fatalf("reaped %d items, want 3", reaped)
 	}
 	got := drain(t, b, q)
