@@ -2,7 +2,11 @@
 // it leases items in batches, runs a handler on them with bounded
 // concurrency, acknowledges in batches, publishes a heartbeat, reaps dead
 // consumers, retries failures with backoff, dead-letters what cannot
-// succeed and shuts down gracefully. The jobs service (jobs.go) runs
+// succeed and shuts down gracefully. Under broker faults it returns the
+// items a lost take reply leased without its knowing (reconcile.go), holds
+// its reaper after an outage so that live peers are not taken for dead
+// (heartbeat.go), and stops processing what a reaper handed back while it
+// was cut off (fence.go). The jobs service (jobs.go) runs
 // expression evaluations on the same machinery.
 package queue
 
