@@ -26,8 +26,32 @@ type ConsumerStats struct {
 	InFlight int64
 	// OldestLease is the age of the consumer's oldest in-flight item as the
 	// consumer last reported it with its heartbeat (so up to one heartbeat
-	// interval stale); zero when unknown or idle.
+	// interval stale); zero when idle. When the consumer reported no lease
+	// but its processing list is not empty (items it took after its last
+	// heartbeat, or items whose take reply it lost and has not reconciled
+	// yet), the age is unknown and OldestUnknown is set instead.
 	OldestLease time.Duration
+	// OldestUnknown is true when InFlight > 0 but no lease age is known
+	// (see OldestLease): the items are real, their age is not.
+	OldestUnknown bool
+}
+
+// Redeliveries counts items delivered more than once, by cause, since the
+// queue was created (the Redis broker keeps them in the queue's stats hash,
+// so they survive consumers and restarts with persistence).
+type Redeliveries struct {
+	// ConsumerDied counts items a reaper returned to the queue because
+	// their consumer's heartbeat had expired.
+	ConsumerDied int64 `json:"consumer_died"`
+	// LeaseLost counts items a consumer acknowledged or buried after they
+	// had left its processing list (reaped while it was cut off, so
+	// another consumer got them too). An acknowledgement retried after a
+	// reply lost to a broken connection also counts here, since the first
+	// try already removed the items.
+	LeaseLost int64 `json:"lease_lost"`
+	// HandlerError counts failed attempts recorded with Fail: the item is
+	// retried (or dead-lettered once it has had its attempts).
+	HandlerError int64 `json:"handler_error"`
 }
 
 // QueueStats is a snapshot of a queue.
@@ -46,6 +70,12 @@ type QueueStats struct {
 	// Waiting items carry no timestamp (producers push plain values), so
 	// their age cannot be known; this is the honest substitute.
 	OldestAge time.Duration
+	// OldestUnknown is true when some consumer has items in flight whose
+	// age is unknown (ConsumerStats.OldestUnknown): OldestAge is then a
+	// lower bound at best.
+	OldestUnknown bool
+	// Redelivered counts the queue's redeliveries by cause.
+	Redelivered Redeliveries
 }
 
 // DeadLetter is an item that failed too often (or could never succeed) and
@@ -86,11 +116,14 @@ type Broker interface {
 	Take(ctx context.Context, queue, consumer string, max int, wait time.Duration) ([]Item, error)
 
 	// Ack removes payloads from consumer's processing list and forgets
-	// their attempt counts. Payloads no longer there (reaped) are ignored.
-	Ack(ctx context.Context, queue, consumer string, payloads ...string) error
+	// their attempt counts, and returns how many it removed. Payloads no
+	// longer there (reaped) are ignored and counted as lease lost in
+	// Stats.Redelivered.
+	Ack(ctx context.Context, queue, consumer string, payloads ...string) (int, error)
 
 	// Fail records a failed attempt of payload, which stays leased by the
-	// consumer for a retry, and returns its new attempt count.
+	// consumer for a retry, and returns its new attempt count. It counts
+	// a handler-error redelivery in Stats.Redelivered.
 	Fail(ctx context.Context, queue, payload string) (attempts int, err error)
 
 	// Return moves payloads from consumer's processing list back to the
@@ -102,14 +135,19 @@ type Broker interface {
 	Return(ctx context.Context, queue, consumer string, payloads ...string) error
 
 	// Bury moves payload from consumer's processing list to the queue's
-	// dead letters with the reason. It reports false (and buries nothing)
-	// when the payload was no longer leased by consumer.
+	// dead letters with the reason. It reports false (and buries nothing,
+	// counting a lease lost) when the payload was no longer leased by
+	// consumer.
 	Bury(ctx context.Context, queue, consumer string, d DeadLetter) (bool, error)
 
 	// Heartbeat registers consumer on queue and keeps it alive for ttl;
 	// oldestLease is when its oldest in-flight item was taken (zero when
-	// idle), published for Stats.
-	Heartbeat(ctx context.Context, queue, consumer string, ttl time.Duration, oldestLease time.Time) error
+	// idle), published for Stats. It reports reaped true when a reaper
+	// unregistered consumer since its previous heartbeat (its heartbeat
+	// had expired): the items it held then were handed back to the queue,
+	// so it must stop processing them. The Redis broker remembers a reap
+	// for a day; a consumer cut off longer is not told.
+	Heartbeat(ctx context.Context, queue, consumer string, ttl time.Duration, oldestLease time.Time) (reaped bool, err error)
 
 	// Leave returns everything still in consumer's processing list to the
 	// head of queue, in order, and unregisters the consumer. It returns
@@ -118,12 +156,18 @@ type Broker interface {
 
 	// Reap returns the in-flight items of every consumer whose heartbeat
 	// expired to the head of queue, in order, counting an attempt for
-	// each, and unregisters those consumers. It returns how many items
-	// were redelivered.
+	// each (and a consumer-died redelivery in Stats.Redelivered), and
+	// unregisters those consumers, remembering that they were reaped for
+	// their next Heartbeat. It returns how many items were redelivered.
 	Reap(ctx context.Context, queue string) (int, error)
 
 	// Stats returns a snapshot of queue.
 	Stats(ctx context.Context, queue string) (QueueStats, error)
+
+	// Leased returns consumer's processing list, oldest first (LRANGE).
+	// A consumer compares it with the items it knows it holds, to return
+	// those a take whose reply was lost leased without its knowing.
+	Leased(ctx context.Context, queue, consumer string) ([]string, error)
 
 	// Dead returns up to limit dead letters, oldest first (limit <= 0: all).
 	Dead(ctx context.Context, queue string, limit int) ([]DeadLetter, error)

@@ -31,6 +31,10 @@ type queueState struct {
 	beats    map[string]beat     // registered consumers
 	attempts map[string]int      // failed or redelivered attempts per payload
 	dead     []abaco.DeadLetter
+	redeliv  abaco.Redeliveries
+	// reaped holds the consumers a reaper handed items back from, until
+	// their next heartbeat tells them.
+	reaped map[string]bool
 	// pushed is closed (and replaced) whenever items become available, to
 	// wake blocked takers without polling.
 	pushed chan struct{}
@@ -56,6 +60,7 @@ func (b *Broker) queue(name string) *queueState {
 			leases:   map[string][]string{},
 			beats:    map[string]beat{},
 			attempts: map[string]int{},
+			reaped:   map[string]bool{},
 			pushed:   make(chan struct{}),
 		}
 		b.queues[name] = q
@@ -137,18 +142,22 @@ func removeOne(list []string, p string) ([]string, bool) {
 	return slices.Delete(list, i, i+1), true
 }
 
-// Ack removes payloads from consumer's processing list.
-func (b *Broker) Ack(ctx context.Context, queue, consumer string, payloads ...string) error {
+// Ack removes payloads from consumer's processing list and returns how
+// many it removed.
+func (b *Broker) Ack(ctx context.Context, queue, consumer string, payloads ...string) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	q := b.queue(queue)
+	removed := 0
 	for _, p := range payloads {
 		var ok bool
 		if q.leases[consumer], ok = removeOne(q.leases[consumer], p); ok {
 			delete(q.attempts, p)
+			removed++
 		}
 	}
-	return nil
+	q.redeliv.LeaseLost += int64(len(payloads) - removed)
+	return removed, nil
 }
 
 // Fail counts a failed attempt of payload.
@@ -157,6 +166,7 @@ func (b *Broker) Fail(ctx context.Context, queue, payload string) (int, error) {
 	defer b.mu.Unlock()
 	q := b.queue(queue)
 	q.attempts[payload]++
+	q.redeliv.HandlerError++
 	return q.attempts[payload] + 1, nil
 }
 
@@ -198,6 +208,7 @@ func (b *Broker) Bury(ctx context.Context, queue, consumer string, d abaco.DeadL
 	q := b.queue(queue)
 	var ok bool
 	if q.leases[consumer], ok = removeOne(q.leases[consumer], d.Payload); !ok {
+		q.redeliv.LeaseLost++
 		return false, nil
 	}
 	delete(q.attempts, d.Payload)
@@ -208,12 +219,16 @@ func (b *Broker) Bury(ctx context.Context, queue, consumer string, d abaco.DeadL
 	return true, nil
 }
 
-// Heartbeat registers consumer and keeps it alive for ttl.
-func (b *Broker) Heartbeat(ctx context.Context, queue, consumer string, ttl time.Duration, oldestLease time.Time) error {
+// Heartbeat registers consumer and keeps it alive for ttl; it reports
+// whether a reaper handed back the consumer's items since the last one.
+func (b *Broker) Heartbeat(ctx context.Context, queue, consumer string, ttl time.Duration, oldestLease time.Time) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.queue(queue).beats[consumer] = beat{expires: b.now().Add(ttl), oldest: oldestLease}
-	return nil
+	q := b.queue(queue)
+	q.beats[consumer] = beat{expires: b.now().Add(ttl), oldest: oldestLease}
+	reaped := q.reaped[consumer]
+	delete(q.reaped, consumer)
+	return reaped, nil
 }
 
 // Leave returns consumer's processing list to the head and unregisters it.
@@ -224,8 +239,16 @@ func (b *Broker) Leave(ctx context.Context, queue, consumer string) (int, error)
 	items := q.leases[consumer]
 	delete(q.leases, consumer)
 	delete(q.beats, consumer)
+	delete(q.reaped, consumer)
 	q.unshift(items, false)
 	return len(items), nil
+}
+
+// Leased returns a copy of consumer's processing list.
+func (b *Broker) Leased(ctx context.Context, queue, consumer string) ([]string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.queue(queue).leases[consumer]), nil
 }
 
 // Reap returns the items of consumers whose heartbeat expired.
@@ -243,6 +266,10 @@ func (b *Broker) Reap(ctx context.Context, queue string) (int, error) {
 		delete(q.leases, c)
 		delete(q.beats, c)
 		q.unshift(items, true)
+		if len(items) > 0 {
+			q.reaped[c] = true
+			q.redeliv.ConsumerDied += int64(len(items))
+		}
 		n += len(items)
 	}
 	return n, nil

@@ -13,15 +13,20 @@ func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, err
 	defer b.mu.Unlock()
 	q := b.queue(queue)
 	now := b.now()
-	s := abaco.QueueStats{Queue: queue, Depth: int64(len(q.waiting)), Dead: int64(len(q.dead))}
+	s := abaco.QueueStats{Queue: queue, Depth: int64(len(q.waiting)), Dead: int64(len(q.dead)), Redelivered: q.redeliv}
 	for _, c := range sortedKeys(q.beats) {
 		bt := q.beats[c]
 		cs := abaco.ConsumerStats{ID: c, Alive: bt.expires.After(now), InFlight: int64(len(q.leases[c]))}
-		if !bt.oldest.IsZero() && cs.InFlight > 0 {
+		switch {
+		case cs.InFlight == 0:
+		case !bt.oldest.IsZero() && cs.Alive:
 			cs.OldestLease = now.Sub(bt.oldest)
+		default:
+			cs.OldestUnknown = true
 		}
 		s.InFlight += cs.InFlight
 		s.OldestAge = max(s.OldestAge, cs.OldestLease)
+		s.OldestUnknown = s.OldestUnknown || cs.OldestUnknown
 		s.Consumers = append(s.Consumers, cs)
 	}
 	return s, nil

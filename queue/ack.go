@@ -66,16 +66,11 @@ func (r *run) ack() {
 		for _, t := range pending[:n] {
 			payloads = append(payloads, t.it.Payload)
 		}
-		err := r.c.b.Ack(r.bg, r.c.o.Queue, r.c.o.ID, payloads...)
+		removed, err := r.c.b.Ack(r.bg, r.c.o.Queue, r.c.o.ID, payloads...)
 		if err == nil {
-			if fails > 0 {
-				r.c.log.Info("queue: ack succeeded after failures", "failures", fails)
-			}
+			r.ackLog.OK()
+			r.acked(pending[:n], removed, fails > 0)
 			fails = 0
-			for _, t := range pending[:n] {
-				r.c.m.processed.Inc()
-				r.finished(t)
-			}
 			pending = append(pending[:0], pending[n:]...)
 			flushed -= n
 			continue
@@ -95,9 +90,29 @@ func (r *run) ack() {
 				continue
 			}
 		}
-		wait := retryWait(fails)
-		r.c.log.Warn("queue: ack failed; retrying", "items", len(pending), "err", err, "retry_in", wait.String())
-		sleep(r.bg, wait)
+		r.ackLog.Fail(err, "items", len(pending))
+		sleep(r.bg, retryWait(fails))
+	}
+}
+
+// acked accounts for a batch the broker acknowledged, of which it found
+// removed items still leased. The others were reaped while this consumer
+// was cut off: processed here and handed to another consumer too, so they
+// count as lease lost, not processed. After a failed try that may have
+// run (its reply lost), missing items were most likely removed by that
+// try, so they count as processed.
+func (r *run) acked(batch []task, removed int, retried bool) {
+	lost := len(batch) - removed
+	if retried || lost < 0 {
+		lost = 0
+	}
+	if lost > 0 {
+		r.c.log.Warn("queue: acknowledged items this consumer no longer held (reaped while it was cut off)", "items", lost)
+	}
+	r.c.m.processed.Add(float64(len(batch) - lost))
+	r.c.m.redeliveredLeaseLost.Add(float64(lost))
+	for _, t := range batch {
+		r.finished(t)
 	}
 }
 

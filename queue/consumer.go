@@ -2,7 +2,11 @@
 // it leases items in batches, runs a handler on them with bounded
 // concurrency, acknowledges in batches, publishes a heartbeat, reaps dead
 // consumers, retries failures with backoff, dead-letters what cannot
-// succeed and shuts down gracefully. The jobs service (jobs.go) runs
+// succeed and shuts down gracefully. Under broker faults it returns the
+// items a lost take reply leased without its knowing (reconcile.go), holds
+// its reaper after an outage so that live peers are not taken for dead
+// (heartbeat.go), and stops processing what a reaper handed back while it
+// was cut off (fence.go). The jobs service (jobs.go) runs
 // expression evaluations on the same machinery.
 package queue
 
@@ -20,6 +24,7 @@ import (
 
 	"abaco"
 	"abaco/internal/opt"
+	"abaco/internal/outage"
 )
 
 // Handler processes one item. Returning nil acknowledges it; an error
@@ -157,10 +162,17 @@ func (c *Consumer) ID() string { return c.o.ID }
 // start too: a consumer started before its Redis waits for it. Run fails
 // only when the broker refuses to register the consumer.
 func (c *Consumer) Run(ctx context.Context) error {
-	if err := c.register(ctx); err != nil {
+	waited, err := c.register(ctx)
+	if err != nil {
 		return err
 	}
-	r := newRun(c, ctx)
+	// A consumer that had to wait for its broker holds its reaper as a
+	// heartbeat that came back does (see holdReaper).
+	var reapAfter time.Time
+	if waited {
+		reapAfter = holdReaper(c.o.HeartbeatTTL)
+	}
+	r := newRun(c, ctx, reapAfter)
 	r.start()
 	<-ctx.Done()
 	r.stop()
@@ -170,30 +182,31 @@ func (c *Consumer) Run(ctx context.Context) error {
 // register registers the consumer with its first heartbeat. While the
 // broker is unavailable (Redis not up yet) it retries, with backoff capped
 // at registerMaxWait, until ctx ends; any other error (a refused command)
-// is returned, since retrying would not fix it.
-func (c *Consumer) register(ctx context.Context) error {
+// is returned, since retrying would not fix it. It reports whether it had
+// to wait for the broker.
+func (c *Consumer) register(ctx context.Context) (waited bool, err error) {
+	log := outage.New(c.log, "queue: register", 0)
 	for attempt := 2; ; attempt++ {
-		err := c.b.Heartbeat(ctx, c.o.Queue, c.o.ID, c.o.HeartbeatTTL, time.Time{})
+		// A reap reported here is of an earlier run under this id: this
+		// one holds nothing yet.
+		_, err := c.b.Heartbeat(ctx, c.o.Queue, c.o.ID, c.o.HeartbeatTTL, time.Time{})
 		if err == nil {
-			if attempt > 2 {
-				c.log.Info("queue: registered after the broker came back")
-			}
-			return nil
+			log.OK()
+			return attempt > 2, nil
 		}
 		if ctx.Err() != nil {
 			// Stopped before the broker came back: nothing was taken,
 			// so there is nothing to return to the queue.
-			return nil
+			return false, nil
 		}
 		if abaco.ErrorCode(err) != abaco.CodeUnavailable {
-			return fmt.Errorf("queue: register consumer: %w", err)
+			return false, fmt.Errorf("queue: register consumer: %w", err)
 		}
-		wait := min(c.o.backoff(attempt), registerMaxWait)
-		c.log.Warn("queue: broker unavailable; retrying", "err", err, "retry_in", wait.String())
+		log.Fail(err)
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
+			return false, nil
+		case <-time.After(min(c.o.backoff(attempt), registerMaxWait)):
 		}
 	}
 }

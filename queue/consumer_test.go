@@ -249,7 +249,7 @@ func testReaps(t *testing.T, b abaco.Broker) {
 		t.Fatal(err)
 	}
 	// A consumer that takes items and dies: its heartbeat lapses.
-	if err := b.Heartbeat(ctx, q, "dead", 30*time.Millisecond, time.Time{}); err != nil {
+	if _, err := b.Heartbeat(ctx, q, "dead", 30*time.Millisecond, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Take(ctx, q, "dead", 2, 0); err != nil {

@@ -18,16 +18,23 @@ func (r *run) heartbeat() {
 	for {
 		// It uses r.bg, not r.ctx: a heartbeat cancelled at shutdown could
 		// still land after Leave and make the consumer look alive.
-		if err := r.c.b.Heartbeat(r.bg, o.Queue, o.ID, o.HeartbeatTTL, r.leases.oldest()); err != nil {
+		reaped, err := r.c.b.Heartbeat(r.bg, o.Queue, o.ID, o.HeartbeatTTL, r.leases.oldest())
+		if err != nil {
 			fails++
-			wait := min(retryWait(fails), o.Heartbeat)
-			r.c.log.Warn("queue: heartbeat failed", "err", err, "retry_in", wait.String())
-			if !sleep(r.ctx, wait) {
+			r.beatLog.Fail(err)
+			if !sleep(r.ctx, min(retryWait(fails), o.Heartbeat)) {
 				return
 			}
 			continue
 		}
+		r.beatLog.OK()
+		if fails > 0 {
+			r.reapAfter = holdReaper(o.HeartbeatTTL)
+		}
 		fails = 0
+		if reaped {
+			r.fence()
+		}
 		// The reaper and the gauges read Redis, and the client retries
 		// reads until their context ends. Bounded by shutdown and by what
 		// is left of this heartbeat's TTL after the next interval, they
@@ -35,7 +42,9 @@ func (r *run) heartbeat() {
 		// Redis is down. Unlike the heartbeat, either may land late
 		// harmlessly.
 		ctx, cancel := context.WithTimeout(r.ctx, max(o.HeartbeatTTL-o.Heartbeat, o.Heartbeat))
-		r.reap(ctx)
+		if !time.Now().Before(r.reapAfter) {
+			r.reap(ctx)
+		}
 		r.c.m.observeQueue(ctx, r.c.b)
 		cancel()
 		select {
@@ -44,4 +53,14 @@ func (r *run) heartbeat() {
 		case <-tick.C:
 		}
 	}
+}
+
+// holdReaper returns when a consumer whose heartbeat just came back after
+// failing may run its reaper again: a full heartbeat TTL later. An outage
+// longer than the TTL expires every consumer's heartbeat, and the live
+// ones need up to that long to beat again; reaping sooner would hand back
+// their items (and, before its own beat, this consumer's) as if they had
+// died.
+func holdReaper(ttl time.Duration) time.Time {
+	return time.Now().Add(ttl)
 }

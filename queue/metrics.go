@@ -21,9 +21,19 @@ type metrics struct {
 	processed   prometheus.Counter
 	failed      prometheus.Counter
 	dead        prometheus.Counter
-	redelivered prometheus.Counter
 	pickup      prometheus.Observer
+	// The redeliveries this process caused or saw, by cause.
+	redeliveredDied, redeliveredLeaseLost, redeliveredHandler prometheus.Counter
+	// recovered counts items found by reconciliation (reconcile.go).
+	recovered prometheus.Counter
 }
+
+// The cause label values of abaco_queue_redelivered_total.
+const (
+	causeConsumerDied = "consumer_died"
+	causeLeaseLost    = "lease_lost"
+	causeHandlerError = "handler_error"
+)
 
 func newMetrics(reg prometheus.Registerer, queue string) *metrics {
 	l := prometheus.Labels{"queue": queue}
@@ -38,6 +48,15 @@ func newMetrics(reg prometheus.Registerer, queue string) *metrics {
 		Help:    "Time from leasing an item from the broker to a worker starting on it (producers push plain values, so enqueue time is unknown).",
 		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5},
 	}, []string{"queue"})).With(l)
+	redelivered := register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "abaco_queue_redelivered_total",
+		Help: "Items delivered again, by cause: consumer_died (this process's reaper returned the items of a consumer whose heartbeat expired), " +
+			"lease_lost (this process finished an item after a reaper had handed it back, so it was processed twice), " +
+			"handler_error (a failed item scheduled for a retry).",
+	}, []string{"queue", "cause"}))
+	cause := func(c string) prometheus.Counter {
+		return redelivered.With(prometheus.Labels{"queue": queue, "cause": c})
+	}
 	return &metrics{
 		queue:       queue,
 		exported:    reg != nil,
@@ -47,8 +66,12 @@ func newMetrics(reg prometheus.Registerer, queue string) *metrics {
 		processed:   counter("abaco_queue_processed_total", "Items processed and acknowledged."),
 		failed:      counter("abaco_queue_failed_total", "Handler failures (each failed attempt)."),
 		dead:        counter("abaco_queue_dead_lettered_total", "Items moved to the dead letters."),
-		redelivered: counter("abaco_queue_redelivered_total", "Items delivered again (after a failure or a dead consumer)."),
 		pickup:      pickup,
+		recovered: counter("abaco_queue_recovered_total",
+			"Items found in this process's processing lists that the consumer did not know it held (a take whose reply was lost), returned to the queue."),
+		redeliveredDied:      cause(causeConsumerDied),
+		redeliveredLeaseLost: cause(causeLeaseLost),
+		redeliveredHandler:   cause(causeHandlerError),
 	}
 }
 

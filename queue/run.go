@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"abaco"
+	"abaco/internal/outage"
 )
 
 // task is one leased item on its way through a run: item i of its lease.
@@ -17,12 +18,15 @@ type task struct {
 }
 
 // The states of a leased item. An item is claimed once, either by a worker
-// (started) or by giveBack at shutdown (returned), so it is never both
-// processed here and handed to another consumer.
+// (started) or by giveBack at shutdown or fence (returned), so it is never
+// both processed here and handed to another consumer. It is gone once it
+// has left the consumer (acknowledged, buried, returned or dropped): the
+// reconciler then no longer counts it as held.
 const (
 	waiting uint32 = iota
 	started
 	returned
+	gone
 )
 
 // start claims t for a worker; it reports false when giveBack has it.
@@ -47,22 +51,39 @@ type run struct {
 	retry   chan task
 	acks    chan task
 	leases  leases
+	// reconcileNow asks the taker to reconcile before its next take
+	// (after a fence: see fence.go).
+	reconcileNow atomic.Bool
+	// epoch counts fences: a task leased in an older epoch is not retried.
+	epoch atomic.Uint64
+	// reapAfter is when the heartbeat loop may run the reaper again (see
+	// heartbeat.go); only that loop reads and writes it.
+	reapAfter time.Time
+	// The outage logs of the run's loops.
+	takeLog, ackLog, beatLog, reapLog, reconcileLog *outage.Log
 
 	taker, workers, retries, beats sync.WaitGroup
 	ackerDone                      chan struct{}
 }
 
-func newRun(c *Consumer, ctx context.Context) *run {
+// newRun returns a run of c; reapAfter is when its reaper may first run.
+func newRun(c *Consumer, ctx context.Context, reapAfter time.Time) *run {
 	capacity := c.o.Concurrency + c.o.Batch
 	r := &run{
-		c:         c,
-		ctx:       ctx,
-		bg:        context.WithoutCancel(ctx),
-		tokens:    make(chan struct{}, capacity),
-		work:      make(chan task, capacity),
-		retry:     make(chan task),
-		acks:      make(chan task, capacity),
-		ackerDone: make(chan struct{}),
+		c:            c,
+		ctx:          ctx,
+		bg:           context.WithoutCancel(ctx),
+		tokens:       make(chan struct{}, capacity),
+		work:         make(chan task, capacity),
+		retry:        make(chan task),
+		acks:         make(chan task, capacity),
+		ackerDone:    make(chan struct{}),
+		reapAfter:    reapAfter,
+		takeLog:      outage.New(c.log, "queue: take", 0),
+		ackLog:       outage.New(c.log, "queue: ack", 0),
+		beatLog:      outage.New(c.log, "queue: heartbeat", 0),
+		reapLog:      outage.New(c.log, "queue: reaper", 0),
+		reconcileLog: outage.New(c.log, "queue: reconcile", 0),
 	}
 	r.hctx, r.hcancel = context.WithCancel(r.bg)
 	return r
@@ -143,23 +164,36 @@ func (r *run) giveBack() {
 	r.c.log.Info("queue: returned the items not started", "items", len(back))
 }
 
-// finished accounts for a task that left the consumer (acked, buried or
-// returned).
+// finished accounts for a task that left the consumer (acked, buried,
+// returned or dropped).
 func (r *run) finished(t task) {
+	t.lease.state[t.i].Store(gone)
 	r.leases.done(t.lease, 1)
 	r.release(1)
 	r.c.m.inFlight.Dec()
 }
 
 // take leases items while there is room, blocking in the broker only when
-// the queue is empty.
+// the queue is empty. Between takes it reconciles the processing list
+// (reconcile.go): after a failed take, after a fence, and every Heartbeat.
+// The taker is the only goroutine that adds items to the list, so no take
+// is in flight while it reconciles.
 func (r *run) take() {
 	defer r.taker.Done()
 	o := r.c.o
+	tick := time.NewTicker(o.Heartbeat)
+	defer tick.Stop()
 	fails := 0
+	last := time.Now()
 	for r.ctx.Err() == nil {
+		if r.reconcileNow.Swap(false) || time.Since(last) >= o.Heartbeat {
+			r.reconcile()
+			last = time.Now()
+		}
 		select {
 		case r.tokens <- struct{}{}:
+		case <-tick.C:
+			continue // full: reconcile while waiting for room
 		case <-r.ctx.Done():
 			return
 		}
@@ -190,22 +224,23 @@ func (r *run) take() {
 				return
 			}
 			fails++
-			r.c.log.Warn("queue: take failed; retrying", "err", err)
+			r.takeLog.Fail(err)
+			// The script may have run and only its reply been lost: the
+			// items it leased are in the processing list, unknown here.
+			r.reconcileNow.Store(true)
 			if !sleep(r.ctx, retryWait(fails)) {
 				return
 			}
 			continue
 		}
 		fails = 0
+		r.takeLog.OK()
 		if len(items) == 0 {
 			continue
 		}
 		r.c.m.inFlight.Add(float64(len(items)))
-		l := r.leases.add(items)
+		l := r.leases.add(items, r.epoch.Load())
 		for i, it := range items {
-			if it.Attempts > 1 {
-				r.c.m.redelivered.Inc()
-			}
 			r.work <- task{it: it, lease: l, i: i}
 		}
 	}
@@ -228,6 +263,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // worker has started.
 type lease struct {
 	at    time.Time
+	epoch uint64 // run.epoch when it was taken
 	left  int
 	items []abaco.Item
 	state []atomic.Uint32
@@ -239,8 +275,8 @@ type leases struct {
 	list []*lease
 }
 
-func (l *leases) add(items []abaco.Item) *lease {
-	b := &lease{at: time.Now(), left: len(items), items: items, state: make([]atomic.Uint32, len(items))}
+func (l *leases) add(items []abaco.Item, epoch uint64) *lease {
+	b := &lease{at: time.Now(), epoch: epoch, left: len(items), items: items, state: make([]atomic.Uint32, len(items))}
 	l.mu.Lock()
 	l.list = append(l.list, b)
 	l.mu.Unlock()

@@ -18,13 +18,21 @@ func (r *run) work1() {
 		case <-r.ctx.Done():
 			return
 		case t = <-r.work:
-			// Start decides whether this worker or giveBack has it.
-			if r.ctx.Err() != nil || !t.start() {
+			if r.ctx.Err() != nil {
 				return
+			}
+			// Start decides whether this worker or giveBack (or a
+			// fence) has it.
+			if !t.start() {
+				continue
 			}
 		case t = <-r.retry:
 			if r.ctx.Err() != nil {
 				return
+			}
+			if r.stale(t) {
+				r.finished(t) // fenced while it waited for a worker
+				continue
 			}
 		}
 		r.process(t)
@@ -58,12 +66,18 @@ func (r *run) process(t task) {
 		return
 	}
 	r.c.log.Debug("queue: retrying", "payload", t.it.Payload, "attempt", n, "err", err)
+	r.c.m.redeliveredHandler.Inc()
 	t.it.Attempts = n
 	r.retries.Add(1)
 	go func() {
 		defer r.retries.Done()
 		if !sleep(r.ctx, o.backoff(n)) {
 			// Shutdown began: Leave returns the item.
+			return
+		}
+		if r.stale(t) {
+			// Fenced while it waited: the item was handed back.
+			r.finished(t)
 			return
 		}
 		select {
@@ -98,6 +112,9 @@ func (r *run) bury(t task, cause error) {
 	case ok:
 		r.c.m.dead.Inc()
 		r.c.log.Warn("queue: dead letter", "payload", t.it.Payload, "attempts", t.it.Attempts, "reason", d.Reason)
+	default:
+		// Reaped while it ran: another consumer has it now.
+		r.c.m.redeliveredLeaseLost.Inc()
 	}
 	r.finished(t)
 }

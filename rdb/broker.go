@@ -148,28 +148,51 @@ func takeReply(r rueidis.RedisResult) (items []abaco.Item, tail bool, err error)
 	return items, t == 1, nil
 }
 
-// Ack removes payloads from consumer's processing list in one script.
-func (b *Broker) Ack(ctx context.Context, queue, consumer string, payloads ...string) error {
+// Ack removes payloads from consumer's processing list in one script per
+// maxBatch payloads and returns how many it removed.
+func (b *Broker) Ack(ctx context.Context, queue, consumer string, payloads ...string) (int, error) {
+	removed := 0
 	for len(payloads) > 0 {
 		n := min(len(payloads), maxBatch)
-		keys := []string{processingKey(queue, consumer), attemptsKey(queue)}
-		if err := queueAckScript.Exec(ctx, b.c.conn(), keys, payloads[:n]).Error(); err != nil {
-			return brokerErr("ack", err)
+		keys := []string{processingKey(queue, consumer), attemptsKey(queue), statsKey(queue)}
+		got, err := queueAckScript.Exec(ctx, b.c.conn(), keys, payloads[:n]).AsInt64()
+		if err != nil {
+			return removed, brokerErr("ack", err)
 		}
+		removed += int(got)
 		payloads = payloads[n:]
 	}
-	return nil
+	return removed, nil
 }
 
-// Fail counts a failed attempt of payload.
+// Fail counts a failed attempt of payload, and a handler-error redelivery,
+// in one round trip.
 func (b *Broker) Fail(ctx context.Context, queue, payload string) (int, error) {
 	rc := b.c.conn()
-	n, err := rc.Do(ctx, rc.B().Hincrby().Key(attemptsKey(queue)).Field(payload).Increment(1).Build()).AsInt64()
+	res := rc.DoMulti(ctx,
+		rc.B().Hincrby().Key(attemptsKey(queue)).Field(payload).Increment(1).Build(),
+		rc.B().Hincrby().Key(statsKey(queue)).Field(statHandlerError).Increment(1).Build(),
+	)
+	n, err := res[0].AsInt64()
+	if err == nil {
+		err = res[1].Error()
+	}
 	if err != nil {
 		return 0, brokerErr("fail", err)
 	}
 	return int(n) + 1, nil
 }
+
+// The fields of the stats hash (statsKey), one per redelivery cause.
+const (
+	statConsumerDied = "consumer_died"
+	statLeaseLost    = "lease_lost"
+	statHandlerError = "handler_error"
+)
+
+// reapedTTL is how long the reaper's mark waits for a reaped consumer's
+// next heartbeat: a consumer cut off longer is not told it was fenced.
+const reapedTTL = 24 * time.Hour
 
 // Return moves payloads back to the head of queue, in order.
 func (b *Broker) Return(ctx context.Context, queue, consumer string, payloads ...string) error {
@@ -189,7 +212,7 @@ func (b *Broker) Bury(ctx context.Context, queue, consumer string, d abaco.DeadL
 	if err != nil {
 		return false, fmt.Errorf("rdb: bury: %w", err)
 	}
-	keys := []string{processingKey(queue, consumer), attemptsKey(queue), deadKey(queue)}
+	keys := []string{processingKey(queue, consumer), attemptsKey(queue), deadKey(queue), statsKey(queue)}
 	n, err := queueBuryScript.Exec(ctx, b.c.conn(), keys, []string{d.Payload, string(js)}).AsInt64()
 	if err != nil {
 		return false, brokerErr("bury", err)
@@ -197,34 +220,40 @@ func (b *Broker) Bury(ctx context.Context, queue, consumer string, d abaco.DeadL
 	return n == 1, nil
 }
 
-// Heartbeat registers consumer and sets its heartbeat key for ttl. The
-// key's value is the unix milliseconds of the oldest lease (0 when idle).
-func (b *Broker) Heartbeat(ctx context.Context, queue, consumer string, ttl time.Duration, oldest time.Time) error {
+// Heartbeat registers consumer, sets its heartbeat key for ttl and
+// deletes the reaper's mark, in one round trip: the mark having been there
+// means the consumer was reaped. The heartbeat key's value is the unix
+// milliseconds of the oldest lease (0 when idle).
+func (b *Broker) Heartbeat(ctx context.Context, queue, consumer string, ttl time.Duration, oldest time.Time) (bool, error) {
 	rc := b.c.conn()
 	var ms int64
 	if !oldest.IsZero() {
 		ms = oldest.UnixMilli()
 	}
-	for _, r := range rc.DoMulti(ctx,
+	res := rc.DoMulti(ctx,
 		rc.B().Sadd().Key(consumersKey(queue)).Member(consumer).Build(),
 		rc.B().Set().Key(heartbeatKey(queue, consumer)).Value(strconv.FormatInt(ms, 10)).Px(ttl).Build(),
-	) {
+		rc.B().Del().Key(reapedKey(queue, consumer)).Build(),
+	)
+	for _, r := range res {
 		if err := r.Error(); err != nil {
-			return brokerErr("heartbeat", err)
+			return false, brokerErr("heartbeat", err)
 		}
 	}
-	return nil
+	n, _ := res[2].AsInt64()
+	return n == 1, nil
 }
 
 // leave runs queueLeaveScript for consumer.
 func (b *Broker) leave(ctx context.Context, queue, consumer string, reap bool) (int, error) {
 	keys := []string{queueKey(queue), processingKey(queue, consumer), consumersKey(queue),
-		heartbeatKey(queue, consumer), attemptsKey(queue)}
+		heartbeatKey(queue, consumer), attemptsKey(queue), statsKey(queue), reapedKey(queue, consumer)}
 	flag := "0"
 	if reap {
 		flag = "1"
 	}
-	n, err := queueLeaveScript.Exec(ctx, b.c.conn(), keys, []string{consumer, flag}).AsInt64()
+	args := []string{consumer, flag, strconv.FormatInt(reapedTTL.Milliseconds(), 10)}
+	n, err := queueLeaveScript.Exec(ctx, b.c.conn(), keys, args).AsInt64()
 	return int(n), err
 }
 
@@ -252,6 +281,13 @@ func (b *Broker) Reap(ctx context.Context, queue string) (int, error) {
 		total += max(n, 0)
 	}
 	return total, nil
+}
+
+// Leased returns consumer's processing list with one LRANGE.
+func (b *Broker) Leased(ctx context.Context, queue, consumer string) ([]string, error) {
+	rc := b.c.conn()
+	l, err := rc.Do(ctx, rc.B().Lrange().Key(processingKey(queue, consumer)).Start(0).Stop(-1).Build()).AsStrSlice()
+	return l, brokerErr("leased", err)
 }
 
 // consumers returns the registered consumer ids, sorted, and the GET reply

@@ -12,8 +12,9 @@ import (
 	"abaco"
 )
 
-// Stats returns depth, dead letters and every consumer's in-flight count
-// and oldest lease, in two round trips after listing the consumers.
+// Stats returns depth, dead letters, redeliveries and every consumer's
+// in-flight count and oldest lease, in two round trips after listing the
+// consumers.
 func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, error) {
 	rc := b.c.conn()
 	s := abaco.QueueStats{Queue: queue}
@@ -22,6 +23,7 @@ func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, err
 		return s, brokerErr("stats", err)
 	}
 	cmds := rueidis.Commands{
+		rc.B().Hmget().Key(statsKey(queue)).Field(statConsumerDied, statLeaseLost, statHandlerError).Build(),
 		rc.B().Llen().Key(queueKey(queue)).Build(),
 		rc.B().Llen().Key(deadKey(queue)).Build(),
 	}
@@ -29,8 +31,11 @@ func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, err
 		cmds = append(cmds, rc.B().Llen().Key(processingKey(queue, id)).Build())
 	}
 	res := rc.DoMulti(ctx, cmds...)
+	if s.Redelivered, err = redeliveries(res[0]); err != nil {
+		return s, brokerErr("stats", err)
+	}
 	counts := make([]int64, len(res))
-	for i, r := range res {
+	for i, r := range res[1:] {
 		if counts[i], err = r.AsInt64(); err != nil {
 			return s, brokerErr("stats", err)
 		}
@@ -39,17 +44,40 @@ func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, err
 	now := time.Now()
 	for i, id := range ids {
 		cs := abaco.ConsumerStats{ID: id, InFlight: counts[2+i]}
+		var ms int64
 		if v, err := beats[i].ToString(); err == nil {
 			cs.Alive = true
-			if ms, _ := strconv.ParseInt(v, 10, 64); ms > 0 && cs.InFlight > 0 {
-				cs.OldestLease = max(0, now.Sub(time.UnixMilli(ms)))
-			}
+			ms, _ = strconv.ParseInt(v, 10, 64)
+		}
+		switch {
+		case cs.InFlight == 0:
+		case ms > 0:
+			cs.OldestLease = max(0, now.Sub(time.UnixMilli(ms)))
+		default:
+			cs.OldestUnknown = true
 		}
 		s.InFlight += cs.InFlight
 		s.OldestAge = max(s.OldestAge, cs.OldestLease)
+		s.OldestUnknown = s.OldestUnknown || cs.OldestUnknown
 		s.Consumers = append(s.Consumers, cs)
 	}
 	return s, nil
+}
+
+// redeliveries decodes the HMGET of the stats hash's fields (nil where a
+// cause never happened).
+func redeliveries(r rueidis.RedisResult) (abaco.Redeliveries, error) {
+	vals, err := r.ToArray()
+	if err != nil {
+		return abaco.Redeliveries{}, err
+	}
+	n := make([]int64, 3)
+	for i := range min(len(vals), len(n)) {
+		if v, err := vals[i].AsInt64(); err == nil {
+			n[i] = v
+		}
+	}
+	return abaco.Redeliveries{ConsumerDied: n[0], LeaseLost: n[1], HandlerError: n[2]}, nil
 }
 
 // Dead returns up to limit dead letters, oldest first.

@@ -45,11 +45,12 @@ return {items, att, tail}
 var queueTakeScript = rueidis.NewLuaScript(queueTakeSrc)
 
 // queueAckScript removes each payload from the processing list and forgets
-// its attempts. When the batch is exactly the head of the list (the
-// common case: items finish in the order they were taken) it is dropped
-// with one LTRIM instead of one LREM per item.
+// its attempts, and returns how many it removed; the others, no longer
+// leased, count as lease lost in the stats hash. When the batch is exactly
+// the head of the list (the common case: items finish in the order they
+// were taken) it is dropped with one LTRIM instead of one LREM per item.
 //
-// KEYS: processing, attempts. ARGV: payloads.
+// KEYS: processing, attempts, stats. ARGV: payloads.
 var queueAckScript = rueidis.NewLuaScript(`
 local n = #ARGV
 local head = redis.call('LRANGE', KEYS[1], 0, n - 1)
@@ -71,6 +72,7 @@ end
 if #removed > 0 and redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('HDEL', KEYS[2], unpack(removed))
 end
+if #removed < n then redis.call('HINCRBY', KEYS[3], 'lease_lost', n - #removed) end
 return #removed
 `)
 
@@ -90,11 +92,15 @@ return n
 `)
 
 // queueBuryScript moves a payload from the processing list to the dead
-// letters, unless it is no longer leased (then it returns 0).
+// letters, unless it is no longer leased (then it counts a lease lost and
+// returns 0).
 //
-// KEYS: processing, attempts, dead. ARGV: payload, dead letter JSON.
+// KEYS: processing, attempts, dead, stats. ARGV: payload, dead letter JSON.
 var queueBuryScript = rueidis.NewLuaScript(`
-if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
+  redis.call('HINCRBY', KEYS[4], 'lease_lost', 1)
+  return 0
+end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('RPUSH', KEYS[3], ARGV[2])
 return 1
@@ -103,9 +109,14 @@ return 1
 // queueLeaveScript returns a consumer's whole processing list to the head
 // of the queue in order and unregisters the consumer. With ARGV[2] == "1"
 // it is the reaper: it does nothing (returns -1) while the heartbeat
-// lives, and counts an attempt for every item it redelivers.
+// lives, counts an attempt for every item it redelivers and the items as
+// consumer-died redeliveries, and, when there were items, marks the
+// consumer reaped for ARGV[3] ms: should it be alive after all (cut off
+// longer than its TTL), its next heartbeat finds the mark and it stops
+// processing what was handed back. A plain leave clears the mark.
 //
-// KEYS: queue, processing, consumers, heartbeat, attempts. ARGV: consumer, reap.
+// KEYS: queue, processing, consumers, heartbeat, attempts, stats, reaped.
+// ARGV: consumer, reap, reaped mark ms.
 var queueLeaveScript = rueidis.NewLuaScript(`
 local reap = ARGV[2] == '1'
 if reap and redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
@@ -118,6 +129,12 @@ while true do
 end
 redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('DEL', KEYS[4])
+if not reap then
+  redis.call('DEL', KEYS[7])
+elseif n > 0 then
+  redis.call('HINCRBY', KEYS[6], 'consumer_died', n)
+  redis.call('SET', KEYS[7], '1', 'PX', ARGV[3])
+end
 return n
 `)
 

@@ -68,6 +68,12 @@ func printable(s string) bool {
 //	                                  the consumer's oldest lease, 0 when idle
 //	{Q}:attempts               HASH   payload -> failed or redelivered attempts
 //	{Q}:dead                   LIST   dead letters, JSON {payload, reason, ...}
+//	{Q}:stats                  HASH   redeliveries by cause: consumer_died,
+//	                                  lease_lost, handler_error (HINCRBY)
+//	{Q}:reaped:<consumer>      STRING set by the reaper when it hands back a
+//	                                  live-looking consumer's items; its next
+//	                                  heartbeat deletes it and so learns it
+//	                                  was fenced (PX reapedTTL)
 //	{Q}:job:<id>               STRING job record (JSON, PX expiry)
 //
 // Queue names must not contain braces (a brace would change the slot).
@@ -79,4 +85,6 @@ func consumersKey(queue string) string            { return queueTag(queue) + "co
 func heartbeatKey(queue, consumer string) string  { return queueTag(queue) + "hb:" + consumer }
 func attemptsKey(queue string) string             { return queueTag(queue) + "attempts" }
 func deadKey(queue string) string                 { return queueTag(queue) + "dead" }
+func statsKey(queue string) string                { return queueTag(queue) + "stats" }
+func reapedKey(queue, consumer string) string     { return queueTag(queue) + "reaped:" + consumer }
 func jobKey(queue, id string) string              { return queueTag(queue) + "job:" + id }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
+	"abaco"
 	"abaco/rdb"
 )
 
@@ -18,6 +20,7 @@ type queueFlags struct {
 	url   string
 	limit int
 	yes   bool
+	json  bool
 }
 
 func queueCommands() map[string]queueCommand {
@@ -33,7 +36,12 @@ func runQueue(ctx context.Context, env *Env, args []string) error {
   stats    depth, dead letters, in-flight items per consumer (alive or not) and the
            age of the oldest in-flight item. Waiting items are plain values without
            a timestamp, so "oldest" is the oldest lease, as consumers report it with
-           their heartbeat (up to one heartbeat stale).
+           their heartbeat (up to one heartbeat stale); "?" when items are in flight
+           whose age no heartbeat reported (taken since the last one, or held by a
+           dead consumer). "redelivery" counts items delivered more than once, by
+           cause: consumer died (reaped), lease lost (finished by a consumer after
+           a reaper had handed it back), handler error (retried). --json prints
+           the same as one JSON object.
   dead     lists dead letters with the reason, attempts, consumer and time.
   requeue  moves dead letters back to the tail of the queue (--limit N, 0 = all)
            with fresh attempt counts.
@@ -49,6 +57,7 @@ Examples:
 	redisURLVar(fs, env, &f.url, "required")
 	fs.IntVar(&f.limit, "limit", 0, "dead, requeue: at most this many dead letters (0 = all)")
 	fs.BoolVar(&f.yes, "yes", false, "purge: really delete")
+	fs.BoolVar(&f.json, "json", false, "stats: print JSON")
 	if len(args) == 0 {
 		fs.Usage()
 		return errUsage
@@ -96,22 +105,73 @@ Examples:
 }
 
 // queueStatsCmd prints the queue's counts and its consumers.
-func queueStatsCmd(ctx context.Context, env *Env, b *rdb.Broker, q string, _ queueFlags) error {
+func queueStatsCmd(ctx context.Context, env *Env, b *rdb.Broker, q string, f queueFlags) error {
 	s, err := b.Stats(ctx, q)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "queue      %s\ndepth      %d\nin flight  %d\ndead       %d\noldest     %s\nconsumers  %d\n",
-		s.Queue, s.Depth, s.InFlight, s.Dead, age(s.OldestAge), len(s.Consumers))
+	if f.json {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(newStatsJSON(s))
+	}
+	r := s.Redelivered
+	fmt.Fprintf(env.Stdout, "queue      %s\ndepth      %d\nin flight  %d\ndead       %d\noldest     %s\n"+
+		"redelivery consumer died %d, lease lost %d, handler error %d\nconsumers  %d\n",
+		oneLine(s.Queue), s.Depth, s.InFlight, s.Dead, age(s.OldestAge, s.OldestUnknown),
+		r.ConsumerDied, r.LeaseLost, r.HandlerError, len(s.Consumers))
 	if len(s.Consumers) == 0 {
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nCONSUMER\tALIVE\tIN FLIGHT\tOLDEST")
 	for _, cs := range s.Consumers {
-		fmt.Fprintf(tw, "%s\t%v\t%d\t%s\n", oneLine(cs.ID), cs.Alive, cs.InFlight, age(cs.OldestLease))
+		fmt.Fprintf(tw, "%s\t%v\t%d\t%s\n", oneLine(cs.ID), cs.Alive, cs.InFlight, age(cs.OldestLease, cs.OldestUnknown))
 	}
 	return tw.Flush()
+}
+
+// statsJSON is the shape of "abaco queue stats --json". Ages are in
+// milliseconds; oldest_lease_ms is null when nothing is in flight or no
+// age is known, and oldest_unknown says whether some in-flight item's age
+// is unknown (see abaco.ConsumerStats).
+type statsJSON struct {
+	Queue         string             `json:"queue"`
+	Depth         int64              `json:"depth"`
+	InFlight      int64              `json:"in_flight"`
+	Dead          int64              `json:"dead"`
+	OldestLeaseMs *int64             `json:"oldest_lease_ms"`
+	OldestUnknown bool               `json:"oldest_unknown"`
+	Redelivered   abaco.Redeliveries `json:"redelivered"`
+	Consumers     []consumerJSON     `json:"consumers"`
+}
+
+type consumerJSON struct {
+	ID            string `json:"id"`
+	Alive         bool   `json:"alive"`
+	InFlight      int64  `json:"in_flight"`
+	OldestLeaseMs *int64 `json:"oldest_lease_ms"`
+	OldestUnknown bool   `json:"oldest_unknown"`
+}
+
+func newStatsJSON(s abaco.QueueStats) statsJSON {
+	out := statsJSON{Queue: s.Queue, Depth: s.Depth, InFlight: s.InFlight, Dead: s.Dead,
+		OldestLeaseMs: millis(s.OldestAge), OldestUnknown: s.OldestUnknown,
+		Redelivered: s.Redelivered, Consumers: []consumerJSON{}}
+	for _, c := range s.Consumers {
+		out.Consumers = append(out.Consumers, consumerJSON{ID: c.ID, Alive: c.Alive, InFlight: c.InFlight,
+			OldestLeaseMs: millis(c.OldestLease), OldestUnknown: c.OldestUnknown})
+	}
+	return out
+}
+
+// millis returns d in milliseconds, or nil when d is not positive.
+func millis(d time.Duration) *int64 {
+	if d <= 0 {
+		return nil
+	}
+	ms := d.Milliseconds()
+	return &ms
 }
 
 // queueDead lists the dead letters, at most --limit of them.
@@ -148,9 +208,17 @@ func queuePurge(ctx context.Context, env *Env, b *rdb.Broker, q string, _ queueF
 	return nil
 }
 
-func age(d time.Duration) string {
-	if d <= 0 {
+// age formats an oldest-lease age: "-" when nothing is in flight, "?"
+// when items are in flight but no age is known, and a trailing "+?" when
+// the known age may not be the oldest.
+func age(d time.Duration, unknown bool) string {
+	switch {
+	case d <= 0 && unknown:
+		return "?"
+	case d <= 0:
 		return "-"
+	case unknown:
+		return d.Round(time.Millisecond).String() + "+?"
 	}
 	return d.Round(time.Millisecond).String()
 }

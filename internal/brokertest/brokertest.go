@@ -37,6 +37,11 @@ func Run(t *testing.T, b abaco.Broker) {
 		{"bury of an item no longer leased", testBuryGone},
 		{"purge", testPurge},
 		{"stats", testStats},
+		{"leased lists the processing list", testLeased},
+		{"ack reports what it removed", testAckCount},
+		{"heartbeat tells a reaped consumer", testFenced},
+		{"redeliveries by cause", testRedeliveries},
+		{"stats: in flight of unknown age", testOldestUnknown},
 		{"job records", testJobs},
 		{"job records expire", testJobExpiry},
 		{"job submission is bounded", testSubmitJob},
@@ -105,7 +110,7 @@ func drain(t *testing.T, b abaco.Broker, q string) []abaco.Item {
 			return all
 		}
 		all = append(all, items...)
-		if err := b.Ack(ctx(t), q, "drain", payloads(items)...); err != nil {
+		if _, err := b.Ack(ctx(t), q, "drain", payloads(items)...); err != nil {
 			t.Fatalf("Ack: %v", err)
 		}
 	}
@@ -142,7 +147,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 func heartbeat(t *testing.T, b abaco.Broker, q, c string, ttl time.Duration) {
 	t.Helper()
-	if err := b.Heartbeat(ctx(t), q, c, ttl, time.Time{}); err != nil {
+	if _, err := b.Heartbeat(ctx(t), q, c, ttl, time.Time{}); err != nil {
 		t.Fatalf("Heartbeat: %v", err)
 	}
 }

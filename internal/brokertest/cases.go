@@ -76,16 +76,16 @@ func testAck(t *testing.T, b abaco.Broker, q string) {
 		t.Fatal(err)
 	}
 	// Out of order, and with a payload that is not leased.
-	if err := b.Ack(ctx(t), q, "c1", "3", "1", "nope"); err != nil {
+	if _, err := b.Ack(ctx(t), q, "c1", "3", "1", "nope"); err != nil {
 		t.Fatal(err)
 	}
 	if s := stats(t, b, q); s.InFlight != 2 {
 		t.Fatalf("in flight after ack = %d, want 2", s.InFlight)
 	}
-	if err := b.Ack(ctx(t), q, "c1", payloads(items[1:2])...); err != nil {
+	if _, err := b.Ack(ctx(t), q, "c1", payloads(items[1:2])...); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Ack(ctx(t), q, "c1", "4"); err != nil {
+	if _, err := b.Ack(ctx(t), q, "c1", "4"); err != nil {
 		t.Fatal(err)
 	}
 	if s := stats(t, b, q); s.InFlight != 0 {
@@ -98,7 +98,7 @@ func testAck(t *testing.T, b abaco.Broker, q string) {
 func testDuplicates(t *testing.T, b abaco.Broker, q string) {
 	push(t, b, q, "5", "5", "5")
 	equal(t, "taken", payloads(take(t, b, q, "c1", 3)), []string{"5", "5", "5"})
-	if err := b.Ack(ctx(t), q, "c1", "5"); err != nil {
+	if _, err := b.Ack(ctx(t), q, "c1", "5"); err != nil {
 		t.Fatal(err)
 	}
 	if s := stats(t, b, q); s.InFlight != 2 {
@@ -139,16 +139,7 @@ func testReap(t *testing.T, b abaco.Broker, q string) {
 	push(t, b, q, "1", "2", "3", "4", "5")
 	heartbeat(t, b, q, "dying", 100*time.Millisecond)
 	take(t, b, q, "dying", 3)
-	reaped := 0
-	eventually(t, "the reaper", func() bool {
-		n, err := b.Reap(ctx(t), q)
-		if err != nil {
-			t.Fatalf("Reap: %v", err)
-		}
-		reaped += n
-		return reaped > 0
-	})
-	if reaped != 3 {
+	if reaped := reap(t, b, q); reaped != 3 {
 		t.Fatalf("reaped %d items, want 3", reaped)
 	}
 	got := drain(t, b, q)

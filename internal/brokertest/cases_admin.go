@@ -75,7 +75,7 @@ func testPurge(t *testing.T, b abaco.Broker, q string) {
 func testStats(t *testing.T, b abaco.Broker, q string) {
 	push(t, b, q, "1", "2", "3", "4", "5", "6")
 	leased := time.Now().Add(-2 * time.Second)
-	if err := b.Heartbeat(ctx(t), q, "a", time.Minute, leased); err != nil {
+	if _, err := b.Heartbeat(ctx(t), q, "a", time.Minute, leased); err != nil {
 		t.Fatal(err)
 	}
 	heartbeat(t, b, q, "b", time.Minute)
