@@ -183,7 +183,7 @@ func queueDead(ctx context.Context, env *Env, b *rdb.Broker, q string, f queueFl
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "AT\tPAYLOAD\tATTEMPTS\tCONSUMER\tREASON")
 	for _, d := range dead {
-		fmt.Fprintf(tw, "%s\t%q\t%d\t%s\t%s\n", d.At.UTC().Format(time.RFC3339), d.Payload, d.Attempts, oneLine(d.Consumer), oneLine(d.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", d.At.UTC().Format(time.RFC3339), oneLine(d.Payload), d.Attempts, oneLine(d.Consumer), oneLine(d.Reason))
 	}
 	return tw.Flush()
 }

@@ -127,7 +127,7 @@ func TestQueueStatsShowsDeadLettersAndConsumers(t *testing.T) {
 		t.Fatalf("consume exited %d: %s", code, p.err.String())
 	}
 	_, dead, _ := runWith(srv.URL, "", "queue", "dead")
-	if !strings.Contains(dead, `"abc"`) || !strings.Contains(dead, "name 'abc' is not defined") {
+	if !strings.Contains(dead, "  abc  ") || !strings.Contains(dead, "name 'abc' is not defined") {
 		t.Fatalf("queue dead = %q", dead)
 	}
 	_, stats, _ := runWith(srv.URL, "", "queue", "stats")
