@@ -52,8 +52,10 @@ func Start(t testing.TB, extra ...string) *Server {
 		"--save", "", "--appendonly", "no", "--dir", s.dir,
 		"--logfile", filepath.Join(s.dir, "redis.log"),
 	}, extra...)
-	s.Restart()
+	// Registered first: a server that starts but never answers PING
+	// (Restart fails the test) is stopped too.
 	t.Cleanup(s.Stop)
+	s.Restart()
 	return s
 }
 
