@@ -1,12 +1,10 @@
 package cache_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,25 +14,8 @@ import (
 	"abaco/expr"
 	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
+	"abaco/internal/syncbuf"
 )
-
-// lockedBuffer is a log destination safe for the cache's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestRedisRefusesWrites fills a Redis at maxmemory with noeviction while
 // a cache writes new entries to it: reads keep working, the breaker never
@@ -44,7 +25,7 @@ func (l *lockedBuffer) String() string {
 func TestRedisRefusesWrites(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t, "--maxmemory", "2mb", "--maxmemory-policy", "noeviction")
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	reg := prometheus.NewRegistry()
 	c := sharedCache(t, expr.Limits{}, cache.Options{
 		Shared:     rdbtest.OpenStore(t, srv.URL),

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"abaco/internal/brokertest"
 	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
+	"abaco/internal/syncbuf"
 	"abaco/queue"
 	"abaco/rdb"
 )
@@ -77,7 +77,7 @@ func finish(t *testing.T, jobs *queue.Jobs, expression string) {
 func TestSubmitOutageLoggedOnce(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	var logs syncLog
+	var logs syncbuf.Buffer
 	jobs := queue.NewJobs(rdb.NewBroker(rdbtest.Open(t, srv.URL)), nil, queue.JobOptions{Queue: brokertest.Queue(t),
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	srv.Stop()
@@ -98,22 +98,4 @@ func TestSubmitOutageLoggedOnce(t *testing.T) {
 	if n := strings.Count(out, "jobs: submit recovered"); n != 1 {
 		t.Errorf("%d lines for its end, want 1:\n%s", n, out)
 	}
-}
-
-// syncLog is a log destination safe for concurrent writes.
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

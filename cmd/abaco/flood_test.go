@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"abaco/internal/redistest"
+	"abaco/internal/syncbuf"
 )
 
 var floodJobs = flag.Int("flood", 10_000, "POST /jobs sent by TestServeJobFlood (issue 11's flood is 50000)")
@@ -53,7 +54,7 @@ func TestServeJobFlood(t *testing.T) {
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--workers", "1", "--max-queued-jobs", "2000",
 		"--job-burst", strconv.Itoa(n/2), "--job-rate", strconv.Itoa(max(n/50, 1)), "--log-level", "error")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")} // no REDIS_URL: embedded
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"abaco"
 	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
+	"abaco/internal/syncbuf"
 	"abaco/rdb"
 )
 
@@ -21,14 +22,14 @@ import (
 // only exists between processes. The binary is built once, by
 // TestQueueProcesses, and shared by its subtests.
 
-// Outputs are collected in syncBuffer (serve_test.go), safe while a
+// Outputs are collected in syncbuf.Buffer (serve_test.go), safe while a
 // process writes and the test reads.
 
 // proc is a running abaco process.
 type proc struct {
 	cmd    *exec.Cmd
-	out    syncBuffer
-	err    syncBuffer
+	out    syncbuf.Buffer
+	err    syncbuf.Buffer
 	done   chan struct{}
 	waitEr error
 }

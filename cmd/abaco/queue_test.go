@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"abaco/internal/redistest"
+	"abaco/internal/syncbuf"
 )
 
 // redisEnv is an environment with only REDIS_URL=url.
@@ -23,7 +24,7 @@ func redisEnv(url string) func(string) string {
 
 // inProcess is an abaco command running in this process until stop.
 type inProcess struct {
-	out, err syncBuffer
+	out, err syncbuf.Buffer
 	cancel   context.CancelFunc
 	done     chan int
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"abaco/internal/redistest"
+	"abaco/internal/syncbuf"
 )
 
 // waitJob polls a job until it is done with resultado want.
@@ -120,7 +121,7 @@ func getJSON(t *testing.T, url string) (int, map[string]any) {
 
 // waitReady polls base's /readyz until it answers code with status (a
 // problem's code for a 503), for up to 15s.
-func waitReady(t *testing.T, base string, code int, status string, logs *syncBuffer) map[string]any {
+func waitReady(t *testing.T, base string, code int, status string, logs *syncbuf.Buffer) map[string]any {
 	t.Helper()
 	for deadline := time.Now().Add(15 * time.Second); ; {
 		got, m := getJSON(t, base+"/readyz")

@@ -11,25 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"abaco/internal/syncbuf"
 )
-
-// syncBuffer is a log sink the server and the test can share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // testConfig is serve's configuration from its flags, with no environment.
 func testConfig(t *testing.T, args ...string) serveConfig {
@@ -45,9 +29,9 @@ func testConfig(t *testing.T, args ...string) serveConfig {
 
 // startServer runs a server for cfg until the test ends; wrap, when set,
 // wraps its handler.
-func startServer(t *testing.T, cfg serveConfig, wrap func(http.Handler) http.Handler) (base string, logs *syncBuffer, stop func() error) {
+func startServer(t *testing.T, cfg serveConfig, wrap func(http.Handler) http.Handler) (base string, logs *syncbuf.Buffer, stop func() error) {
 	t.Helper()
-	logs = &syncBuffer{}
+	logs = &syncbuf.Buffer{}
 	s, err := newServer(cfg, logs)
 	if err != nil {
 		t.Fatal(err)
