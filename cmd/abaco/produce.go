@@ -31,10 +31,11 @@ Examples:
   abaco produce 1..100
   abaco produce 7 42 "2**10"
   seq 1 1000000 | abaco produce --queue numbers`)
-	var q, url string
+	var q, url, queueRedisURL string
 	var batch int
 	stringVar(fs, env, &q, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the Redis list to push onto")
-	redisURLVar(fs, env, &url, "required")
+	redisURLVar(fs, env, &url, "required unless --queue-redis-url is set")
+	queueRedisURLVar(fs, env, &queueRedisURL)
 	intVar(fs, env, &batch, "batch", "ABACO_PRODUCE_BATCH", 1000, "values per RPUSH")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -49,7 +50,7 @@ Examples:
 	if slices.Contains(values, "") {
 		return usageErrorf("empty value")
 	}
-	c, err := openRedis("produce", url)
+	c, err := openRedis("produce", queueURL(url, queueRedisURL))
 	if err != nil {
 		return err
 	}

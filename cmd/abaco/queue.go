@@ -18,6 +18,7 @@ type queueCommand func(ctx context.Context, env *Env, b *rdb.Broker, q string, f
 // queueFlags are the flags of "abaco queue", each for some subcommands.
 type queueFlags struct {
 	url   string
+	qurl  string // --queue-redis-url: the queue's Redis when apart from url's
 	limit int
 	yes   bool
 	json  bool
@@ -54,7 +55,8 @@ Examples:
   abaco queue requeue number_queue
   abaco queue purge number_queue --yes`)
 	var f queueFlags
-	redisURLVar(fs, env, &f.url, "required")
+	redisURLVar(fs, env, &f.url, "required unless --queue-redis-url is set")
+	queueRedisURLVar(fs, env, &f.qurl)
 	fs.IntVar(&f.limit, "limit", 0, "dead, requeue: at most this many dead letters (0 = all)")
 	fs.BoolVar(&f.yes, "yes", false, "purge: really delete")
 	fs.BoolVar(&f.json, "json", false, "stats: print JSON")
@@ -96,7 +98,7 @@ Examples:
 	if sub == "purge" && !f.yes {
 		return usageError{cmd: "queue purge", msg: "this deletes every waiting item and dead letter of " + q + "; add --yes"}
 	}
-	c, err := openRedis("queue", f.url)
+	c, err := openRedis("queue", queueURL(f.url, f.qurl))
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"abaco"
 	"abaco/expr"
 	"abaco/queue"
 	"abaco/rdb"
@@ -21,6 +22,7 @@ import (
 // (consume and worker), defined once so that both are run the same way.
 type consumeFlags struct {
 	url                             string
+	queueRedisURL                   string // the queue's Redis when apart from url's
 	concurrency, maxAttempts, batch int
 	backoff, maxBackoff, heartbeat  time.Duration
 	metricsAddr, logLevel           string
@@ -31,7 +33,8 @@ type consumeFlags struct {
 // command's default for --concurrency.
 func runtimeFlags(fs *flag.FlagSet, env *Env, concurrency int) *consumeFlags {
 	f := new(consumeFlags)
-	redisURLVar(fs, env, &f.url, "required")
+	redisURLVar(fs, env, &f.url, "required unless --queue-redis-url is set")
+	queueRedisURLVar(fs, env, &f.queueRedisURL)
 	intVar(fs, env, &f.concurrency, "concurrency", "ABACO_CONCURRENCY", concurrency, "items processed at once")
 	intVar(fs, env, &f.batch, "batch", "ABACO_BATCH", 0, "most items leased per round trip (and waiting for a worker); 0 means 2*concurrency (256..1024), or for consume with a --delay, concurrency")
 	intVar(fs, env, &f.maxAttempts, "max-attempts", "ABACO_MAX_ATTEMPTS", queue.DefaultMaxAttempts, "deliveries of a failing item before it becomes a dead letter")
@@ -81,7 +84,7 @@ func (f *consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, arg
 	if err := checkQueueName(*q); err != nil {
 		return nil, nil, nil, err
 	}
-	c, err := openRedis(cmd, f.url)
+	c, err := openRedis(cmd, queueURL(f.url, f.queueRedisURL))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -92,6 +95,24 @@ func (f *consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, arg
 	}
 	rdb.NewPolicyWatch(c, log, reg).Start(ctx) // the queue lives in this Redis
 	return c, log, reg, nil
+}
+
+// cacheStore returns a worker's shared cache tier: the Redis of
+// --redis-url, which is c, the queue's, unless --queue-redis-url names
+// another one; nil (the in-process tier only) without --redis-url. release
+// releases what cacheStore opened.
+func (f *consumeFlags) cacheStore(cmd string, c *rdb.Client) (store abaco.Store, release func(), err error) {
+	switch {
+	case f.url == "":
+		return nil, func() {}, nil
+	case f.queueRedisURL == "" || f.queueRedisURL == f.url:
+		return rdb.NewStore(c), func() {}, nil
+	}
+	cc, err := openRedis(cmd, f.url)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rdb.NewStore(cc), cc.Close, nil
 }
 
 // observe returns the logger (text on stderr) and, with --metrics-addr, a

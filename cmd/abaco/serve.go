@@ -62,6 +62,9 @@ type serveConfig struct {
 	// a JobRate of 0 disables it.
 	JobRate  float64
 	JobBurst int
+	// QueueRedisURL names the Redis of the job queue and job records when
+	// they live apart from the cache's; empty means RedisURL's.
+	QueueRedisURL string
 }
 
 func parseServeFlags(env *Env, args []string) (serveConfig, error) {
@@ -81,6 +84,7 @@ Examples:
 	var c serveConfig
 	stringVar(fs, env, &c.Addr, "addr", "ABACO_ADDR", ":8000", "listen address")
 	redisURLVar(fs, env, &c.RedisURL, "empty means embedded cache and queue")
+	queueRedisURLVar(fs, env, &c.QueueRedisURL)
 	durationVar(fs, env, &c.CacheTTL, "cache-ttl", "ABACO_CACHE_TTL", cache.DefaultTTL, "how long results and deterministic errors are cached")
 	intVar(fs, env, &c.CacheEntries, "cache-entries", "ABACO_CACHE_ENTRIES", cache.DefaultLocalEntries, "entries kept in the in-process cache tier")
 	intVar(fs, env, &c.CacheBytes, "cache-bytes", "ABACO_CACHE_BYTES", cache.DefaultLocalBytes, "bound on the estimated memory of the in-process tier's entries, in bytes (and separately of the input texts it remembers); 0 means the default")
@@ -171,6 +175,8 @@ type server struct {
 	workers int
 	http    *http.Server
 	ln      net.Listener
+	// queueRedis is the Redis of --queue-redis-url, or nil.
+	queueRedis *rdb.Client
 }
 
 // newServer wires the service. With a Redis URL it fails when the URL
@@ -188,19 +194,17 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 
 	s := &server{cfg: cfg, log: log, logBuf: logBuf}
 	var shared abaco.Store
-	var broker abaco.Broker
 	if cfg.RedisURL != "" {
 		if s.redis, err = openServeRedis(cfg.RedisURL, log); err != nil {
 			logBuf.Close()
 			return nil, err
 		}
 		shared = rdb.NewStore(s.redis)
-		broker = rdb.NewBroker(s.redis)
-		if cfg.Jobs {
-			s.policy = rdb.NewPolicyWatch(s.redis, log, reg)
-		}
-	} else {
-		broker = inmem.NewBroker()
+	}
+	broker, err := s.openBroker(reg)
+	if err != nil {
+		s.Close()
+		return nil, err
 	}
 	ev := cache.New(expr.New(cfg.Limits), cache.Options{
 		TTL:             cfg.CacheTTL,
@@ -217,7 +221,7 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 	s.workers = cfg.Workers
 	if s.workers < 0 {
 		s.workers = 0
-		if cfg.RedisURL == "" {
+		if s.jobsURL() == "" {
 			s.workers = runtime.GOMAXPROCS(0)
 		}
 	}
@@ -226,7 +230,7 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		jobs, s.workers = nil, 0
 	}
 	var degradations func() []httpapi.Degradation
-	if cfg.RedisURL != "" {
+	if cfg.RedisURL != "" || s.jobsURL() != "" {
 		degradations = s.degradations
 	}
 	api := httpapi.New(httpapi.Config{
@@ -255,6 +259,32 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// jobsURL is the URL of the Redis that holds the jobs, or "" for the
+// embedded broker.
+func (s *server) jobsURL() string { return queueURL(s.cfg.RedisURL, s.cfg.QueueRedisURL) }
+
+// openBroker returns the jobs' broker: the Redis of --queue-redis-url
+// when set, else the cache's Redis, else the embedded broker. With jobs on
+// it watches that Redis's maxmemory-policy, since an evicting one deletes
+// queued jobs; the cache's Redis may then evict, as a cache should.
+func (s *server) openBroker(reg prometheus.Registerer) (abaco.Broker, error) {
+	c := s.redis
+	if s.cfg.QueueRedisURL != "" && s.cfg.Jobs {
+		var err error
+		if s.queueRedis, err = openServeRedis(s.cfg.QueueRedisURL, s.log); err != nil {
+			return nil, err
+		}
+		c = s.queueRedis
+	}
+	if c == nil {
+		return inmem.NewBroker(), nil
+	}
+	if s.cfg.Jobs {
+		s.policy = rdb.NewPolicyWatch(c, s.log, reg)
+	}
+	return rdb.NewBroker(c), nil
 }
 
 // degradations are the Redis conditions /readyz reports besides an
@@ -310,6 +340,7 @@ func (s *server) Run(ctx context.Context) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
 	s.log.Info("abaco serve listening", "addr", s.Addr(), "redis", redactURL(s.cfg.RedisURL),
+		"queue_redis", redactURL(s.cfg.QueueRedisURL),
 		"cache_ttl", s.cfg.CacheTTL.String(), "workers", s.workers, "admin", s.cfg.AdminToken != "")
 
 	var err error
@@ -343,6 +374,9 @@ func (s *server) Close() error {
 	}
 	if s.redis != nil {
 		s.redis.Close()
+	}
+	if s.queueRedis != nil {
+		s.queueRedis.Close()
 	}
 	return s.logBuf.Close()
 }

@@ -36,8 +36,13 @@ Examples:
 		return err
 	}
 	defer c.Close()
+	store, closeStore, err := f.cacheStore("worker", c)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	ev := cache.New(expr.New(f.limits), cache.Options{
-		TTL: cacheTTL, Shared: rdb.NewStore(c), Registerer: reg, Logger: log,
+		TTL: cacheTTL, Shared: store, Registerer: reg, Logger: log,
 	})
 	defer ev.Close()
 	jobs := queue.NewJobs(rdb.NewBroker(c), ev, queue.JobOptions{
