@@ -11,36 +11,76 @@ import (
 	"time"
 )
 
-// Cluster is a private Redis Cluster: three masters, no replicas, each a
-// redis-server on a free port in its own temporary directory.
+// Cluster is a private Redis Cluster: three masters, each a redis-server on
+// a free port in its own temporary directory, and with
+// StartClusterReplicas one replica of each.
 type Cluster struct {
-	// Nodes are the masters, in the order they were created.
+	// Nodes are the servers in the order they were created. A failover
+	// swaps roles, not this order: Owner and Topology tell who is master.
 	Nodes []*Server
-	// URL names every node (redis://first?addr=second&addr=third), which
-	// rdb.Open (rueidis) recognises as a cluster.
+	// URL names every node (redis://first?addr=second&addr=third...),
+	// which rdb.Open (rueidis) recognises as a cluster.
 	URL string
 }
+
+// Node timeouts, in milliseconds, for cluster-node-timeout. A cluster
+// without replicas has no failover to speed up, so it keeps a timeout
+// that a loaded machine cannot trip by mistake; with replicas, a short one
+// makes a replica take over about three seconds after its master dies.
+const (
+	nodeTimeout        = "5000"
+	replicaNodeTimeout = "1500"
+)
 
 // StartCluster starts a three-master Redis Cluster for t, waits until it
 // reports cluster_state:ok, and stops it in t.Cleanup. It fails the test
 // when redis-server or redis-cli is missing.
 func StartCluster(t testing.TB) *Cluster {
 	t.Helper()
+	return startCluster(t, 0, nodeTimeout)
+}
+
+// StartClusterReplicas starts a Redis Cluster of three masters with one
+// replica each, for failover tests: it waits until the cluster is ok and
+// every replica has synced, and stops it in t.Cleanup. Its node timeout is
+// 1.5 s, so a SIGKILLed master's replica is promoted within seconds.
+func StartClusterReplicas(t testing.TB) *Cluster {
+	t.Helper()
+	c := startCluster(t, 1, replicaNodeTimeout)
+	deadline := time.Now().Add(20 * time.Second)
+	for _, s := range c.Nodes {
+		for {
+			info, err := s.Do("INFO", "replication")
+			if err == nil && (strings.Contains(info, "role:master") || strings.Contains(info, "master_link_status:up")) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("redistest: cluster replica %s not synced: %q, %v", s.Addr, info, err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return c
+}
+
+// startCluster starts 3*(1+replicas) nodes and creates the cluster.
+func startCluster(t testing.TB, replicas int, timeout string) *Cluster {
+	t.Helper()
 	if _, err := exec.LookPath("redis-cli"); err != nil {
 		t.Fatalf("redistest: redis-cli not found on PATH (apt-get install redis-tools): %v", err)
 	}
 	c := &Cluster{}
-	addrs := make([]string, 3)
+	addrs := make([]string, 3*(1+replicas))
 	for i := range addrs {
 		// Each node's cluster config lives in its own directory (Start
 		// gives every server one), so the nodes.conf files never clash.
 		s := Start(t, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-			"--cluster-node-timeout", "5000")
+			"--cluster-node-timeout", timeout)
 		c.Nodes = append(c.Nodes, s)
 		addrs[i] = s.Addr
 	}
 	args := append([]string{"--cluster", "create"}, addrs...)
-	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
+	args = append(args, "--cluster-replicas", strconv.Itoa(replicas), "--cluster-yes")
 	if out, err := exec.Command("redis-cli", args...).CombinedOutput(); err != nil {
 		t.Fatalf("redistest: redis-cli --cluster create: %v\n%s", err, out)
 	}
@@ -58,7 +98,7 @@ func StartCluster(t testing.TB) *Cluster {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	c.URL = "redis://" + addrs[0] + "?addr=" + addrs[1] + "&addr=" + addrs[2]
+	c.URL = "redis://" + addrs[0] + "?addr=" + strings.Join(addrs[1:], "&addr=")
 	return c
 }
 
@@ -78,3 +118,74 @@ func (c *Cluster) Slot(t testing.TB, key string) int {
 
 // String describes the cluster for test logs.
 func (c *Cluster) String() string { return fmt.Sprintf("redis cluster %s", c.URL) }
+
+// Server returns the node listening on addr, or nil.
+func (c *Cluster) Server(addr string) *Server {
+	for _, s := range c.Nodes {
+		if s.Addr == addr {
+			return s
+		}
+	}
+	return nil
+}
+
+// Owner returns the node that from's CLUSTER NODES names as the master of
+// slot, failed or not: after a SIGKILL, the dead master until from learns
+// of the promotion.
+func (c *Cluster) Owner(from *Server, slot int) (Node, error) {
+	nodes, err := Topology(from)
+	if err != nil {
+		return Node{}, err
+	}
+	for _, n := range nodes {
+		if n.Master && n.Serves(slot) {
+			return n, nil
+		}
+	}
+	return Node{}, fmt.Errorf("redistest: %s knows no master of slot %d", from.Addr, slot)
+}
+
+// WaitReplicated waits until every replica of master has applied the
+// writes master had accepted when it was called, so that a test may kill
+// master without losing them (Redis replicates asynchronously).
+func (c *Cluster) WaitReplicated(t testing.TB, master *Server) {
+	t.Helper()
+	want := replOffsets(t, master)["master"]
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		got := replOffsets(t, master)
+		behind := len(got) == 1 // no replica connected
+		for name, off := range got {
+			behind = behind || (name != "master" && off < want)
+		}
+		if !behind {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redistest: replicas of %s not at offset %d within 10s: %v", master.Addr, want, got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// replOffsets returns s's master_repl_offset as "master" and the offset of
+// each connected replica under its INFO name (slave0, ...).
+func replOffsets(t testing.TB, s *Server) map[string]int64 {
+	t.Helper()
+	info := s.MustDo("INFO", "replication")
+	offs := map[string]int64{}
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, "master_repl_offset:"); ok {
+			offs["master"], _ = strconv.ParseInt(v, 10, 64)
+		}
+		name, fields, ok := strings.Cut(line, ":")
+		if !ok || !strings.HasPrefix(name, "slave") || !strings.Contains(fields, "offset=") {
+			continue
+		}
+		for _, f := range strings.Split(fields, ",") {
+			if v, ok := strings.CutPrefix(f, "offset="); ok {
+				offs[name], _ = strconv.ParseInt(v, 10, 64)
+			}
+		}
+	}
+	return offs
+}
