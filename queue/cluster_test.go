@@ -80,7 +80,7 @@ func TestClusterFailover(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	master, replica := cl.Server(owner.Addr), replicaOf(t, cl, owner)
+	master, replica := cl.Server(owner.Addr), cl.ReplicaOf(t, owner)
 	admin := rdb.NewBroker(rdbtest.Open(t, cl.URL))
 	const items = 3000
 	ids := numbers(items)
@@ -107,7 +107,7 @@ func TestClusterFailover(t *testing.T) {
 	master.Stop()
 	killed := time.Now()
 	t.Logf("SIGKILLed %s, master of slot %d (%s), at %d/%d items", owner.Addr, slot, q, ledger.distinct(), items)
-	promoted := waitPromoted(t, cl, replica, slot)
+	promoted := cl.WaitPromoted(t, replica, slot)
 	t.Logf("replica %s promoted %v after the kill", replica.Addr, promoted.Sub(killed).Round(time.Millisecond))
 	// Held items finish within milliseconds of the kill; nothing more may
 	// be processed until the promotion, or the kill missed the queue.
@@ -131,36 +131,5 @@ func TestClusterFailover(t *testing.T) {
 	}
 	if resumed > clusterResumeBound {
 		t.Errorf("consumption resumed %v after the promotion, want at most %v", resumed, clusterResumeBound)
-	}
-}
-
-// replicaOf returns the replica of master.
-func replicaOf(t *testing.T, cl *redistest.Cluster, master redistest.Node) *redistest.Server {
-	t.Helper()
-	nodes, err := redistest.Topology(cl.Server(master.Addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range nodes {
-		if n.MasterID == master.ID {
-			return cl.Server(n.Addr)
-		}
-	}
-	t.Fatalf("no replica of %s in %+v", master.Addr, nodes)
-	return nil
-}
-
-// waitPromoted polls replica's CLUSTER NODES every 5 ms until it names
-// itself the master of slot, and returns when it first did.
-func waitPromoted(t *testing.T, cl *redistest.Cluster, replica *redistest.Server, slot int) time.Time {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		if n, err := cl.Owner(replica, slot); err == nil && n.Addr == replica.Addr {
-			return time.Now()
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("replica %s not promoted within 30s", replica.Addr)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

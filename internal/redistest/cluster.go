@@ -145,6 +145,40 @@ func (c *Cluster) Owner(from *Server, slot int) (Node, error) {
 	return Node{}, fmt.Errorf("redistest: %s knows no master of slot %d", from.Addr, slot)
 }
 
+// ReplicaOf returns the replica of master, as master's CLUSTER NODES
+// names it.
+func (c *Cluster) ReplicaOf(t testing.TB, master Node) *Server {
+	t.Helper()
+	nodes, err := Topology(c.Server(master.Addr))
+	if err != nil {
+		t.Fatalf("redistest: %v", err)
+	}
+	for _, n := range nodes {
+		if n.MasterID == master.ID {
+			return c.Server(n.Addr)
+		}
+	}
+	t.Fatalf("redistest: no replica of %s in %+v", master.Addr, nodes)
+	return nil
+}
+
+// WaitPromoted polls replica's CLUSTER NODES every 5 ms until it names
+// itself the master of slot, and returns when it first did: the earliest
+// moment a client can learn of the promotion, since the other nodes hear
+// of it from the replica.
+func (c *Cluster) WaitPromoted(t testing.TB, replica *Server, slot int) time.Time {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if n, err := c.Owner(replica, slot); err == nil && n.Addr == replica.Addr {
+			return time.Now()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redistest: replica %s not promoted within 30s", replica.Addr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // WaitReplicated waits until every replica of master has applied the
 // writes master had accepted when it was called, so that a test may kill
 // master without losing them (Redis replicates asynchronously).

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"abaco/internal/redistest"
+	"abaco/queue"
+)
+
+// The commands on a Redis Cluster, addressed as redis://a?addr=b&addr=c:
+// a queue's keys share one slot ({queue} hash tags), so everything the
+// queue does runs on one master, and a failover of that master is what
+// the consumers must survive.
+
+// clusterStats runs "queue stats --json" for q on url.
+func clusterStats(t *testing.T, url, q string) statsJSON {
+	t.Helper()
+	code, out, errs := runWith(url, "", "queue", "stats", "--json", q)
+	if code != 0 {
+		t.Fatalf("queue stats %s: %d %s", q, code, errs)
+	}
+	var s statsJSON
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("queue stats --json: %v\n%s", err, out)
+	}
+	return s
+}
+
+// ledger counts the ids 1..n that consumers printed: lost are never
+// printed, extra were printed but never produced, dups printed again.
+type ledger struct{ lost, extra, dups int }
+
+func ledgerOf(n int, consumers []*inProcess) ledger {
+	counts := map[string]int{}
+	for _, p := range consumers {
+		for _, v := range processed(p.out.String()) {
+			counts[v]++
+		}
+	}
+	var l ledger
+	for i := 1; i <= n; i++ {
+		c := counts[strconv.Itoa(i)]
+		if c == 0 {
+			l.lost++
+		}
+		l.dups += max(c-1, 0)
+		delete(counts, strconv.Itoa(i))
+	}
+	l.extra = len(counts)
+	return l
+}
+
+// distinctProcessed is how many different values consumers printed.
+func distinctProcessed(consumers []*inProcess) int {
+	seen := map[string]bool{}
+	for _, p := range consumers {
+		for _, v := range processed(p.out.String()) {
+			seen[v] = true
+		}
+	}
+	return len(seen)
+}
+
+// startConsumers starts n in-process "abaco consume" on url with args.
+func startConsumers(url string, n int, args ...string) []*inProcess {
+	var ps []*inProcess
+	for range n {
+		ps = append(ps, startInProcess(url, append([]string{"consume"}, args...)...))
+	}
+	return ps
+}
+
+// drain waits until the consumers printed every id of 1..n and the queue
+// has nothing waiting or in flight while they still run, stops them, and
+// returns the ledger, failing t on a lost or invented id.
+func drain(t *testing.T, url string, n int, consumers []*inProcess) ledger {
+	t.Helper()
+	until(t, 60*time.Second, fmt.Sprintf("%d ids processed", n), func() bool { return distinctProcessed(consumers) == n })
+	until(t, 20*time.Second, "nothing waiting or in flight", func() bool {
+		s := clusterStats(t, url, queue.DefaultQueue)
+		return s.Depth == 0 && s.InFlight == 0
+	})
+	for _, p := range consumers {
+		if code := p.stop(t); code != 0 {
+			t.Fatalf("consume exited %d: %s", code, p.err.String())
+		}
+	}
+	l := ledgerOf(n, consumers)
+	if l.lost != 0 || l.extra != 0 {
+		t.Fatalf("ledger %+v: want 0 lost, 0 invented", l)
+	}
+	return l
+}
+
+// TestClusterCommands runs produce, two consumers and queue stats on a
+// 3-master cluster (2,000 ids: 0 lost, 0 stranded, both consumers busy,
+// stats right while they run and after they stop), then jobs through a
+// serve and a worker on the same cluster.
+func TestClusterCommands(t *testing.T) {
+	t.Parallel()
+	cl := redistest.StartCluster(t)
+	const n = 2000
+	if code, out, errs := runWith(cl.URL, "", "produce", "1.."+strconv.Itoa(n)); code != 0 || !strings.HasPrefix(out, "produced 2000 items onto number_queue") {
+		t.Fatalf("produce: %d %q %s", code, out, errs)
+	}
+	if s := clusterStats(t, cl.URL, queue.DefaultQueue); s.Depth != n || s.InFlight != 0 || len(s.Consumers) != 0 {
+		t.Fatalf("queue stats after produce: %+v, want depth %d and nothing else", s, n)
+	}
+	consumers := startConsumers(cl.URL, 2, "--delay", "1ms", "--concurrency", "2", "--batch", "20")
+	until(t, 60*time.Second, "both consumers registered", func() bool {
+		return len(clusterStats(t, cl.URL, queue.DefaultQueue).Consumers) == 2
+	})
+	l := drain(t, cl.URL, n, consumers)
+	for i, p := range consumers {
+		if len(processed(p.out.String())) == 0 {
+			t.Errorf("consumer %d processed nothing: the queue was not shared", i)
+		}
+	}
+	s := clusterStats(t, cl.URL, queue.DefaultQueue)
+	if s.Depth != 0 || s.InFlight != 0 || s.Dead != 0 || len(s.Consumers) != 0 {
+		t.Errorf("queue stats after the consumers stopped: %+v, want all zero", s)
+	}
+	t.Logf("%d ids by two consumers on a cluster: %+v", n, l)
+
+	base, logs, stop := startServer(t, testConfig(t, "--redis-url", cl.URL, "--workers", "0"), nil)
+	waitReady(t, base, 200, "ready", logs)
+	w := startInProcess(cl.URL, "worker", "--concurrency", "2")
+	for i := range 20 {
+		resp, _ := post(t, base+"/jobs", fmt.Sprintf(`{"expressao": "%d * 3"}`, i))
+		if resp.StatusCode != 202 {
+			t.Fatalf("POST /jobs: %d", resp.StatusCode)
+		}
+		waitJob(t, base+resp.Header.Get("Location"), strconv.Itoa(3*i))
+	}
+	if js := clusterStats(t, cl.URL, queue.DefaultJobQueue); js.Depth != 0 || js.InFlight != 0 || js.Dead != 0 {
+		t.Errorf("job queue stats: %+v, want drained", js)
+	}
+	if code := w.stop(t); code != 0 {
+		t.Fatalf("worker exited %d: %s", code, w.err.String())
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
