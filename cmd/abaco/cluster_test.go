@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"abaco"
+	"abaco/internal/rdbtest"
 	"abaco/internal/redistest"
 	"abaco/queue"
+	"abaco/rdb"
 )
 
 // The commands on a Redis Cluster, addressed as redis://a?addr=b&addr=c:
@@ -83,14 +86,16 @@ func startConsumers(url string, n int, args ...string) []*inProcess {
 	return ps
 }
 
-// drain waits until the consumers printed every id of 1..n and the queue
+// drain waits until the consumers printed every id of 1..n and b's queue
 // has nothing waiting or in flight while they still run, stops them, and
-// returns the ledger, failing t on a lost or invented id.
-func drain(t *testing.T, url string, n int, consumers []*inProcess) ledger {
+// returns the ledger, failing t on a lost or invented id. b is a client
+// opened before any failover: opening one afterwards may PING the dead
+// node (issue 12, item 4).
+func drain(t *testing.T, b abaco.Broker, n int, consumers []*inProcess) ledger {
 	t.Helper()
 	until(t, 60*time.Second, fmt.Sprintf("%d ids processed", n), func() bool { return distinctProcessed(consumers) == n })
 	until(t, 20*time.Second, "nothing waiting or in flight", func() bool {
-		s := clusterStats(t, url, queue.DefaultQueue)
+		s := queueStats(t, b, queue.DefaultQueue)
 		return s.Depth == 0 && s.InFlight == 0
 	})
 	for _, p := range consumers {
@@ -123,7 +128,7 @@ func TestClusterCommands(t *testing.T) {
 	until(t, 60*time.Second, "both consumers registered", func() bool {
 		return len(clusterStats(t, cl.URL, queue.DefaultQueue).Consumers) == 2
 	})
-	l := drain(t, cl.URL, n, consumers)
+	l := drain(t, rdb.NewBroker(rdbtest.Open(t, cl.URL)), n, consumers)
 	for i, p := range consumers {
 		if len(processed(p.out.String())) == 0 {
 			t.Errorf("consumer %d processed nothing: the queue was not shared", i)
@@ -178,6 +183,7 @@ func TestClusterMasterKilledDuringConsume(t *testing.T) {
 	}
 	master, replica := cl.Server(owner.Addr), cl.ReplicaOf(t, owner)
 	cl.WaitReplicated(t, master)
+	b := rdb.NewBroker(rdbtest.Open(t, cl.URL))
 	args := []string{"--redis-url", cl.URL, "--workers", "0"}
 	base, logs, stop := startServer(t, testConfig(t, args...), nil)
 	strict, strictLogs, stopStrict := startServer(t, testConfig(t, append(args, "--ready-requires-redis")...), nil)
@@ -197,7 +203,7 @@ func TestClusterMasterKilledDuringConsume(t *testing.T) {
 	if resumed > 2*time.Second {
 		t.Errorf("printing resumed %v after the promotion, want at most 2s", resumed)
 	}
-	l := drain(t, cl.URL, n, consumers)
+	l := drain(t, b, n, consumers)
 	t.Logf("%d ids, master killed mid-consume: %+v", n, l)
 
 	ready := waitReady(t, base, 200, "ready", logs)
