@@ -64,8 +64,18 @@ func TestServeQueueRedis(t *testing.T) {
 			queueURL := "redis://alice:s3cret@" + queueSrv.Addr
 			base, logs, stop := startServer(t, testConfig(t, "--redis-url", cacheSrv.URL,
 				"--queue-redis-url", queueURL, "--workers", "1"), nil)
-			status := map[bool]string{false: "ready", true: "degraded"}[tt.wantWarn]
-			m := waitReady(t, base, 200, status, logs)
+			// Degraded must mean the policy alone: a cache Redis not
+			// connected yet would drop the writes checked below.
+			var m map[string]any
+			until(t, 15*time.Second, "/readyz naming the queue Redis's policy alone, if it evicts", func() bool {
+				var code int
+				code, m = getJSON(t, base+"/readyz")
+				want := "[]"
+				if tt.wantWarn {
+					want = "[evicting_policy]"
+				}
+				return code == 200 && degradedConditions(m) == want
+			})
 
 			resp, _ := post(t, base+"/evaluate", `{"expressao": "2 ** 70"}`)
 			if resp.StatusCode != 200 {
@@ -109,6 +119,18 @@ func TestServeQueueRedis(t *testing.T) {
 			}
 		})
 	}
+}
+
+// degradedConditions lists the conditions of a /readyz body, "[]" when
+// it names none.
+func degradedConditions(m map[string]any) string {
+	deg, _ := m["degraded"].([]any)
+	var conds []string
+	for _, d := range deg {
+		d, _ := d.(map[string]any)
+		conds = append(conds, fmt.Sprint(d["condition"]))
+	}
+	return "[" + strings.Join(conds, " ") + "]"
 }
 
 // TestQueueRedisFromEnvironment checks that ABACO_QUEUE_REDIS_URL is
