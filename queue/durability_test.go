@@ -1,0 +1,164 @@
+package queue_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"abaco"
+	"abaco/internal/rdbtest"
+	"abaco/internal/redistest"
+	"abaco/queue"
+	"abaco/rdb"
+)
+
+// replicated starts a master and a replica of it, and returns once a
+// write to the master is acknowledged by the replica: the master may count
+// the replica online a while before its acknowledgements flow.
+func replicated(t testing.TB) (master, replica *redistest.Server) {
+	t.Helper()
+	// The master sends its first snapshot at once rather than after the
+	// default 5s wait for more replicas to share it.
+	master = redistest.Start(t, "--repl-diskless-sync-delay", "0")
+	_, port, _ := strings.Cut(master.Addr, ":")
+	replica = redistest.Start(t, "--replicaof", "127.0.0.1", port)
+	b := rdb.NewBroker(rdbtest.Open(t, master.URL)).WithDurability(rdb.Durability{Replicas: 1, Timeout: 50 * time.Millisecond})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := b.Push(context.Background(), "replicated", "x")
+		if err == nil {
+			return master, replica
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the replica acknowledges no write: %v", err)
+		}
+	}
+}
+
+// sigstop stops s with SIGSTOP until the test ends (or the returned resume
+// is called): its connections stay open, so its master still counts it
+// as a connected replica, but it acknowledges nothing.
+func sigstop(t *testing.T, s *redistest.Server) (resume func()) {
+	t.Helper()
+	info := s.MustDo("INFO", "server")
+	_, rest, _ := strings.Cut(info, "process_id:")
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]))
+	if err != nil {
+		t.Fatalf("no process_id in INFO server: %v", err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	resume = func() { once.Do(func() { _ = syscall.Kill(pid, syscall.SIGCONT) }) }
+	t.Cleanup(resume)
+	return resume
+}
+
+// durableJobs returns a job service on master whose broker waits for d.
+func durableJobs(t testing.TB, master *redistest.Server, q string, d rdb.Durability) *queue.Jobs {
+	b := rdb.NewBroker(rdbtest.Open(t, master.URL)).WithDurability(d)
+	return queue.NewJobs(b, nil, queue.JobOptions{Queue: q, MaxQueued: -1})
+}
+
+// jobsOn returns a job service that reads the jobs of queue q on s (a
+// replica answers reads).
+func jobsOn(t testing.TB, s *redistest.Server, q string) *queue.Jobs {
+	return queue.NewJobs(rdb.NewBroker(rdbtest.Open(t, s.URL)), nil, queue.JobOptions{Queue: q})
+}
+
+// TestJobsDurability submits jobs under a barrier of one replica. A
+// replica that is up has every accepted job at once; one that is stopped,
+// or paused with its connection still open, fails the submission with
+// code unavailable after about the timeout, and the job stays on the
+// master. The paused replica is the case that proves the WAIT travels
+// with the job's script: a WAIT on any connection that did not write
+// returns at once, counting the paused replica, as the test checks.
+func TestJobsDurability(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	cases := []struct {
+		name     string
+		replicas int
+		// fault acts on the replica before the submissions.
+		fault func(t *testing.T, master, replica *redistest.Server)
+		// concurrent submissions are sent at once, from as many
+		// goroutines, sharing the client's connections.
+		concurrent int
+		wantCode   abaco.Code
+	}{
+		{"replica up", 1, nil, 1, ""},
+		{"replica up, concurrent", 1, nil, 16, ""},
+		{"replica stopped", 1, func(t *testing.T, _, r *redistest.Server) { r.Stop() }, 1, abaco.CodeUnavailable},
+		{"replica stopped, no barrier", 0, func(t *testing.T, _, r *redistest.Server) { r.Stop() }, 1, ""},
+		{"replica paused, concurrent", 1, func(t *testing.T, m, r *redistest.Server) {
+			sigstop(t, r)
+			if n := m.MustDo("WAIT", "1", "100"); n != "1" {
+				t.Fatalf("WAIT on a connection that wrote nothing = %s, want 1: the test could not tell a misplaced WAIT", n)
+			}
+		}, 16, abaco.CodeUnavailable},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			master, replica := replicated(t)
+			q := "durable"
+			jobs := durableJobs(t, master, q, rdb.Durability{Replicas: c.replicas, Timeout: timeout})
+			// A first job warms the connections, so the timings below
+			// measure the barrier rather than a dial.
+			if _, err := jobs.Submit(context.Background(), "0"); err != nil {
+				t.Fatalf("warm-up Submit: %v", err)
+			}
+			if c.fault != nil {
+				c.fault(t, master, replica)
+			}
+			type outcome struct {
+				job  abaco.Job
+				err  error
+				took time.Duration
+			}
+			out := make([]outcome, c.concurrent)
+			var wg sync.WaitGroup
+			for i := range out {
+				wg.Go(func() {
+					start := time.Now()
+					out[i].job, out[i].err = jobs.Submit(context.Background(), strconv.Itoa(i)+"+1")
+					out[i].took = time.Since(start)
+				})
+			}
+			wg.Wait()
+			for i, o := range out {
+				if code := abaco.ErrorCode(o.err); code != c.wantCode {
+					t.Fatalf("Submit %d: %v (code %q), want code %q", i, o.err, code, c.wantCode)
+				}
+				if o.err == nil && c.replicas == 0 {
+					continue
+				}
+				if o.err == nil {
+					// Right after the answer, not polled: the barrier
+					// promised the replica has it.
+					if _, err := jobsOn(t, replica, q).Job(context.Background(), o.job.ID); err != nil {
+						t.Fatalf("job %s accepted under the barrier is not on the replica: %v", o.job.ID, err)
+					}
+					continue
+				}
+				if o.took < timeout || o.took > timeout+time.Second {
+					t.Fatalf("Submit %d answered after %s, want about the timeout %s", i, o.took, timeout)
+				}
+				if msg := abaco.ErrorMessage(o.err); !strings.Contains(msg, "0 of the 1 replicas") || !strings.Contains(msg, "second job") {
+					t.Fatalf("the refusal does not say what happened: %q", msg)
+				}
+			}
+			if c.wantCode == "" {
+				return
+			}
+			// Refused, yet written: every job is on the master, queued.
+			if s, err := rdb.NewBroker(rdbtest.Open(t, master.URL)).Stats(context.Background(), q); err != nil || s.Depth != int64(1+c.concurrent) {
+				t.Fatalf("master's queue = %+v, %v; want the %d refused jobs queued behind the first", s, err, c.concurrent)
+			}
+		})
+	}
+}
