@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -159,6 +160,113 @@ func TestJobsDurability(t *testing.T) {
 			if s, err := rdb.NewBroker(rdbtest.Open(t, master.URL)).Stats(context.Background(), q); err != nil || s.Depth != int64(1+c.concurrent) {
 				t.Fatalf("master's queue = %+v, %v; want the %d refused jobs queued behind the first", s, err, c.concurrent)
 			}
+		})
+	}
+}
+
+// TestJobsDurabilityFailover submits jobs from several goroutines and,
+// under that load, cuts the replica off: it is paused (SIGSTOP) and the
+// master drops its link (CLIENT KILL TYPE replica), so the master goes on
+// taking writes that the replica never gets. Then the master is SIGKILLed
+// and the replica promoted (REPLICAOF NO ONE), as a failover does. Under
+// the barrier, every job Submit accepted is on the promoted replica, from
+// a ledger of ids. Without it, the jobs accepted after the cut are lost;
+// their number is logged, not asserted.
+func TestJobsDurabilityFailover(t *testing.T) {
+	cases := []struct {
+		name     string
+		replicas int
+	}{
+		{"barrier", 1},
+		{"no barrier", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			const q = "failover"
+			master, replica := replicated(t)
+			jobs := durableJobs(t, master, q, rdb.Durability{Replicas: c.replicas, Timeout: 200 * time.Millisecond})
+			ctx, stop := context.WithCancel(context.Background())
+			var mu sync.Mutex
+			var accepted []string // the ledger: every job answered as accepted
+			var answered atomic.Int64
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() {
+					for ctx.Err() == nil {
+						job, err := jobs.Submit(ctx, "6*7")
+						if err == nil {
+							mu.Lock()
+							accepted = append(accepted, job.ID)
+							mu.Unlock()
+						}
+						answered.Add(1)
+					}
+				})
+			}
+			waitFor(t, "a few hundred answers", func() bool { return answered.Load() >= 300 })
+			resume := sigstop(t, replica)
+			master.MustDo("CLIENT", "KILL", "TYPE", "replica")
+			cut := answered.Load()
+			waitFor(t, "answers after the cut", func() bool { return answered.Load() >= cut+40 })
+			master.Stop()
+			stop()
+			wg.Wait()
+			resume()
+			// Once the replica has read what its link had buffered and
+			// found it closed, it is promoted.
+			waitFor(t, "the replica to see its master gone", func() bool {
+				info, err := replica.Do("INFO", "replication")
+				return err == nil && strings.Contains(info, "master_link_status:down")
+			})
+			replica.MustDo("REPLICAOF", "NO", "ONE")
+			promoted := jobsOn(t, replica, q)
+			lost := 0
+			for _, id := range accepted {
+				_, err := promoted.Job(context.Background(), id)
+				switch abaco.ErrorCode(err) {
+				case "":
+				case abaco.CodeNotFound:
+					lost++
+				default:
+					t.Fatalf("Job(%s) on the promoted replica: %v", id, err)
+				}
+			}
+			t.Logf("%s: %d submissions answered, %d accepted, %d of them lost at the failover", c.name, answered.Load(), len(accepted), lost)
+			if c.replicas > 0 && lost > 0 {
+				t.Fatalf("%d of %d jobs accepted under the barrier are not on the promoted replica", lost, len(accepted))
+			}
+		})
+	}
+}
+
+// BenchmarkSubmitDurability measures Submit on a master with one replica
+// on the same machine, without a barrier and with one replica required,
+// one submission at a time and from 16 goroutines at once:
+//
+//	go test ./queue -run '^$' -bench SubmitDurability -benchtime 2s
+func BenchmarkSubmitDurability(b *testing.B) {
+	master, _ := replicated(b)
+	for _, replicas := range []int{0, 1} {
+		jobs := durableJobs(b, master, "bench", rdb.Durability{Replicas: replicas})
+		name := rdb.FormatReplicas(replicas)
+		b.Run(name+"/serial", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := jobs.Submit(context.Background(), "1+1"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/parallel", func(b *testing.B) {
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := jobs.Submit(context.Background(), "1+1"); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
 		})
 	}
 }
