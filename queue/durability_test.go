@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,49 +15,6 @@ import (
 	"abaco/queue"
 	"abaco/rdb"
 )
-
-// replicated starts a master and a replica of it, and returns once a
-// write to the master is acknowledged by the replica: the master may count
-// the replica online a while before its acknowledgements flow.
-func replicated(t testing.TB) (master, replica *redistest.Server) {
-	t.Helper()
-	// The master sends its first snapshot at once rather than after the
-	// default 5s wait for more replicas to share it.
-	master = redistest.Start(t, "--repl-diskless-sync-delay", "0")
-	_, port, _ := strings.Cut(master.Addr, ":")
-	replica = redistest.Start(t, "--replicaof", "127.0.0.1", port)
-	b := rdb.NewBroker(rdbtest.Open(t, master.URL)).WithDurability(rdb.Durability{Replicas: 1, Timeout: 50 * time.Millisecond})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := b.Push(context.Background(), "replicated", "x")
-		if err == nil {
-			return master, replica
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the replica acknowledges no write: %v", err)
-		}
-	}
-}
-
-// sigstop stops s with SIGSTOP until the test ends (or the returned resume
-// is called): its connections stay open, so its master still counts it
-// as a connected replica, but it acknowledges nothing.
-func sigstop(t *testing.T, s *redistest.Server) (resume func()) {
-	t.Helper()
-	info := s.MustDo("INFO", "server")
-	_, rest, _ := strings.Cut(info, "process_id:")
-	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]))
-	if err != nil {
-		t.Fatalf("no process_id in INFO server: %v", err)
-	}
-	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	resume = func() { once.Do(func() { _ = syscall.Kill(pid, syscall.SIGCONT) }) }
-	t.Cleanup(resume)
-	return resume
-}
 
 // durableJobs returns a job service on master whose broker waits for d.
 func durableJobs(t testing.TB, master *redistest.Server, q string, d rdb.Durability) *queue.Jobs {
@@ -96,7 +52,7 @@ func TestJobsDurability(t *testing.T) {
 		{"replica stopped", 1, func(t *testing.T, _, r *redistest.Server) { r.Stop() }, 1, abaco.CodeUnavailable},
 		{"replica stopped, no barrier", 0, func(t *testing.T, _, r *redistest.Server) { r.Stop() }, 1, ""},
 		{"replica paused, concurrent", 1, func(t *testing.T, m, r *redistest.Server) {
-			sigstop(t, r)
+			r.Pause()
 			if n := m.MustDo("WAIT", "1", "100"); n != "1" {
 				t.Fatalf("WAIT on a connection that wrote nothing = %s, want 1: the test could not tell a misplaced WAIT", n)
 			}
@@ -105,7 +61,7 @@ func TestJobsDurability(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			master, replica := replicated(t)
+			master, replica := redistest.StartReplicated(t)
 			q := "durable"
 			jobs := durableJobs(t, master, q, rdb.Durability{Replicas: c.replicas, Timeout: timeout})
 			// A first job warms the connections, so the timings below
@@ -184,7 +140,7 @@ func TestJobsDurabilityFailover(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			const q = "failover"
-			master, replica := replicated(t)
+			master, replica := redistest.StartReplicated(t)
 			jobs := durableJobs(t, master, q, rdb.Durability{Replicas: c.replicas, Timeout: 200 * time.Millisecond})
 			ctx, stop := context.WithCancel(context.Background())
 			var mu sync.Mutex
@@ -205,7 +161,7 @@ func TestJobsDurabilityFailover(t *testing.T) {
 				})
 			}
 			waitFor(t, "a few hundred answers", func() bool { return answered.Load() >= 300 })
-			resume := sigstop(t, replica)
+			resume := replica.Pause()
 			master.MustDo("CLIENT", "KILL", "TYPE", "replica")
 			cut := answered.Load()
 			waitFor(t, "answers after the cut", func() bool { return answered.Load() >= cut+40 })
@@ -246,7 +202,7 @@ func TestJobsDurabilityFailover(t *testing.T) {
 //
 //	go test ./queue -run '^$' -bench SubmitDurability -benchtime 2s
 func BenchmarkSubmitDurability(b *testing.B) {
-	master, _ := replicated(b)
+	master, _ := redistest.StartReplicated(b)
 	for _, replicas := range []int{0, 1} {
 		jobs := durableJobs(b, master, "bench", rdb.Durability{Replicas: replicas})
 		name := rdb.FormatReplicas(replicas)
