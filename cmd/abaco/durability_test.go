@@ -79,3 +79,23 @@ func TestServeJobsDurability(t *testing.T) {
 		t.Fatalf("%s jobs queued on the master, want both (the refused one too)", n)
 	}
 }
+
+// TestProduceDurability runs produce --durability replicas:1: it succeeds
+// while the replica is up, and exits 1 saying so once the replica is
+// stopped, though the batch is on the master.
+func TestProduceDurability(t *testing.T) {
+	t.Parallel()
+	master, replica := redistest.StartReplicated(t)
+	durable := []string{"produce", "--durability", "replicas:1", "--durability-timeout", "100ms"}
+	if code, _, errs := runWith(master.URL, "", append(durable, "1..3")...); code != 0 {
+		t.Fatalf("produce with the replica up: exit %d: %s", code, errs)
+	}
+	replica.Stop()
+	code, _, errs := runWith(master.URL, "", append(durable, "4")...)
+	if code != 1 || !strings.Contains(errs, "0 of the 1 replicas") {
+		t.Fatalf("produce with the replica stopped: exit %d: %s", code, errs)
+	}
+	if got := master.MustDo("LRANGE", "number_queue", "0", "-1"); got != "1\n2\n3\n4" {
+		t.Fatalf("queue %q, want 1..4: the refused batch is on the master", got)
+	}
+}
