@@ -36,7 +36,9 @@ func jobsOn(t testing.TB, s *redistest.Server, q string) *queue.Jobs {
 // with the job's script: a WAIT on any connection that did not write
 // returns at once, counting the paused replica, as the test checks.
 func TestJobsDurability(t *testing.T) {
-	const timeout = 300 * time.Millisecond
+	// Long enough for a replica on a machine loaded by a -race run to
+	// acknowledge, since the cases with the replica up must pass.
+	const timeout = time.Second
 	cases := []struct {
 		name     string
 		replicas int

@@ -56,7 +56,8 @@ func TestJobsDurabilityFlags(t *testing.T) {
 func TestServeJobsDurability(t *testing.T) {
 	t.Parallel()
 	master, replica := redistest.StartReplicated(t)
-	const timeout = 200 * time.Millisecond
+	// Long enough for a replica on a machine loaded by a -race run.
+	const timeout = time.Second
 	base, _, _ := startServer(t, testConfig(t, "--redis-url", master.URL, "--workers", "0",
 		"--jobs-durability", "replicas:1", "--jobs-durability-timeout", timeout.String()), nil)
 	if resp, m := post(t, base+"/jobs", `{"expressao": "1+1"}`); resp.StatusCode != 202 {
@@ -86,12 +87,13 @@ func TestServeJobsDurability(t *testing.T) {
 func TestProduceDurability(t *testing.T) {
 	t.Parallel()
 	master, replica := redistest.StartReplicated(t)
-	durable := []string{"produce", "--durability", "replicas:1", "--durability-timeout", "100ms"}
-	if code, _, errs := runWith(master.URL, "", append(durable, "1..3")...); code != 0 {
+	// The default timeout (1s) while the replica is up, so that a loaded
+	// machine does not fail the test; a short one once it is stopped.
+	if code, _, errs := runWith(master.URL, "", "produce", "--durability", "replicas:1", "1..3"); code != 0 {
 		t.Fatalf("produce with the replica up: exit %d: %s", code, errs)
 	}
 	replica.Stop()
-	code, _, errs := runWith(master.URL, "", append(durable, "4")...)
+	code, _, errs := runWith(master.URL, "", "produce", "--durability", "replicas:1", "--durability-timeout", "100ms", "4")
 	if code != 1 || !strings.Contains(errs, "0 of the 1 replicas") {
 		t.Fatalf("produce with the replica stopped: exit %d: %s", code, errs)
 	}
