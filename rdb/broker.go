@@ -112,10 +112,13 @@ func (b *Broker) Take(ctx context.Context, queue, consumer string, limit int, wa
 }
 
 // queueTakeSHA is the SHA1 of queueTakeScript, for EVALSHA in a pipeline.
-var queueTakeSHA = func() string {
-	sum := sha1.Sum([]byte(queueTakeSrc))
+var queueTakeSHA = scriptSHA(queueTakeSrc)
+
+// scriptSHA is the SHA1 by which Redis knows the script src (EVALSHA).
+func scriptSHA(src string) string {
+	sum := sha1.Sum([]byte(src))
 	return hex.EncodeToString(sum[:])
-}()
+}
 
 // maxBatch bounds one take: Lua's unpack works on at most a few thousand
 // values, and bigger batches only add latency.

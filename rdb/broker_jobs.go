@@ -2,8 +2,6 @@ package rdb
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"strconv"
 	"time"
 
@@ -50,10 +48,7 @@ return 1
 var jobSubmitScript = rueidis.NewLuaScript(jobSubmitSrc)
 
 // jobSubmitSHA is the SHA1 of jobSubmitSrc, for EVALSHA in a DoMulti.
-var jobSubmitSHA = func() string {
-	sum := sha1.Sum([]byte(jobSubmitSrc))
-	return hex.EncodeToString(sum[:])
-}()
+var jobSubmitSHA = scriptSHA(jobSubmitSrc)
 
 // SubmitJob stores a job record and queues its id unless the queue holds
 // limit or more waiting items, with one script: one round trip. Under a
@@ -64,20 +59,7 @@ var jobSubmitSHA = func() string {
 func (b *Broker) SubmitJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration, limit int64) error {
 	keys := []string{queueKey(queue), jobKey(queue, id)}
 	args := []string{strconv.FormatInt(limit, 10), id, string(record), strconv.FormatInt(max(ttl.Milliseconds(), 1), 10)}
-	rc := b.c.conn()
-	var reply rueidis.RedisResult
-	var acked int64
-	var werr error
-	if b.durability.Replicas <= 0 {
-		reply = jobSubmitScript.Exec(ctx, rc, keys, args)
-	} else {
-		reply, acked, werr = b.durably(ctx, rc, rc.B().Evalsha().Sha1(jobSubmitSHA).Numkeys(2).Key(keys...).Arg(args...).Build())
-		if rerr, ok := rueidis.IsRedisErr(reply.Error()); ok && rerr.IsNoScript() {
-			// The script cache was flushed (a Redis restart): the script
-			// did not run, so send its source, with the WAIT again.
-			reply, acked, werr = b.durably(ctx, rc, rc.B().Eval().Script(jobSubmitSrc).Numkeys(2).Key(keys...).Arg(args...).Build())
-		}
-	}
+	reply, acked, werr := b.submit(ctx, keys, args)
 	n, err := reply.AsInt64()
 	switch {
 	case err != nil:
@@ -90,6 +72,23 @@ func (b *Broker) SubmitJob(ctx context.Context, queue, id string, record []byte,
 		return b.notReplicated("job "+id, "submitting it again creates a second job", acked)
 	}
 	return nil
+}
+
+// submit runs jobSubmitSrc, followed under a durability barrier by its
+// WAIT in the same DoMulti, and returns the script's reply, how many
+// replicas acknowledged it (0 without a barrier) and the WAIT's error.
+func (b *Broker) submit(ctx context.Context, keys, args []string) (reply rueidis.RedisResult, acked int64, err error) {
+	rc := b.c.conn()
+	if b.durability.Replicas <= 0 {
+		return jobSubmitScript.Exec(ctx, rc, keys, args), 0, nil
+	}
+	reply, acked, err = b.durably(ctx, rc, rc.B().Evalsha().Sha1(jobSubmitSHA).Numkeys(2).Key(keys...).Arg(args...).Build())
+	if rerr, ok := rueidis.IsRedisErr(reply.Error()); ok && rerr.IsNoScript() {
+		// The script cache was flushed (a Redis restart): the script did
+		// not run, so send its source, with the WAIT again.
+		reply, acked, err = b.durably(ctx, rc, rc.B().Eval().Script(jobSubmitSrc).Numkeys(2).Key(keys...).Arg(args...).Build())
+	}
+	return reply, acked, err
 }
 
 // queueFull is the error of a job refused by the bound on waiting jobs.
