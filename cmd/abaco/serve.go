@@ -357,7 +357,8 @@ func (s *server) Run(ctx context.Context) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
 	s.log.Info("abaco serve listening", "addr", s.Addr(), "redis", redactURL(s.cfg.RedisURL),
-		"cache_ttl", s.cfg.CacheTTL.String(), "workers", s.workers, "admin", s.cfg.AdminToken != "")
+		"cache_ttl", s.cfg.CacheTTL.String(), "workers", s.workers, "admin", s.cfg.AdminToken != "",
+		"jobs_durability", s.cfg.JobsDurability.String())
 
 	var err error
 	select {
