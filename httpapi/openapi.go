@@ -120,7 +120,7 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 				},
 				Content: map[string]*huma.MediaType{"application/problem+json": {Schema: ref(Problem{})}},
 			},
-			"503": problems("The queue is unavailable (code unavailable); see Retry-After."),
+			"503": problems("The queue is unavailable, or, with abaco serve's --jobs-durability, too few Redis replicas acknowledged the job in time: then the job may still exist and run, and a retry creates a second one (code unavailable); see Retry-After."),
 		}),
 	}
 	getJob := &huma.Operation{

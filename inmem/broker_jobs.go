@@ -60,7 +60,9 @@ func (b *Broker) LoadJob(ctx context.Context, queue, id string) ([]byte, error) 
 
 // SubmitJob stores a job record and queues its id unless the queue holds
 // limit or more waiting items; both happen under one lock, as the Redis
-// broker's one script.
+// broker's one script. The embedded broker has no replicas, so it has no
+// durability barrier (rdb.Durability): abaco serve refuses
+// --jobs-durability without Redis rather than ignore it.
 func (b *Broker) SubmitJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration, limit int64) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()

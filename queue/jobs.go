@@ -96,6 +96,11 @@ func newJobID() string {
 // it). Other errors come from the broker (code unavailable when it cannot
 // be reached). Submit does not retry: the client that asked is told at
 // once, with a Retry-After, rather than held while Redis is away.
+//
+// A Redis broker with a durability barrier (rdb.Broker.WithDurability)
+// also fails Submit with code unavailable when too few replicas
+// acknowledged the job within the barrier's timeout. That job was written
+// to the master and may still run; a new Submit creates a second job.
 func (j *Jobs) Submit(ctx context.Context, expression string) (abaco.Job, error) {
 	rec := record{ID: newJobID(), Expr: expression, State: abaco.JobQueued, Queued: time.Now().UnixMilli()}
 	raw, err := encodeRecord(rec)

@@ -30,6 +30,9 @@ import (
 // harmless; jobs use unique ids as payloads.
 type Broker struct {
 	c *Client
+	// durability is the barrier of SubmitJob and Push (durability.go);
+	// the zero value, none, unless the broker came from WithDurability.
+	durability Durability
 }
 
 var _ abaco.Broker = (*Broker)(nil)
@@ -49,14 +52,23 @@ func brokerErr(op string, err error) error {
 	return fmt.Errorf("rdb: %s: %w", op, errors.Join(abaco.Errorf(abaco.CodeUnavailable, "redis unavailable"), err))
 }
 
-// Push appends payloads to the tail of queue with one RPUSH.
+// Push appends payloads to the tail of queue with one RPUSH, followed
+// on the same connection by the WAIT of a durability barrier if any.
 func (b *Broker) Push(ctx context.Context, queue string, payloads ...string) error {
 	if len(payloads) == 0 {
 		return nil
 	}
 	rc := b.c.conn()
-	err := rc.Do(ctx, rc.B().Rpush().Key(queueKey(queue)).Element(payloads...).Build()).Error()
-	return brokerErr("push", err)
+	reply, acked, err := b.durably(ctx, rc, rc.B().Rpush().Key(queueKey(queue)).Element(payloads...).Build())
+	switch {
+	case reply.Error() != nil:
+		return brokerErr("push", reply.Error())
+	case err != nil:
+		return brokerErr("push: wait", err)
+	case acked < int64(b.durability.Replicas):
+		return b.notReplicated(fmt.Sprintf("a batch of %d items", len(payloads)), "pushing it again pushes them twice", acked)
+	}
+	return nil
 }
 
 // Take leases up to limit items: one script while the queue has items.
@@ -100,10 +112,13 @@ func (b *Broker) Take(ctx context.Context, queue, consumer string, limit int, wa
 }
 
 // queueTakeSHA is the SHA1 of queueTakeScript, for EVALSHA in a pipeline.
-var queueTakeSHA = func() string {
-	sum := sha1.Sum([]byte(queueTakeSrc))
+var queueTakeSHA = scriptSHA(queueTakeSrc)
+
+// scriptSHA is the SHA1 by which Redis knows the script src (EVALSHA).
+func scriptSHA(src string) string {
+	sum := sha1.Sum([]byte(src))
 	return hex.EncodeToString(sum[:])
-}()
+}
 
 // maxBatch bounds one take: Lua's unpack works on at most a few thousand
 // values, and bigger batches only add latency.

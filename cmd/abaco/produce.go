@@ -37,6 +37,8 @@ Examples:
 	redisURLVar(fs, env, &url, "required unless --queue-redis-url is set")
 	queueRedisURLVar(fs, env, &queueRedisURL)
 	intVar(fs, env, &batch, "batch", "ABACO_PRODUCE_BATCH", 1000, "values per RPUSH")
+	var durability rdb.Durability
+	durabilityVars(fs, env, &durability, "durability", "ABACO_PRODUCE_DURABILITY", "each RPUSH")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -45,6 +47,9 @@ Examples:
 		return usageErrorf("--batch must be at least 1")
 	}
 	if err := checkQueueName(q); err != nil {
+		return err
+	}
+	if err := checkDurability(durability, "durability", queueURL(url, queueRedisURL)); err != nil {
 		return err
 	}
 	if slices.Contains(values, "") {
@@ -56,7 +61,7 @@ Examples:
 	}
 	defer c.Close()
 	rdb.NewPolicyWatch(c, slog.New(slog.NewTextHandler(env.Stderr, nil)), nil).Start(ctx)
-	b := rdb.NewBroker(c)
+	b := rdb.NewBroker(c).WithDurability(durability)
 
 	start := time.Now()
 	buf := make([]string, 0, batch)

@@ -65,6 +65,10 @@ type serveConfig struct {
 	// QueueRedisURL names the Redis of the job queue and job records when
 	// they live apart from the cache's; empty means RedisURL's.
 	QueueRedisURL string
+	// JobsDurability is the barrier POST /jobs waits for before it answers
+	// 202 (see rdb.Durability); the zero value, none, answers once the
+	// Redis master has the job. A barrier needs Redis.
+	JobsDurability rdb.Durability
 }
 
 func parseServeFlags(env *Env, args []string) (serveConfig, error) {
@@ -106,6 +110,7 @@ Examples:
 	boolVar(fs, env, &c.Jobs, "jobs", "ABACO_JOBS", true, "accept evaluation jobs (POST /jobs); false makes a cache-only server: /jobs answers 404, no workers run, and an evicting Redis maxmemory-policy (allkeys-lru, what a cache wants) is not warned about")
 	limitVars(fs, env, &c.Limits)
 	intakeVars(fs, env, &c)
+	durabilityVars(fs, env, &c.JobsDurability, "jobs-durability", "ABACO_JOBS_DURABILITY", "POST /jobs")
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}
@@ -121,7 +126,49 @@ Examples:
 	if c.MaxQueuedJobs < 0 || c.JobRate < 0 || c.JobBurst < 1 {
 		return c, usageErrorf("--max-queued-jobs and --job-rate must be 0 or more, --job-burst 1 or more")
 	}
+	if err := checkDurability(c.JobsDurability, "jobs-durability", queueURL(c.RedisURL, c.QueueRedisURL)); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// durabilityVars defines the flags of a durability barrier, name (none or
+// replicas:N) and name-timeout, with the environment fallbacks key and
+// key_TIMEOUT, for the writes of what.
+func durabilityVars(fs *flag.FlagSet, env *Env, d *rdb.Durability, name, key, what string) {
+	define := func(p *int, name string, v int, usage string) {
+		*p = v
+		fs.Var((*replicasValue)(p), name, usage)
+	}
+	envVar(fs, env, &d.Replicas, name, key, 0, "none, or replicas:N to make "+what+" wait until N Redis replicas "+
+		"acknowledge each write (Redis WAIT), failing with 503 unavailable when fewer do within --"+name+"-timeout; "+
+		"the write may still exist then (default none)", rdb.ParseReplicas, define)
+	durationVar(fs, env, &d.Timeout, name+"-timeout", key+"_TIMEOUT", rdb.DefaultDurabilityTimeout,
+		"how long "+what+" waits for the replicas of --"+name)
+}
+
+// replicasValue is the flag.Value of a barrier's mode: none or replicas:N.
+type replicasValue int
+
+func (v *replicasValue) String() string { return rdb.FormatReplicas(int(*v)) }
+
+func (v *replicasValue) Set(s string) error {
+	n, err := rdb.ParseReplicas(s)
+	*v = replicasValue(n)
+	return err
+}
+
+// checkDurability refuses a barrier without Redis (the embedded broker has
+// no replicas to wait for, and would wait in vain) and a timeout under
+// WAIT's millisecond resolution.
+func checkDurability(d rdb.Durability, name, redisURL string) error {
+	switch {
+	case d.Replicas > 0 && redisURL == "":
+		return usageErrorf("--%s %s needs Redis (REDIS_URL): the embedded queue has no replicas", name, rdb.FormatReplicas(d.Replicas))
+	case d.Timeout < time.Millisecond:
+		return usageErrorf("--%s-timeout must be at least 1ms", name)
+	}
+	return nil
 }
 
 // intakeVars defines the flags that bound POST /jobs.
@@ -284,7 +331,7 @@ func (s *server) openBroker(reg prometheus.Registerer) (abaco.Broker, error) {
 	if s.cfg.Jobs {
 		s.policy = rdb.NewPolicyWatch(c, s.log, reg)
 	}
-	return rdb.NewBroker(c), nil
+	return rdb.NewBroker(c).WithDurability(s.cfg.JobsDurability), nil
 }
 
 // degradations are the Redis conditions /readyz reports besides an
@@ -341,7 +388,8 @@ func (s *server) Run(ctx context.Context) error {
 	go func() { serveErr <- s.http.Serve(s.ln) }()
 	s.log.Info("abaco serve listening", "addr", s.Addr(), "redis", redactURL(s.cfg.RedisURL),
 		"queue_redis", redactURL(s.cfg.QueueRedisURL),
-		"cache_ttl", s.cfg.CacheTTL.String(), "workers", s.workers, "admin", s.cfg.AdminToken != "")
+		"cache_ttl", s.cfg.CacheTTL.String(), "workers", s.workers, "admin", s.cfg.AdminToken != "",
+		"jobs_durability", s.cfg.JobsDurability.String())
 
 	var err error
 	select {
