@@ -109,7 +109,7 @@ func Open(url string, o Options) (*Client, error) {
 		close(c.done)
 		return c, nil
 	}
-	if !o.AllowUnreachable || refused(err) {
+	if !o.AllowUnreachable || Refused(err) {
 		return nil, fmt.Errorf("rdb: connect: %w", err)
 	}
 	c.setWhy(err)
@@ -146,16 +146,16 @@ func dial(ro rueidis.ClientOption, wait time.Duration) (rueidis.Client, error) {
 	deadline := time.Now().Add(wait)
 	for {
 		rc, err := rueidis.NewClient(ro)
-		if err == nil || refused(err) || time.Now().Add(retryEvery).After(deadline) {
+		if err == nil || Refused(err) || time.Now().Add(retryEvery).After(deadline) {
 			return rc, err
 		}
 		time.Sleep(retryEvery)
 	}
 }
 
-// refused reports whether err is Redis answering with an error (a refused
+// Refused reports whether err is Redis answering with an error (a refused
 // login, an unknown db): waiting will not fix it.
-func refused(err error) bool {
+func Refused(err error) bool {
 	_, ok := rueidis.IsRedisErr(err)
 	return ok
 }
@@ -268,7 +268,7 @@ func pingCluster(ctx context.Context, rc rueidis.Client) error {
 func clusterState(ctx context.Context, node rueidis.Client) error {
 	info, err := node.Do(ctx, node.B().ClusterInfo().Build()).ToString()
 	switch {
-	case refused(err):
+	case Refused(err):
 		return nil
 	case err != nil:
 		return err

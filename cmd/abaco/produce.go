@@ -33,8 +33,10 @@ Examples:
   seq 1 1000000 | abaco produce --queue numbers`)
 	var q, url string
 	var batch int
+	var wait time.Duration
 	stringVar(fs, env, &q, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the Redis list to push onto")
 	redisURLVar(fs, env, &url, "required")
+	connectTimeoutVar(fs, env, &wait)
 	intVar(fs, env, &batch, "batch", "ABACO_PRODUCE_BATCH", 1000, "values per RPUSH")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -49,7 +51,7 @@ Examples:
 	if slices.Contains(values, "") {
 		return usageErrorf("empty value")
 	}
-	c, err := openRedis("produce", url)
+	c, err := openRedis("produce", url, wait)
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,8 @@ Examples:
   abaco queue purge number_queue --yes`)
 	var f queueFlags
 	redisURLVar(fs, env, &f.url, "required")
+	var wait time.Duration
+	connectTimeoutVar(fs, env, &wait)
 	fs.IntVar(&f.limit, "limit", 0, "dead, requeue: at most this many dead letters (0 = all)")
 	fs.BoolVar(&f.yes, "yes", false, "purge: really delete")
 	fs.BoolVar(&f.json, "json", false, "stats: print JSON")
@@ -96,7 +98,7 @@ Examples:
 	if sub == "purge" && !f.yes {
 		return usageError{cmd: "queue purge", msg: "this deletes every waiting item and dead letter of " + q + "; add --yes"}
 	}
-	c, err := openRedis("queue", f.url)
+	c, err := openRedis("queue", f.url, wait)
 	if err != nil {
 		return err
 	}

@@ -81,13 +81,12 @@ func (f *consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, arg
 	if err := checkQueueName(*q); err != nil {
 		return nil, nil, nil, err
 	}
-	c, err := openRedis(cmd, f.url)
+	log, reg, err := f.observe(ctx, env)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	log, reg, err := f.observe(ctx, env)
+	c, err := openWaitRedis(cmd, f.url, log)
 	if err != nil {
-		c.Close()
 		return nil, nil, nil, err
 	}
 	rdb.NewPolicyWatch(c, log, reg).Start(ctx) // the queue lives in this Redis
