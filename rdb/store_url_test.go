@@ -112,3 +112,49 @@ func selfSigned(t *testing.T) string {
 	write(base+".key", "EC PRIVATE KEY", keyDER)
 	return base
 }
+
+// TestStoreSentinel checks a redis+sentinel:// client end to end: it
+// opens while every sentinel is down (as serve does), connects once they
+// are up, writes to the master they name, and after SENTINEL FAILOVER
+// writes to the promoted replica, while Ping follows: it goes to the
+// current master, not to an address the URL names.
+func TestStoreSentinel(t *testing.T) {
+	t.Parallel()
+	sn := redistest.NewSentinels(t)
+	connected := make(chan struct{})
+	c, err := rdb.Open(sn.URL, rdb.Options{AllowUnreachable: true, OnConnect: func() { close(connected) }})
+	if err != nil {
+		t.Fatalf("Open with the sentinels down: %v", err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.Ping(ctx); err == nil {
+		t.Fatal("Ping with every sentinel down: no error")
+	}
+	sn.Up()
+	select {
+	case <-connected:
+	case <-time.After(20 * time.Second):
+		t.Fatal("not connected within 20s of the sentinels starting")
+	}
+	s := rdb.NewStore(c)
+	if err := set(ctx, s, "1 + 1", []byte("2"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got := sn.Master.MustDo("GET", "abaco:v1:eval:1 + 1"); got != "2" {
+		t.Fatalf("GET on the master = %q, want 2", got)
+	}
+	sn.Failover()
+	sn.WaitFailover()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		err := set(ctx, s, "2 + 2", []byte("4"), time.Minute)
+		if got, _ := sn.Replica.Do("GET", "abaco:v1:eval:2 + 2"); err == nil && got == "4" && c.Ping(ctx) == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("20s after the failover, writes do not reach the promoted replica (last: %v)", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
