@@ -240,9 +240,11 @@ func (c *Client) Ping(ctx context.Context) error {
 // live master.
 var errClusterDown = errors.New("rdb: ping: the cluster reports cluster_state:fail (some hash slots have no live master)")
 
-// pingCluster sends CLUSTER INFO to every node the client knows at once
-// and takes the first answer: the cluster is up when a live node says
-// cluster_state:ok. Dead nodes only slow down their own goroutine.
+// pingCluster sends CLUSTER INFO to every node the client knows at once:
+// the cluster is up as soon as a live node says cluster_state:ok, and down
+// when every node that answers says otherwise. One node's fail is not
+// enough: right after a promotion the nodes' views differ for a moment.
+// Dead nodes only hold up the verdict that nothing answers ok.
 func pingCluster(ctx context.Context, rc rueidis.Client) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -251,13 +253,19 @@ func pingCluster(ctx context.Context, rc rueidis.Client) error {
 	for _, n := range nodes {
 		go func() { answers <- clusterState(ctx, n) }()
 	}
-	var first error
+	var down, first error
 	for range nodes {
-		err := <-answers
-		if err == nil || errors.Is(err, errClusterDown) {
-			return err
+		switch err := <-answers; {
+		case err == nil:
+			return nil
+		case errors.Is(err, errClusterDown):
+			down = err
+		default:
+			first = cmp.Or(first, err)
 		}
-		first = cmp.Or(first, err)
+	}
+	if down != nil {
+		return down
 	}
 	return fmt.Errorf("rdb: ping: no cluster node answers: %w", first)
 }
