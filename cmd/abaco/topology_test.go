@@ -127,7 +127,9 @@ func TestSentinelFailover(t *testing.T) {
 			start := time.Now()
 			tt.failover(sn)
 			sn.WaitFailover()
-			promoted := time.Since(start)
+			promoted, before := time.Since(start), len(processed(c.out.String()))
+			until(t, 30*time.Second, "consume to resume", func() bool { return len(processed(c.out.String())) > before })
+			resumed := time.Since(start) - promoted
 			until(t, 60*time.Second, "every id consumed", func() bool { return len(ledger(c.out.String())) == n })
 			if code := c.stop(t); code != 0 {
 				t.Fatalf("consume exited %d: %s", code, c.err.String())
@@ -138,8 +140,8 @@ func TestSentinelFailover(t *testing.T) {
 					t.Errorf("id %d lost", i)
 				}
 			}
-			t.Logf("%s: promoted after %v; %d ids, %d deliveries (%d redelivered)",
-				tt.name, promoted.Round(time.Millisecond), len(seen), len(processed(c.out.String())), len(processed(c.out.String()))-len(seen))
+			t.Logf("%s: promoted after %v, consume resumed %v later; %d ids, %d deliveries (%d redelivered)",
+				tt.name, promoted.Round(time.Millisecond), resumed.Round(time.Millisecond), len(seen), len(processed(c.out.String())), len(processed(c.out.String()))-len(seen))
 		})
 	}
 }
