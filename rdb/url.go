@@ -341,10 +341,13 @@ func (u URL) Redacted() string {
 	return b.String()
 }
 
-// Redact returns raw with its passwords hidden (URL.Redacted), or
-// "(unparsable URL)" when it does not parse: a URL that does not parse
+// Redact returns raw with its passwords hidden (URL.Redacted), "" for "",
+// or "(unparsable URL)" when it does not parse: a URL that does not parse
 // cannot be trusted to show where its password is.
 func Redact(raw string) string {
+	if raw == "" {
+		return ""
+	}
 	u, err := ParseURL(raw)
 	if err != nil {
 		return "(unparsable URL)"
