@@ -234,7 +234,7 @@ func (u *URL) setQuery(query string) error {
 		u.Addrs = append(u.Addrs, addr)
 	}
 	if m := q.Get("master_set"); m != "" {
-		if u.MasterSet != "" {
+		if u.MasterSet != "" && u.MasterSet != "?" {
 			return urlErr("sentinel: the master is named twice (path and master_set)")
 		}
 		u.MasterSet = m

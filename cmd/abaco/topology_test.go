@@ -54,6 +54,26 @@ func TestServeBeforeSentinels(t *testing.T) {
 	}
 }
 
+// TestCommandsOverClusterCommaURL runs produce, queue stats and consume
+// with a cluster named in the comma form, which used to be taken as one
+// unresolvable host.
+func TestCommandsOverClusterCommaURL(t *testing.T) {
+	t.Parallel()
+	cl := redistest.StartCluster(t)
+	url := "redis://" + cl.Nodes[0].Addr + "," + cl.Nodes[1].Addr + "," + cl.Nodes[2].Addr
+	if code, out, errs := runWith(url, "", "produce", "--queue", "cq", "1..20"); code != 0 {
+		t.Fatalf("produce: %d %s %s", code, out, errs)
+	}
+	if code, out, errs := runWith(url, "", "queue", "stats", "cq"); code != 0 || !strings.Contains(out, "depth      20") {
+		t.Fatalf("queue stats: %d %q %s, want depth 20", code, out, errs)
+	}
+	c := startInProcess(url, "consume", "--queue", "cq", "--delay", "0")
+	until(t, 20*time.Second, "20 items consumed", func() bool { return len(processed(c.out.String())) == 20 })
+	if code := c.stop(t); code != 0 {
+		t.Fatalf("consume exited %d: %s", code, c.err.String())
+	}
+}
+
 // TestCommandsWaitForRedis checks start-and-wait: consume and worker
 // started with Redis down keep running, say so once, and work once it is
 // up; produce waits up to --connect-timeout, succeeding when Redis comes
