@@ -153,11 +153,11 @@ func dial(ro rueidis.ClientOption, wait time.Duration) (rueidis.Client, error) {
 	}
 }
 
-// Refused reports whether err is Redis answering with an error (a refused
-// login, an unknown db): waiting will not fix it.
+// Refused reports whether err, or an error it wraps, is Redis answering
+// with an error (a refused login, an unknown db): waiting will not fix it.
 func Refused(err error) bool {
-	_, ok := rueidis.IsRedisErr(err)
-	return ok
+	var re *rueidis.RedisError
+	return errors.As(err, &re) && !re.IsNil()
 }
 
 // standInOption is the option of the stand-in: a single-server client

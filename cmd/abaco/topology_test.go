@@ -115,6 +115,18 @@ func TestCommandsWaitForRedis(t *testing.T) {
 	}
 }
 
+// TestRefusedLoginDoesNotWait checks that --connect-timeout does not
+// delay a refused login: waiting would not fix it.
+func TestRefusedLoginDoesNotWait(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t, "--user", "alice", "on", ">s3cret", "~*", "+@all")
+	start := time.Now()
+	code, _, errs := runWith("redis://alice:wrong@"+srv.Addr, "", "produce", "--connect-timeout", "20s", "1")
+	if d := time.Since(start); code != 1 || d > 5*time.Second || !strings.Contains(errs, "WRONGPASS") || strings.Contains(errs, "--connect-timeout") {
+		t.Fatalf("produce with a wrong password: exit %d after %v, %q; want 1 at once, WRONGPASS", code, d, errs)
+	}
+}
+
 // TestSentinelFailover consumes a ledger of ids through a redis+sentinel://
 // URL while the master fails over, by SIGKILL and by SENTINEL FAILOVER:
 // the consumer must resume on the promoted replica and process every id
