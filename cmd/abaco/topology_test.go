@@ -47,8 +47,15 @@ func TestServeBeforeSentinels(t *testing.T) {
 	if got := sn.Master.MustDo("LLEN", "sq"); got != "50" {
 		t.Fatalf("LLEN sq on the master = %s, want 50", got)
 	}
-	c := startInProcess(sn.URL, "consume", "--queue", "sq", "--delay", "0")
-	until(t, 20*time.Second, "50 items consumed", func() bool { return len(processed(c.out.String())) == 50 })
+	consumeAll(t, sn.URL, "sq", 50)
+}
+
+// consumeAll runs consume on queue q through url until it has processed
+// n items, and checks that it stops cleanly.
+func consumeAll(t *testing.T, url, q string, n int) {
+	t.Helper()
+	c := startInProcess(url, "consume", "--queue", q, "--delay", "0")
+	until(t, 20*time.Second, strconv.Itoa(n)+" items consumed", func() bool { return len(processed(c.out.String())) == n })
 	if code := c.stop(t); code != 0 {
 		t.Fatalf("consume exited %d: %s", code, c.err.String())
 	}
@@ -67,11 +74,7 @@ func TestCommandsOverClusterCommaURL(t *testing.T) {
 	if code, out, errs := runWith(url, "", "queue", "stats", "cq"); code != 0 || !strings.Contains(out, "depth      20") {
 		t.Fatalf("queue stats: %d %q %s, want depth 20", code, out, errs)
 	}
-	c := startInProcess(url, "consume", "--queue", "cq", "--delay", "0")
-	until(t, 20*time.Second, "20 items consumed", func() bool { return len(processed(c.out.String())) == 20 })
-	if code := c.stop(t); code != 0 {
-		t.Fatalf("consume exited %d: %s", code, c.err.String())
-	}
+	consumeAll(t, url, "cq", 20)
 }
 
 // TestCommandsWaitForRedis checks start-and-wait: consume and worker
