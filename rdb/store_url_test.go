@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,4 +112,128 @@ func selfSigned(t *testing.T) string {
 	write(base+".crt", "CERTIFICATE", der)
 	write(base+".key", "EC PRIVATE KEY", keyDER)
 	return base
+}
+
+// TestStoreSentinel checks a redis+sentinel:// client end to end: it
+// opens while every sentinel is down (as serve does), connects once they
+// are up, writes to the master they name, and after SENTINEL FAILOVER
+// writes to the promoted replica, while Ping follows: it goes to the
+// current master, not to an address the URL names.
+func TestStoreSentinel(t *testing.T) {
+	t.Parallel()
+	sn := redistest.NewSentinels(t)
+	connected := make(chan struct{})
+	c, err := rdb.Open(sn.URL, rdb.Options{AllowUnreachable: true, OnConnect: func() { close(connected) }})
+	if err != nil {
+		t.Fatalf("Open with the sentinels down: %v", err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.Ping(ctx); err == nil {
+		t.Fatal("Ping with every sentinel down: no error")
+	}
+	sn.Up()
+	select {
+	case <-connected:
+	case <-time.After(20 * time.Second):
+		t.Fatal("not connected within 20s of the sentinels starting")
+	}
+	s := rdb.NewStore(c)
+	if err := set(ctx, s, "1 + 1", []byte("2"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got := sn.Master.MustDo("GET", "abaco:v1:eval:1 + 1"); got != "2" {
+		t.Fatalf("GET on the master = %q, want 2", got)
+	}
+	sn.Failover()
+	sn.WaitFailover()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		err := set(ctx, s, "2 + 2", []byte("4"), time.Minute)
+		if got, _ := sn.Replica.Do("GET", "abaco:v1:eval:2 + 2"); err == nil && got == "4" && c.Ping(ctx) == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("20s after the failover, writes do not reach the promoted replica (last: %v)", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestPingFollowsCluster checks that Ping reports the cluster's health as
+// its live nodes see it, whichever address the URL names first. The URL
+// (the comma form) names node 0 first; node 0 is SIGKILLed and forgotten
+// by the others, so its slots have no master: Ping must say the cluster
+// is failing (cluster_state:fail), which a keyless PING, answered by any
+// live node or refused by the dead seed, never says. Its slots are then
+// given to node 1, as a promotion would: Ping must answer 40 times out of
+// 40 although the URL's first address is dead.
+func TestPingFollowsCluster(t *testing.T) {
+	t.Parallel()
+	cl := redistest.StartCluster(t)
+	url := "redis://" + cl.Nodes[0].Addr + "," + cl.Nodes[1].Addr + "," + cl.Nodes[2].Addr
+	c, err := rdb.Open(url, rdb.Options{})
+	if err != nil {
+		t.Fatalf("Open(%s): %v", url, err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.Ping(ctx); err != nil {
+		t.Fatalf("Ping on a healthy cluster: %v", err)
+	}
+	id := cl.Nodes[0].MustDo("CLUSTER", "MYID")
+	slots := slotsOf(t, cl.Nodes[1], id)
+	cl.Nodes[0].Stop()
+	for _, n := range cl.Nodes[1:] {
+		n.MustDo("CLUSTER", "FORGET", id)
+	}
+	pingUntil(t, c, func(err error) bool { return err != nil && strings.Contains(err.Error(), "cluster_state:fail") })
+	cl.Nodes[1].MustDo(append([]string{"CLUSTER", "ADDSLOTSRANGE"}, slots...)...)
+	pingUntil(t, c, func(err error) bool { return err == nil })
+	for i := range 40 {
+		if err := c.Ping(ctx); err != nil {
+			t.Fatalf("Ping %d of 40 after the slots moved: %v", i+1, err)
+		}
+	}
+}
+
+// slotsOf returns the slot ranges of node id as node n sees them, as
+// ADDSLOTSRANGE arguments ("0", "5460").
+func slotsOf(t *testing.T, n *redistest.Server, id string) []string {
+	t.Helper()
+	for _, line := range strings.Split(n.MustDo("CLUSTER", "NODES"), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 9 || f[0] != id {
+			continue
+		}
+		var args []string
+		for _, r := range f[8:] {
+			lo, hi, ok := strings.Cut(r, "-")
+			if !ok {
+				hi = lo
+			}
+			args = append(args, lo, hi)
+		}
+		return args
+	}
+	t.Fatalf("node %s has no slots in CLUSTER NODES", id)
+	return nil
+}
+
+// pingUntil polls c.Ping until done accepts its result, for up to 20s.
+func pingUntil(t *testing.T, c *rdb.Client, done func(error) bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := c.Ping(ctx)
+		cancel()
+		if done(err) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Ping after 20s: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

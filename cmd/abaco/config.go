@@ -197,9 +197,27 @@ func secretVar(fs *flag.FlagSet, env *Env, p *string, name, key, help string) {
 	fs.Var(secretValue{p}, name, help+" (env "+key+")")
 }
 
+// redisURLHelp is the help of --redis-url: every form of the URL grammar
+// (rdb.URL), with an example each.
+const redisURLHelp = "Redis `URL`, one of: redis://[user:password@]host:port[/db] (e.g. redis://alice:pw@10.0.0.5:6379/0); " +
+	"rediss://... for TLS; a Cluster as redis://h1:p1,h2:p2,h3:p3 (or redis://h1:p1?addr=h2:p2&addr=h3:p3); " +
+	"Sentinel as redis+sentinel://[user:password@]s1:p1,s2:p2,s3:p3/mymaster[/db] (the user and password are the master's; " +
+	"the sentinels' go in ?sentinel_username=&sentinel_password=; ?addr=&master_set= works too); unix:///path/redis.sock; "
+
 // redisURLVar defines --redis-url, whose value may hold a password.
 func redisURLVar(fs *flag.FlagSet, env *Env, p *string, help string) {
-	secretVar(fs, env, p, "redis-url", "REDIS_URL", "Redis `URL`: redis://[user:password@]host:port/db, rediss:// for TLS; "+help)
+	secretVar(fs, env, p, "redis-url", "REDIS_URL", redisURLHelp+help)
+}
+
+// defaultConnectTimeout is how long a one-shot command waits for Redis
+// by default.
+const defaultConnectTimeout = 10 * time.Second
+
+// connectTimeoutVar defines --connect-timeout, how long a one-shot command
+// (produce, queue, demo) waits for Redis to answer before it gives up.
+func connectTimeoutVar(fs *flag.FlagSet, env *Env, p *time.Duration) {
+	durationVar(fs, env, p, "connect-timeout", "ABACO_CONNECT_TIMEOUT", defaultConnectTimeout,
+		"how long to wait for Redis (or the sentinels) to answer before giving up; a refused login fails at once")
 }
 
 // parseLevel reads a --log-level value.

@@ -45,11 +45,12 @@ const demoParam = 10
 // runDemo is "abaco demo": the tutorial's demos through the cache layer.
 func runDemo(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "demo", "abaco demo cache [flags]", demoHelp)
-	var delay, ttl time.Duration
+	var delay, ttl, wait time.Duration
 	var redisURL string
 	durationVar(fs, env, &delay, "delay", "ABACO_DEMO_DELAY", 5*time.Second, "how long the slow computation takes")
 	durationVar(fs, env, &ttl, "ttl", "ABACO_CACHE_TTL", cache.DefaultTTL, "how long its result stays cached")
 	redisURLVar(fs, env, &redisURL, "empty means the embedded cache")
+	connectTimeoutVar(fs, env, &wait)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -70,9 +71,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 
 	o := cache.Options{TTL: ttl, Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if redisURL != "" {
-		// A demo runs once: waiting a little longer to connect beats
-		// failing on a busy machine.
-		client, err := rdb.Open(redisURL, rdb.Options{DialTimeout: 5 * time.Second})
+		client, err := openRedis("demo", redisURL, wait)
 		if err != nil {
 			return err
 		}

@@ -33,9 +33,11 @@ Examples:
   seq 1 1000000 | abaco produce --queue numbers`)
 	var q, url, queueRedisURL string
 	var batch int
+	var wait time.Duration
 	stringVar(fs, env, &q, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the Redis list to push onto")
 	redisURLVar(fs, env, &url, "required unless --queue-redis-url is set")
 	queueRedisURLVar(fs, env, &queueRedisURL)
+	connectTimeoutVar(fs, env, &wait)
 	intVar(fs, env, &batch, "batch", "ABACO_PRODUCE_BATCH", 1000, "values per RPUSH")
 	var durability rdb.Durability
 	durabilityVars(fs, env, &durability, "durability", "ABACO_PRODUCE_DURABILITY", "each RPUSH")
@@ -55,7 +57,7 @@ Examples:
 	if slices.Contains(values, "") {
 		return usageErrorf("empty value")
 	}
-	c, err := openRedis("produce", queueURL(url, queueRedisURL))
+	c, err := openRedis("produce", queueURL(url, queueRedisURL), wait)
 	if err != nil {
 		return err
 	}

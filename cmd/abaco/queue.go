@@ -57,6 +57,8 @@ Examples:
 	var f queueFlags
 	redisURLVar(fs, env, &f.url, "required unless --queue-redis-url is set")
 	queueRedisURLVar(fs, env, &f.qurl)
+	var wait time.Duration
+	connectTimeoutVar(fs, env, &wait)
 	fs.IntVar(&f.limit, "limit", 0, "dead, requeue: at most this many dead letters (0 = all)")
 	fs.BoolVar(&f.yes, "yes", false, "purge: really delete")
 	fs.BoolVar(&f.json, "json", false, "stats: print JSON")
@@ -98,7 +100,7 @@ Examples:
 	if sub == "purge" && !f.yes {
 		return usageError{cmd: "queue purge", msg: "this deletes every waiting item and dead letter of " + q + "; add --yes"}
 	}
-	c, err := openRedis("queue", queueURL(f.url, f.qurl))
+	c, err := openRedis("queue", queueURL(f.url, f.qurl), wait)
 	if err != nil {
 		return err
 	}

@@ -12,11 +12,15 @@ import (
 	"abaco/internal/syncbuf"
 )
 
-// redisEnv is an environment with only REDIS_URL=url.
+// redisEnv is an environment with only REDIS_URL=url and a short
+// ABACO_CONNECT_TIMEOUT.
 func redisEnv(url string) func(string) string {
 	return func(k string) string {
-		if k == "REDIS_URL" {
+		switch k {
+		case "REDIS_URL":
 			return url
+		case "ABACO_CONNECT_TIMEOUT":
+			return "1s" // a one-shot command facing a Redis that is down gives up sooner than its default 10s
 		}
 		return ""
 	}

@@ -84,13 +84,12 @@ func (f *consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, arg
 	if err := checkQueueName(*q); err != nil {
 		return nil, nil, nil, err
 	}
-	c, err := openRedis(cmd, queueURL(f.url, f.queueRedisURL))
+	log, reg, err := f.observe(ctx, env)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	log, reg, err := f.observe(ctx, env)
+	c, err := openWaitRedis(cmd, queueURL(f.url, f.queueRedisURL), log)
 	if err != nil {
-		c.Close()
 		return nil, nil, nil, err
 	}
 	rdb.NewPolicyWatch(c, log, reg).Start(ctx) // the queue lives in this Redis
@@ -99,16 +98,17 @@ func (f *consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, arg
 
 // cacheStore returns a worker's shared cache tier: the Redis of
 // --redis-url, which is c, the queue's, unless --queue-redis-url names
-// another one; nil (the in-process tier only) without --redis-url. release
-// releases what cacheStore opened.
-func (f *consumeFlags) cacheStore(cmd string, c *rdb.Client) (store abaco.Store, release func(), err error) {
+// another one; nil (the in-process tier only) without --redis-url. A
+// cache Redis of its own is opened as serve opens its: the worker runs
+// without it until it answers. release releases what cacheStore opened.
+func (f *consumeFlags) cacheStore(c *rdb.Client, log *slog.Logger) (store abaco.Store, release func(), err error) {
 	switch {
 	case f.url == "":
 		return nil, func() {}, nil
 	case f.queueRedisURL == "" || f.queueRedisURL == f.url:
 		return rdb.NewStore(c), func() {}, nil
 	}
-	cc, err := openRedis(cmd, f.url)
+	cc, err := openServeRedis(f.url, log)
 	if err != nil {
 		return nil, nil, err
 	}

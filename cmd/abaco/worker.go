@@ -36,7 +36,7 @@ Examples:
 		return err
 	}
 	defer c.Close()
-	store, closeStore, err := f.cacheStore("worker", c)
+	store, closeStore, err := f.cacheStore(c, log)
 	if err != nil {
 		return err
 	}
