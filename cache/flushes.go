@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,8 +15,8 @@ import (
 // the caches agree on a generation of the shared tier, which each flush
 // advances, and the flushing cache announces the new one to the others
 // (in Redis: a key and a pub/sub channel, see rdb.Flushes). A cache drops
-// its in-process tier whenever it sees a generation other than the last
-// one it saw: announced, which takes about a millisecond, or read. It
+// its in-process tier whenever it sees a generation it has not seen
+// before: announced, which takes about a millisecond, or read. It
 // reads the generation each time it subscribes (again), since what was
 // announced while it was disconnected is lost, and every flushCheck, so
 // that a generation that vanished (a Redis restarted empty, a FLUSHALL by
@@ -66,8 +67,14 @@ type flushWatch struct {
 	done  sync.WaitGroup
 	down  *outage.Log // the subscription's failures, logged once
 	mu    sync.Mutex
-	seen  string // the last generation seen; empty before the first
+	seen  []string // the last generations seen, newest last, at most keepSeen
 }
+
+// keepSeen is how many of the last generations seen a cache remembers. A
+// generation seen once is old news when it comes again: an announcement
+// of this cache's own flush that arrives after its next flush, or a read
+// that was answered before the announcement it comes after.
+const keepSeen = 16
 
 // startFlushWatch starts the goroutines that listen for announcements
 // and read the generation. Close stops them.
@@ -161,25 +168,57 @@ const (
 	viaGeneration = "generation"
 )
 
-// observe drops the in-process tier when g is not the last generation
-// seen (the first one seen is only remembered), and remembers g. A
-// generation is never empty.
+// observe drops the in-process tier when g is a generation not seen
+// before, and remembers g. The first generation seen drops the tier too,
+// without counting it as a flush elsewhere: what the tier holds by then
+// (little: it comes a round trip after New, unless Redis was down) may
+// come from before a flush this cache has not heard of.
 func (c *Cache) observe(g, via string) {
 	fw := c.fw
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
-	if fw.seen == g {
+	if slices.Contains(fw.seen, g) {
 		return
 	}
-	first := fw.seen == ""
-	fw.seen = g
+	first := len(fw.seen) == 0
+	fw.see(g)
+	n := c.dropLocal()
 	if first {
 		return
 	}
-	c.inputs.Clear()
-	n := c.local.Clear()
 	c.m.localDrops.WithLabelValues(via).Inc()
 	c.log.Debug("cache: in-process tier dropped: the shared tier was flushed", "via", via, "entries", n)
+}
+
+// see remembers g, forgetting the oldest generation beyond keepSeen. The
+// caller holds fw.mu.
+func (fw *flushWatch) see(g string) {
+	if len(fw.seen) == keepSeen {
+		fw.seen = slices.Delete(fw.seen, 0, 1)
+	}
+	fw.seen = append(fw.seen, g)
+}
+
+// seenGeneration returns the last generation seen, empty before the first.
+func (c *Cache) seenGeneration() string {
+	fw := c.fw
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	if len(fw.seen) == 0 {
+		return ""
+	}
+	return fw.seen[len(fw.seen)-1]
+}
+
+// dropLocal empties the in-process tier and reports how many entries it
+// held. Entries go before input texts: an evaluation between the two
+// steps then finds its input's entry gone and computes it afresh, where
+// the other order would let it find the entry, not yet cleared, and
+// remember its input for it again, which would outlive the drop.
+func (c *Cache) dropLocal() int64 {
+	n := c.local.Clear()
+	c.inputs.Clear()
+	return n
 }
 
 // rememberGeneration records g, the generation this cache's own Flush started,
@@ -188,7 +227,7 @@ func (c *Cache) observe(g, via string) {
 func (c *Cache) rememberGeneration(g string) {
 	fw := c.fw
 	fw.mu.Lock()
-	fw.seen = g
+	fw.see(g)
 	fw.mu.Unlock()
 }
 

@@ -139,8 +139,7 @@ func (c *Cache) Ready(ctx context.Context) error {
 // unavailable when the shared tier cannot be flushed or the other caches
 // cannot be told.
 func (c *Cache) Flush(ctx context.Context) (int64, error) {
-	c.inputs.Clear()
-	n := c.local.Clear()
+	n := c.dropLocal()
 	if c.shared == nil {
 		return n, nil
 	}
