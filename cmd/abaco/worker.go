@@ -38,6 +38,7 @@ Examples:
 	defer c.Close()
 	ev := cache.New(expr.New(f.limits), cache.Options{
 		TTL: cacheTTL, Shared: rdb.NewStore(c), Registerer: reg, Logger: log,
+		Flushes: rdb.NewFlushes(c), // DELETE /cache on a serve empties this tier too
 	})
 	defer ev.Close()
 	jobs := queue.NewJobs(rdb.NewBroker(c), ev, queue.JobOptions{
