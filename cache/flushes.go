@@ -63,6 +63,7 @@ const (
 type flushWatch struct {
 	f     Flushes
 	check chan struct{} // a read of the generation is due (cap 1)
+	heard chan string   // generations announced, for checkLoop to observe
 	stop  context.CancelFunc
 	done  sync.WaitGroup
 	down  *outage.Log // the subscription's failures, logged once
@@ -80,7 +81,7 @@ const keepSeen = 16
 // and read the generation. Close stops them.
 func (c *Cache) startFlushWatch(f Flushes) {
 	ctx, cancel := context.WithCancel(context.Background())
-	fw := &flushWatch{f: f, check: make(chan struct{}, 1), stop: cancel,
+	fw := &flushWatch{f: f, check: make(chan struct{}, 1), heard: make(chan string, keepSeen), stop: cancel,
 		down: outage.New(c.log, "cache: flush channel", 0)}
 	c.fw = fw
 	fw.done.Add(2)
@@ -106,7 +107,18 @@ func (c *Cache) listen(ctx context.Context) {
 		fw.down.OK()
 		c.checkSoon()
 	}
-	announced := func(g string) { c.observe(g, viaMessage) }
+	// The callbacks run on the reading goroutine of a connection that
+	// other commands share (rueidis multiplexes pub/sub over RESP3), so
+	// they only hand over: dropping the tier is checkLoop's work. An
+	// announcement that finds the queue full asks for a read instead,
+	// which finds the latest generation.
+	announced := func(g string) {
+		select {
+		case fw.heard <- g:
+		default:
+			c.checkSoon()
+		}
+	}
 	for {
 		err := fw.f.Listen(ctx, subscribed, announced)
 		if ctx.Err() != nil {
@@ -130,18 +142,34 @@ func (c *Cache) checkSoon() {
 	}
 }
 
-// checkLoop reads the generation at once, then each flushCheck and
-// whenever listen has subscribed, until ctx ends.
+// checkLoop observes the generations announced, and reads the generation
+// at once, then each flushCheck and whenever listen has subscribed, until
+// ctx ends.
 func (c *Cache) checkLoop(ctx context.Context) {
 	t := time.NewTicker(flushCheck)
 	defer t.Stop()
 	for {
 		c.checkGeneration(ctx)
+		if !c.awaitCheck(ctx, t.C) {
+			return
+		}
+	}
+}
+
+// awaitCheck observes the generations announced until a read of the
+// generation is due (tick, or listen subscribed), and reports false when
+// ctx ends first.
+func (c *Cache) awaitCheck(ctx context.Context, tick <-chan time.Time) bool {
+	for {
 		select {
 		case <-ctx.Done():
-			return
-		case <-t.C:
+			return false
+		case g := <-c.fw.heard:
+			c.observe(g, viaMessage)
+		case <-tick:
+			return true
 		case <-c.fw.check:
+			return true
 		}
 	}
 }

@@ -70,13 +70,14 @@ func (f *Flushes) Announce(ctx context.Context, generation string) error {
 	return nil
 }
 
-// Listen subscribes to the flush channel on a connection of its own and
-// calls announced with each generation published there, until ctx ends
-// (it returns ctx's error) or the subscription fails. It calls subscribed
-// each time Redis confirms the subscription: rueidis subscribes again by
-// itself after a lost connection, and what was published meanwhile is
-// lost, so that is when to read the generation. Both callbacks run on the
-// connection's reading goroutine: they must not block or call Redis.
+// Listen subscribes to the flush channel and calls announced with each
+// generation published there, until ctx ends (it returns ctx's error) or
+// the subscription fails. It calls subscribed each time Redis confirms the
+// subscription: rueidis subscribes again by itself after a lost
+// connection, and what was published meanwhile is lost, so that is when
+// to read the generation. rueidis carries the subscription over RESP3 on
+// a connection that other commands share, and both callbacks run on its
+// reading goroutine: they must not block or call Redis.
 func (f *Flushes) Listen(ctx context.Context, subscribed func(), announced func(generation string)) error {
 	rc := f.c.conn()
 	hooked := rueidis.WithOnSubscriptionHook(ctx, func(s rueidis.PubSubSubscription) {
