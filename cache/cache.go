@@ -26,7 +26,8 @@
 // locally only for the time it has left there (abaco.Store's GetTTL).
 // So after a Flush on another process, this process may serve an entry
 // from its first tier until that entry's shared TTL would have ended,
-// never longer.
+// never longer; with Options.Flushes, only until it hears of the flush,
+// typically a millisecond later (see flushes.go).
 //
 // The shared tier never fails a request. Each operation has a short
 // timeout; a failure is counted and the evaluation goes on without the
@@ -73,6 +74,11 @@ type Options struct {
 	// Shared is the second tier, shared between processes (Redis). Nil
 	// means the in-process tier alone.
 	Shared abaco.Store
+	// Flushes carries flushes between the caches sharing Shared, so that
+	// a Flush anywhere empties every cache's in-process tier (see
+	// flushes.go). Nil means a Flush empties this cache's alone; it is
+	// ignored without Shared.
+	Flushes Flushes
 	// MaxLocalEntries bounds the number of entries of the in-process tier,
 	// and separately the number of input texts it remembers as spellings
 	// of those entries (so that a repeated input is not even parsed).
@@ -167,6 +173,7 @@ type Cache struct {
 	breaker      *breaker
 	down         *outage.Log // the shared tier's outages, for the logs
 	refused      refusal     // the shared tier refusing writes
+	fw           *flushWatch // with Options.Flushes, the flushes of other caches
 	flight       singleflight.Group
 	m            *metrics
 	log          *slog.Logger
@@ -222,6 +229,9 @@ func New(engine *expr.Engine, o Options) *Cache {
 	}
 	if c.shared != nil {
 		c.startShared()
+		if o.Flushes != nil {
+			c.startFlushWatch(o.Flushes)
+		}
 	}
 	return c
 }

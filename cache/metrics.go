@@ -17,6 +17,7 @@ type metrics struct {
 	evalErrors            *prometheus.CounterVec
 	breakerState          *prometheus.GaugeVec
 	breakerChanges        *prometheus.CounterVec
+	localDrops            *prometheus.CounterVec
 	// sharedUp is abaco_dependency_up{dependency="redis"}, and writable
 	// abaco_dependency_writable{dependency="redis"}; New sets them when
 	// there is a shared tier, so a cache without one exports no series.
@@ -56,6 +57,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Name: "abaco_cache_breaker_changes_total",
 		Help: "Changes of the shared tier's circuit breaker, by the state changed to (closed, open, half_open): a flapping breaker shows here even between scrapes.",
 	}, []string{"to"})
+	drops := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "abaco_cache_local_drops_total",
+		Help: "Times the in-process tier was emptied because the shared tier was flushed by another process, by how it was learned: message (the flush channel) or generation (a read of the generation: an announcement missed while disconnected, or a Redis that lost its data).",
+	}, []string{"via"})
 	up := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "abaco_dependency_up",
 		Help: "Whether a dependency answers (1) or is failing (0); evaluations go on without it. dependency: redis (the shared cache tier).",
@@ -65,7 +70,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Help: "Whether a dependency that answers takes writes (1) or refuses them (0: Redis OOM under noeviction, READONLY replica, MISCONF); reads go on and the cache's write-back is paused meanwhile. dependency: redis (the shared cache tier).",
 	}, []string{"dependency"})
 	if reg != nil {
-		reg.MustRegister(lookups, bypass, writes, writesDropped, sharedErrors, evalErrors, state, changes, up, writable)
+		reg.MustRegister(lookups, bypass, writes, writesDropped, sharedErrors, evalErrors, state, changes, drops, up, writable)
 	}
 	for _, op := range []string{"get", "set", "flush", "ping"} {
 		sharedErrors.WithLabelValues(op)
@@ -82,11 +87,15 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		evalErrors:     evalErrors,
 		breakerState:   state,
 		breakerChanges: changes,
+		localDrops:     drops,
 		sharedUp:       up,
 		writable:       writable,
 	}
 	for _, st := range []breakerState{closed, open, halfOpen} {
 		changes.WithLabelValues(st.label())
+	}
+	for _, via := range []string{viaMessage, viaGeneration} {
+		drops.WithLabelValues(via)
 	}
 	m.breakerIs(closed)
 	return m

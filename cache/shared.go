@@ -132,13 +132,14 @@ func (c *Cache) Ready(ctx context.Context) error {
 }
 
 // Flush removes every entry from both tiers and reports how many entries
-// the shared tier held (the local count when there is none). It is bounded
-// by ctx and FlushTimeout, not SharedTimeout, since a large flush takes a
-// while; it fails with code unavailable when the shared tier cannot be
-// flushed.
+// the shared tier held (the local count when there is none); with
+// Options.Flushes it then tells the other caches, which drop their
+// in-process tiers. It is bounded by ctx and FlushTimeout, not
+// SharedTimeout, since a large flush takes a while; it fails with code
+// unavailable when the shared tier cannot be flushed or the other caches
+// cannot be told.
 func (c *Cache) Flush(ctx context.Context) (int64, error) {
-	c.inputs.Clear()
-	n := c.local.Clear()
+	n := c.dropLocal()
 	if c.shared == nil {
 		return n, nil
 	}
@@ -159,5 +160,12 @@ func (c *Cache) Flush(ctx context.Context) (int64, error) {
 		return n, abaco.Errorf(abaco.CodeUnavailable, "shared cache unavailable: %v", err)
 	}
 	c.sharedOK()
+	if c.fw == nil {
+		return n, nil
+	}
+	if err := c.announceFlush(fctx); err != nil {
+		c.log.Warn("cache: flushed, but telling the other processes failed", "err", err)
+		return n, abaco.Errorf(abaco.CodeUnavailable, "shared cache flushed, but other processes could not be told: %v", err)
+	}
 	return n, nil
 }

@@ -104,8 +104,9 @@ func (c *Cache) Sync(ctx context.Context) error {
 }
 
 // Close writes the entries still queued (each batch bounded by the shared
-// tier's timeout), stops the writer and waits for the first ping (bounded
-// by the same timeout), so nothing of the Cache runs after it returns. Evaluations still work after it,
+// tier's timeout), stops the writer and the watch for flushes elsewhere,
+// and waits for the first ping (bounded by the same timeout), so nothing
+// of the Cache runs after it returns. Evaluations still work after it,
 // without writing to the shared tier. It is safe to call more than once.
 func (c *Cache) Close() {
 	if c.w == nil {
@@ -116,6 +117,7 @@ func (c *Cache) Close() {
 	}
 	<-c.w.done
 	<-c.w.pinged
+	c.stopFlushWatch()
 }
 
 // writeLoop is the writer goroutine: it gathers a batch, writes it, and

@@ -35,6 +35,28 @@ const (
 	cacheMatch = cachePrefix + "*"
 )
 
+// Flush signal keys.
+//
+// A flush of the cache (DELETE /cache) must reach the in-process tier of
+// every abaco process sharing the Redis, not only the one that flushed:
+//
+//	abaco:v1:generation  STRING the cache's generation, a decimal number:
+//	                            INCR by each flush; when it is missing (a
+//	                            Redis restarted empty, a FLUSHALL by hand)
+//	                            the next reader sets a random one, so a
+//	                            generation never comes back
+//	abaco:v1:flush       CHANNEL pub/sub: each flush publishes the new
+//	                            generation (PUBLISH is cluster-wide, and a
+//	                            SUBSCRIBE works on any node)
+//
+// Watch it with redis-cli: GET abaco:v1:generation, SUBSCRIBE abaco:v1:flush.
+// An ACL user needs the channel (&abaco:v1:flush, or allchannels: Redis 7
+// users start with none) besides the key.
+const (
+	generationKey = "abaco:v1:generation"
+	flushChannel  = "abaco:v1:flush"
+)
+
 // cacheKey returns the Redis key of the cached result of a canonical expression.
 func cacheKey(canonical string) string {
 	if len(canonical) <= maxReadableKey && printable(canonical) {

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"abaco"
+	"abaco/cache"
 	"abaco/expr"
 	"abaco/queue"
 	"abaco/rdb"
@@ -96,23 +97,25 @@ func (f *consumeFlags) open(ctx context.Context, env *Env, fs *flag.FlagSet, arg
 	return c, log, reg, nil
 }
 
-// cacheStore returns a worker's shared cache tier: the Redis of
-// --redis-url, which is c, the queue's, unless --queue-redis-url names
-// another one; nil (the in-process tier only) without --redis-url. A
-// cache Redis of its own is opened as serve opens its: the worker runs
-// without it until it answers. release releases what cacheStore opened.
-func (f *consumeFlags) cacheStore(c *rdb.Client, log *slog.Logger) (store abaco.Store, release func(), err error) {
+// cacheStore returns a worker's shared cache tier and the flushes of its
+// Redis (so DELETE /cache on a serve empties the worker's in-process tier
+// too): the Redis of --redis-url, which is c, the queue's, unless
+// --queue-redis-url names another one; nil for both (the in-process tier
+// only) without --redis-url. A cache Redis of its own is opened as serve
+// opens its: the worker runs without it until it answers. release releases
+// what cacheStore opened.
+func (f *consumeFlags) cacheStore(c *rdb.Client, log *slog.Logger) (store abaco.Store, flushes cache.Flushes, release func(), err error) {
 	switch {
 	case f.url == "":
-		return nil, func() {}, nil
+		return nil, nil, func() {}, nil
 	case f.queueRedisURL == "" || f.queueRedisURL == f.url:
-		return rdb.NewStore(c), func() {}, nil
+		return rdb.NewStore(c), rdb.NewFlushes(c), func() {}, nil
 	}
 	cc, err := openServeRedis(f.url, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return rdb.NewStore(cc), cc.Close, nil
+	return rdb.NewStore(cc), rdb.NewFlushes(cc), cc.Close, nil
 }
 
 // observe returns the logger (text on stderr) and, with --metrics-addr, a

@@ -241,12 +241,14 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 
 	s := &server{cfg: cfg, log: log, logBuf: logBuf}
 	var shared abaco.Store
+	var flushes cache.Flushes // a flush here reaches every serve on the Redis
 	if cfg.RedisURL != "" {
 		if s.redis, err = openServeRedis(cfg.RedisURL, log); err != nil {
 			logBuf.Close()
 			return nil, err
 		}
 		shared = rdb.NewStore(s.redis)
+		flushes = rdb.NewFlushes(s.redis)
 	}
 	broker, err := s.openBroker(reg)
 	if err != nil {
@@ -256,6 +258,7 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 	ev := cache.New(expr.New(cfg.Limits), cache.Options{
 		TTL:             cfg.CacheTTL,
 		Shared:          shared,
+		Flushes:         flushes,
 		MaxLocalEntries: cfg.CacheEntries,
 		MaxLocalBytes:   int64(cfg.CacheBytes),
 		SharedTimeout:   cfg.RedisTimeout,

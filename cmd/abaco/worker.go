@@ -36,13 +36,14 @@ Examples:
 		return err
 	}
 	defer c.Close()
-	store, closeStore, err := f.cacheStore(c, log)
+	store, flushes, closeStore, err := f.cacheStore(c, log)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 	ev := cache.New(expr.New(f.limits), cache.Options{
 		TTL: cacheTTL, Shared: store, Registerer: reg, Logger: log,
+		Flushes: flushes, // DELETE /cache on a serve empties this tier too
 	})
 	defer ev.Close()
 	jobs := queue.NewJobs(rdb.NewBroker(c), ev, queue.JobOptions{
