@@ -26,12 +26,13 @@ func keys(t *testing.T, srv *redistest.Server) []string {
 	return strings.Split(r, "\n")
 }
 
-// checkApart fails t unless srv holds cache entries only (cacheOnly) or
-// none at all (!cacheOnly): the two Redis servers must not mix.
+// checkApart fails t unless srv holds the cache's keys only (cacheOnly: its
+// entries and its flush generation, all under "abaco:v1:") or none of them
+// (!cacheOnly): the two Redis servers must not mix.
 func checkApart(t *testing.T, name string, srv *redistest.Server, cacheOnly bool) {
 	t.Helper()
 	for _, k := range keys(t, srv) {
-		if strings.HasPrefix(k, cachePrefix) != cacheOnly {
+		if strings.HasPrefix(k, "abaco:v1:") != cacheOnly {
 			t.Errorf("the %s Redis holds %q", name, k)
 		}
 	}
