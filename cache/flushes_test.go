@@ -95,18 +95,6 @@ func waitLocalMiss(t *testing.T, c *cache.Cache, in string, within time.Duration
 	}
 }
 
-// waitDrops polls reg until abaco_cache_local_drops_total{via} is want,
-// for up to within.
-func waitDrops(t *testing.T, reg prometheus.Gatherer, via string, want float64, within time.Duration) {
-	t.Helper()
-	for deadline := time.Now().Add(within); drops(t, reg, via) != want; {
-		if time.Now().After(deadline) {
-			t.Fatalf("abaco_cache_local_drops_total{via=%q} = %v after %v, want %v", via, drops(t, reg, via), within, want)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // TestFlushReachesOtherCaches flushes one cache, again and again, and
 // checks that the other's in-process tier answers no more within a second
 // (typically a millisecond: the test logs the median), on one Redis and on
