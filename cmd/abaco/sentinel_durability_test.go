@@ -56,12 +56,13 @@ func TestSentinelFailoverDurableJobs(t *testing.T) {
 			}
 			t.Parallel()
 			sn := redistest.StartSentinels(t)
-			base, logs, _ := startServer(t, testConfig(t, "--redis-url", sn.URL, "--workers", "0",
+			base, logs, stopServer := startServer(t, testConfig(t, "--redis-url", sn.URL, "--workers", "0",
 				"--jobs-durability", tt.durability, "--jobs-durability-timeout", "1s",
 				"--job-rate", "0", "--max-queued-jobs", "0"), nil)
 			waitReady(t, base, 200, "ready", logs)
 
-			l := &jobLedger{}
+			client := &http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}
+			l := &jobLedger{client: client}
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
 			const submitters = 8
@@ -113,11 +114,22 @@ func TestSentinelFailoverDurableJobs(t *testing.T) {
 			if addr, err := sn.MasterAddr(); err != nil || addr != sn.Replica.Addr {
 				t.Fatalf("the sentinels name %s (%v) as master, want the promoted %s", addr, err, sn.Replica.Addr)
 			}
-			lost := lostJobs(t, base, l.ids)
+			lost := lostJobs(t, client, base, l.ids)
+			// A connection the transport dialed but never used would hold
+			// up serve's shutdown for 5 s (net/http's wait on StateNew).
+			client.CloseIdleConnections()
+			if err := stopServer(); err != nil {
+				t.Errorf("serve after the failover: %v", err)
+			}
 			sort.Strings(lost)
 			t.Logf("%s: %d submitters; promoted after %v, old master a replica after %v, %d accepted through the promoted master by %v; %d accepted in all, %d lost; statuses %v, %d transport errors; 503s from %v to %v after the failover",
 				tt.name, submitters, promoted.Round(time.Millisecond), demoted.Round(time.Millisecond), l.accepted()-before, settled.Round(time.Millisecond),
 				len(l.ids), len(lost), l.codes, l.errs, l.first503.Round(time.Millisecond), l.last503.Round(time.Millisecond))
+			for code, n := range l.codes {
+				if code != http.StatusAccepted && code != http.StatusServiceUnavailable {
+					t.Errorf("POST /jobs answered %d %d times, want only 202 or 503", code, n)
+				}
+			}
 			if tt.durability != "none" && len(lost) > 0 {
 				t.Errorf("%d of %d accepted jobs lost with --jobs-durability %s (first: %v)",
 					len(lost), len(l.ids), tt.durability, lost[:min(len(lost), 10)])
@@ -130,6 +142,7 @@ func TestSentinelFailoverDurableJobs(t *testing.T) {
 // accepted, the count of each status, and when it answered 503 relative
 // to the failover (mark).
 type jobLedger struct {
+	client            *http.Client
 	mu                sync.Mutex
 	ids               []string
 	codes             map[int]int
@@ -153,7 +166,6 @@ func (l *jobLedger) accepted() int {
 
 // submit posts jobs to base until stop is closed, recording each answer.
 func (l *jobLedger) submit(base string, g int, stop <-chan struct{}) {
-	client := &http.Client{Timeout: 10 * time.Second}
 	for i := 0; ; i++ {
 		select {
 		case <-stop:
@@ -161,7 +173,7 @@ func (l *jobLedger) submit(base string, g int, stop <-chan struct{}) {
 		default:
 		}
 		body := fmt.Sprintf(`{"expressao": "%d+%d"}`, g, i)
-		resp, err := client.Post(base+"/jobs", "application/json", strings.NewReader(body))
+		resp, err := l.client.Post(base+"/jobs", "application/json", strings.NewReader(body))
 		var a struct {
 			ID string `json:"id"`
 		}
@@ -194,9 +206,9 @@ func (l *jobLedger) submit(base string, g int, stop <-chan struct{}) {
 	}
 }
 
-// lostJobs returns the ids that GET /jobs/{id} answers 404 for, from 8
-// goroutines; any answer but 200 and 404 fails t.
-func lostJobs(t *testing.T, base string, ids []string) []string {
+// lostJobs returns the ids that GET /jobs/{id} answers 404 for, asked
+// from 8 goroutines; any answer but 200 and 404 fails t.
+func lostJobs(t *testing.T, client *http.Client, base string, ids []string) []string {
 	t.Helper()
 	var (
 		mu   sync.Mutex
@@ -205,7 +217,6 @@ func lostJobs(t *testing.T, base string, ids []string) []string {
 		wg   sync.WaitGroup
 	)
 	next := make(chan string)
-	client := &http.Client{Timeout: 10 * time.Second}
 	for range 8 {
 		wg.Add(1)
 		go func() {
