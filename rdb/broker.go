@@ -41,12 +41,18 @@ var _ abaco.Broker = (*Broker)(nil)
 func NewBroker(c *Client) *Broker { return &Broker{c: c} }
 
 // brokerErr wraps a Redis error for op, marking connection failures (as
-// opposed to errors Redis replied with) with code unavailable.
-func brokerErr(op string, err error) error {
+// opposed to errors Redis replied with, and to the end of the caller's
+// context) with code unavailable.
+func brokerErr(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if _, ok := rueidis.IsRedisErr(err); ok || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	// A context error is the caller's only when the caller's context is
+	// done: rueidis also cancels dials of its own (to a cluster node that
+	// died), which is an outage like any other.
+	_, replied := rueidis.IsRedisErr(err)
+	ended := ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	if replied || ended {
 		return fmt.Errorf("rdb: %s: %w", op, err)
 	}
 	return fmt.Errorf("rdb: %s: %w", op, errors.Join(abaco.Errorf(abaco.CodeUnavailable, "redis unavailable"), err))
@@ -62,9 +68,9 @@ func (b *Broker) Push(ctx context.Context, queue string, payloads ...string) err
 	reply, acked, err := b.durably(ctx, rc, rc.B().Rpush().Key(queueKey(queue)).Element(payloads...).Build())
 	switch {
 	case reply.Error() != nil:
-		return brokerErr("push", reply.Error())
+		return brokerErr(ctx, "push", reply.Error())
 	case err != nil:
-		return brokerErr("push: wait", err)
+		return brokerErr(ctx, "push: wait", err)
 	case acked < int64(b.durability.Replicas):
 		return b.notReplicated(fmt.Sprintf("a batch of %d items", len(payloads)), "pushing it again pushes them twice", acked)
 	}
@@ -93,7 +99,7 @@ func (b *Broker) Take(ctx context.Context, queue, consumer string, limit int, wa
 	_, err = res[0].ToString()
 	leased := err == nil
 	if err != nil && !rueidis.IsRedisNil(err) {
-		return nil, brokerErr("take: blmove", err)
+		return nil, brokerErr(ctx, "take: blmove", err)
 	}
 	reply := res[1]
 	if rerr, ok := rueidis.IsRedisErr(reply.Error()); ok && rerr.IsNoScript() {
@@ -101,7 +107,7 @@ func (b *Broker) Take(ctx context.Context, queue, consumer string, limit int, wa
 		// on its own; it still finds the leased item at the tail.
 		reply = queueTakeScript.Exec(ctx, rc, keys, args)
 	}
-	items, tail, err := takeReply(reply)
+	items, tail, err := takeReply(ctx, reply)
 	if err != nil {
 		return nil, err
 	}
@@ -132,15 +138,15 @@ func takeArgs(queue, consumer string, limit int) (keys, args []string) {
 // take runs queueTakeScript alone.
 func (b *Broker) take(ctx context.Context, queue, consumer string, limit int) ([]abaco.Item, error) {
 	keys, args := takeArgs(queue, consumer, limit)
-	items, _, err := takeReply(queueTakeScript.Exec(ctx, b.c.conn(), keys, args))
+	items, _, err := takeReply(ctx, queueTakeScript.Exec(ctx, b.c.conn(), keys, args))
 	return items, err
 }
 
 // takeReply decodes queueTakeScript's reply.
-func takeReply(r rueidis.RedisResult) (items []abaco.Item, tail bool, err error) {
+func takeReply(ctx context.Context, r rueidis.RedisResult) (items []abaco.Item, tail bool, err error) {
 	reply, err := r.ToArray()
 	if err != nil {
-		return nil, false, brokerErr("take", err)
+		return nil, false, brokerErr(ctx, "take", err)
 	}
 	if len(reply) != 3 {
 		return nil, false, fmt.Errorf("rdb: take: unexpected reply of %d elements", len(reply))
@@ -172,7 +178,7 @@ func (b *Broker) Ack(ctx context.Context, queue, consumer string, payloads ...st
 		keys := []string{processingKey(queue, consumer), attemptsKey(queue), statsKey(queue)}
 		got, err := queueAckScript.Exec(ctx, b.c.conn(), keys, payloads[:n]).AsInt64()
 		if err != nil {
-			return removed, brokerErr("ack", err)
+			return removed, brokerErr(ctx, "ack", err)
 		}
 		removed += int(got)
 		payloads = payloads[n:]
@@ -193,7 +199,7 @@ func (b *Broker) Fail(ctx context.Context, queue, payload string) (int, error) {
 		err = res[1].Error()
 	}
 	if err != nil {
-		return 0, brokerErr("fail", err)
+		return 0, brokerErr(ctx, "fail", err)
 	}
 	return int(n) + 1, nil
 }
@@ -215,7 +221,7 @@ func (b *Broker) Return(ctx context.Context, queue, consumer string, payloads ..
 		return nil
 	}
 	keys := []string{queueKey(queue), processingKey(queue, consumer)}
-	return brokerErr("return", queueReturnScript.Exec(ctx, b.c.conn(), keys, payloads).Error())
+	return brokerErr(ctx, "return", queueReturnScript.Exec(ctx, b.c.conn(), keys, payloads).Error())
 }
 
 // Bury moves payload from consumer's processing list to the dead letters.
@@ -230,7 +236,7 @@ func (b *Broker) Bury(ctx context.Context, queue, consumer string, d abaco.DeadL
 	keys := []string{processingKey(queue, consumer), attemptsKey(queue), deadKey(queue), statsKey(queue)}
 	n, err := queueBuryScript.Exec(ctx, b.c.conn(), keys, []string{d.Payload, string(js)}).AsInt64()
 	if err != nil {
-		return false, brokerErr("bury", err)
+		return false, brokerErr(ctx, "bury", err)
 	}
 	return n == 1, nil
 }
@@ -252,7 +258,7 @@ func (b *Broker) Heartbeat(ctx context.Context, queue, consumer string, ttl time
 	)
 	for _, r := range res {
 		if err := r.Error(); err != nil {
-			return false, brokerErr("heartbeat", err)
+			return false, brokerErr(ctx, "heartbeat", err)
 		}
 	}
 	n, _ := res[2].AsInt64()
@@ -275,14 +281,14 @@ func (b *Broker) leave(ctx context.Context, queue, consumer string, reap bool) (
 // Leave returns consumer's processing list to the head and unregisters it.
 func (b *Broker) Leave(ctx context.Context, queue, consumer string) (int, error) {
 	n, err := b.leave(ctx, queue, consumer, false)
-	return n, brokerErr("leave", err)
+	return n, brokerErr(ctx, "leave", err)
 }
 
 // Reap redelivers the items of consumers whose heartbeat expired.
 func (b *Broker) Reap(ctx context.Context, queue string) (int, error) {
 	ids, beats, err := b.consumers(ctx, queue)
 	if err != nil {
-		return 0, brokerErr("reap", err)
+		return 0, brokerErr(ctx, "reap", err)
 	}
 	total := 0
 	for i, id := range ids {
@@ -291,7 +297,7 @@ func (b *Broker) Reap(ctx context.Context, queue string) (int, error) {
 		}
 		n, err := b.leave(ctx, queue, id, true)
 		if err != nil {
-			return total, brokerErr("reap", err)
+			return total, brokerErr(ctx, "reap", err)
 		}
 		total += max(n, 0)
 	}
@@ -302,7 +308,7 @@ func (b *Broker) Reap(ctx context.Context, queue string) (int, error) {
 func (b *Broker) Leased(ctx context.Context, queue, consumer string) ([]string, error) {
 	rc := b.c.conn()
 	l, err := rc.Do(ctx, rc.B().Lrange().Key(processingKey(queue, consumer)).Start(0).Stop(-1).Build()).AsStrSlice()
-	return l, brokerErr("leased", err)
+	return l, brokerErr(ctx, "leased", err)
 }
 
 // consumers returns the registered consumer ids, sorted, and the GET reply

@@ -20,7 +20,7 @@ func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, err
 	s := abaco.QueueStats{Queue: queue}
 	ids, beats, err := b.consumers(ctx, queue)
 	if err != nil {
-		return s, brokerErr("stats", err)
+		return s, brokerErr(ctx, "stats", err)
 	}
 	cmds := rueidis.Commands{
 		rc.B().Hmget().Key(statsKey(queue)).Field(statConsumerDied, statLeaseLost, statHandlerError).Build(),
@@ -32,12 +32,12 @@ func (b *Broker) Stats(ctx context.Context, queue string) (abaco.QueueStats, err
 	}
 	res := rc.DoMulti(ctx, cmds...)
 	if s.Redelivered, err = redeliveries(res[0]); err != nil {
-		return s, brokerErr("stats", err)
+		return s, brokerErr(ctx, "stats", err)
 	}
 	counts := make([]int64, len(res))
 	for i, r := range res[1:] {
 		if counts[i], err = r.AsInt64(); err != nil {
-			return s, brokerErr("stats", err)
+			return s, brokerErr(ctx, "stats", err)
 		}
 	}
 	s.Depth, s.Dead = counts[0], counts[1]
@@ -89,7 +89,7 @@ func (b *Broker) Dead(ctx context.Context, queue string, limit int) ([]abaco.Dea
 	}
 	raw, err := rc.Do(ctx, rc.B().Lrange().Key(deadKey(queue)).Start(0).Stop(stop).Build()).AsStrSlice()
 	if err != nil {
-		return nil, brokerErr("dead", err)
+		return nil, brokerErr(ctx, "dead", err)
 	}
 	out := make([]abaco.DeadLetter, 0, len(raw))
 	for _, r := range raw {
@@ -106,12 +106,12 @@ func (b *Broker) Dead(ctx context.Context, queue string, limit int) ([]abaco.Dea
 func (b *Broker) Requeue(ctx context.Context, queue string, limit int) (int, error) {
 	keys := []string{queueKey(queue), deadKey(queue), attemptsKey(queue)}
 	n, err := queueRequeueScript.Exec(ctx, b.c.conn(), keys, []string{strconv.Itoa(limit)}).AsInt64()
-	return int(n), brokerErr("requeue", err)
+	return int(n), brokerErr(ctx, "requeue", err)
 }
 
 // Purge deletes the waiting items and the dead letters of queue.
 func (b *Broker) Purge(ctx context.Context, queue string) (int64, error) {
 	keys := []string{queueKey(queue), deadKey(queue)}
 	n, err := queuePurgeScript.Exec(ctx, b.c.conn(), keys, nil).AsInt64()
-	return n, brokerErr("purge", err)
+	return n, brokerErr(ctx, "purge", err)
 }

@@ -14,7 +14,7 @@ import (
 func (b *Broker) SaveJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration) error {
 	rc := b.c.conn()
 	err := rc.Do(ctx, rc.B().Set().Key(jobKey(queue, id)).Value(rueidis.BinaryString(record)).Px(ttl).Build()).Error()
-	return brokerErr("save job", err)
+	return brokerErr(ctx, "save job", err)
 }
 
 // LoadJob returns the record stored under id, or not_found.
@@ -25,7 +25,7 @@ func (b *Broker) LoadJob(ctx context.Context, queue, id string) ([]byte, error) 
 		return nil, abaco.Errorf(abaco.CodeNotFound, "job %q not found", id)
 	}
 	if err != nil {
-		return nil, brokerErr("load job", err)
+		return nil, brokerErr(ctx, "load job", err)
 	}
 	return v, nil
 }
@@ -63,11 +63,11 @@ func (b *Broker) SubmitJob(ctx context.Context, queue, id string, record []byte,
 	n, err := reply.AsInt64()
 	switch {
 	case err != nil:
-		return brokerErr("submit job", err)
+		return brokerErr(ctx, "submit job", err)
 	case n == 0:
 		return queueFull(queue, limit)
 	case werr != nil:
-		return brokerErr("submit job: wait", werr)
+		return brokerErr(ctx, "submit job: wait", werr)
 	case acked < int64(b.durability.Replicas):
 		return b.notReplicated("job "+id, "submitting it again creates a second job", acked)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -186,6 +187,8 @@ func TestClusterMasterKilledDuringConsume(t *testing.T) {
 	master.Stop()
 	killed := time.Now()
 	promoted := cl.WaitPromoted(t, replica, slot)
+	cleared := make(chan time.Duration, 1)
+	go func() { cleared <- readyAfter(base, promoted) }()
 	at := printed(consumers)
 	until(t, 10*time.Second, "an item printed after the promotion", func() bool { return printed(consumers) > at })
 	resumed := time.Since(promoted)
@@ -197,8 +200,12 @@ func TestClusterMasterKilledDuringConsume(t *testing.T) {
 	l := drain(t, b, n, consumers)
 	t.Logf("%d ids, master killed mid-consume: %+v", n, l)
 
-	ready := waitReady(t, base, 200, "ready", logs)
-	t.Logf("/readyz ready %v after the promotion: %v", time.Since(promoted).Round(time.Millisecond), ready)
+	clearedAfter := <-cleared
+	t.Logf("/readyz's degraded state cleared %v after the promotion", clearedAfter.Round(time.Millisecond))
+	if clearedAfter > 2*time.Second {
+		t.Errorf("/readyz's degraded state cleared %v after the promotion, want at most 2s", clearedAfter)
+	}
+	waitReady(t, base, 200, "ready", logs)
 	waitReady(t, strict, 200, "ready", strictLogs)
 	bad := map[string]int{}
 	for range 40 {
@@ -227,4 +234,22 @@ func printed(consumers []*inProcess) int {
 		n += len(processed(p.out.String()))
 	}
 	return n
+}
+
+// readyAfter polls base's /readyz until it answers ready and returns how
+// long after since that was (at most 15s: the caller fails above 2s).
+func readyAfter(base string, since time.Time) time.Duration {
+	for time.Since(since) < 15*time.Second {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			var m map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&m)
+			resp.Body.Close()
+			if resp.StatusCode == 200 && m["status"] == "ready" {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Since(since)
 }
