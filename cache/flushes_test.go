@@ -103,23 +103,10 @@ func waitLocalMiss(t *testing.T, c *cache.Cache, in string, within time.Duration
 // another's.
 func TestFlushReachesOtherCaches(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name  string
-		start func(t *testing.T) (string, []*redistest.Server)
-	}{
-		{"redis", func(t *testing.T) (string, []*redistest.Server) {
-			s := redistest.Start(t)
-			return s.URL, []*redistest.Server{s}
-		}},
-		{"redis cluster", func(t *testing.T) (string, []*redistest.Server) {
-			c := redistest.StartCluster(t)
-			return c.URL, c.Nodes
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, d := range redistest.Deployments {
+		t.Run(d.Name, func(t *testing.T) {
 			t.Parallel()
-			url, nodes := tt.start(t)
+			url, nodes := d.Start(t)
 			p := newFlushPair(t, url, nodes...)
 			const rounds = 15
 			var took []time.Duration

@@ -126,23 +126,10 @@ func localDrops(t *testing.T, base, via string) float64 {
 // count its own flush as another's.
 func TestInstancesShareFlushes(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name  string
-		start func(t *testing.T) (string, []*redistest.Server)
-	}{
-		{"redis", func(t *testing.T) (string, []*redistest.Server) {
-			s := redistest.Start(t)
-			return s.URL, []*redistest.Server{s}
-		}},
-		{"redis cluster", func(t *testing.T) (string, []*redistest.Server) {
-			c := redistest.StartCluster(t)
-			return c.URL, c.Nodes
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, d := range redistest.Deployments {
+		t.Run(d.Name, func(t *testing.T) {
 			t.Parallel()
-			url, nodes := tt.start(t)
+			url, nodes := d.Start(t)
 			bases := startInstances(t, 3, url, nodes...)
 			const rounds = 5
 			var took []time.Duration

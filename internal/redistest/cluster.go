@@ -223,3 +223,23 @@ func replOffsets(t testing.TB, s *Server) map[string]int64 {
 	}
 	return offs
 }
+
+// Deployment is a way to run Redis for a test: Start returns its URL and
+// its servers (one, or the cluster's nodes).
+type Deployment struct {
+	Name  string
+	Start func(t testing.TB) (url string, nodes []*Server)
+}
+
+// Deployments are one server and a three-master cluster, for the tests
+// that must hold on both.
+var Deployments = []Deployment{
+	{"redis", func(t testing.TB) (string, []*Server) {
+		s := Start(t)
+		return s.URL, []*Server{s}
+	}},
+	{"redis cluster", func(t testing.TB) (string, []*Server) {
+		c := StartCluster(t)
+		return c.URL, c.Nodes
+	}},
+}
