@@ -7,10 +7,14 @@ import (
 
 // Fill sets values on a server started with --maxmemory and
 // --maxmemory-policy noeviction, smaller and smaller, until it refuses
-// even a small write with OOM, and returns the keys it set (DEL them to
-// free the memory). A large SET alone is not enough: Redis refuses it
-// while it holds the argument, above what it keeps once that is gone.
-func (s *Server) Fill() []string {
+// even a small write with OOM; then it lowers maxmemory to one byte, so
+// that every write stays refused while reads go on. A large SET alone is
+// not enough: Redis refuses it while it holds the argument, above what it
+// keeps once that is gone. And a full Redis does not stay full: soon
+// after, it shrinks the query buffers of idle connections, which lets a
+// few hundred small writes in again. free deletes what Fill set and
+// restores maxmemory.
+func (s *Server) Fill() (free func()) {
 	s.t.Helper()
 	var keys []string
 	for _, size := range []int{256 << 10, 16 << 10, 1 << 10, 64} {
@@ -29,5 +33,10 @@ func (s *Server) Fill() []string {
 			}
 		}
 	}
-	return keys
+	limit := strings.Split(s.MustDo("CONFIG", "GET", "maxmemory"), "\n")[1]
+	s.MustDo("CONFIG", "SET", "maxmemory", "1")
+	return func() {
+		s.MustDo(append([]string{"DEL"}, keys...)...)
+		s.MustDo("CONFIG", "SET", "maxmemory", limit)
+	}
 }
