@@ -89,6 +89,3 @@ func openWaiting(cmd, url string, log *slog.Logger) (*rdb.Client, bool, error) {
 	}
 	return c, true, nil
 }
-
-// redactURL hides the passwords of a Redis URL for logs and errors.
-func redactURL(u string) string { return rdb.Redact(u) }

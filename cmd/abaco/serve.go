@@ -389,8 +389,8 @@ func (s *server) Run(ctx context.Context) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
-	s.log.Info("abaco serve listening", "addr", s.Addr(), "redis", redactURL(s.cfg.RedisURL),
-		"queue_redis", redactURL(s.cfg.QueueRedisURL),
+	s.log.Info("abaco serve listening", "addr", s.Addr(), "redis", rdb.Redact(s.cfg.RedisURL),
+		"queue_redis", rdb.Redact(s.cfg.QueueRedisURL),
 		"cache_ttl", s.cfg.CacheTTL.String(), "workers", s.workers, "admin", s.cfg.AdminToken != "",
 		"jobs_durability", s.cfg.JobsDurability.String())
 

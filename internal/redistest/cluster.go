@@ -168,15 +168,11 @@ func (c *Cluster) ReplicaOf(t testing.TB, master Node) *Server {
 // of it from the replica.
 func (c *Cluster) WaitPromoted(t testing.TB, replica *Server, slot int) time.Time {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		if n, err := c.Owner(replica, slot); err == nil && n.Addr == replica.Addr {
-			return time.Now()
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redistest: replica %s not promoted within 30s", replica.Addr)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, 30*time.Second, 5*time.Millisecond, "replica "+replica.Addr+" to be promoted", func() (bool, string) {
+		n, err := c.Owner(replica, slot)
+		return err == nil && n.Addr == replica.Addr, fmt.Sprintf("slot %d owned by %+v (%v)", slot, n, err)
+	})
+	return time.Now()
 }
 
 // WaitReplicated waits until every replica of master has applied the
@@ -185,20 +181,14 @@ func (c *Cluster) WaitPromoted(t testing.TB, replica *Server, slot int) time.Tim
 func (c *Cluster) WaitReplicated(t testing.TB, master *Server) {
 	t.Helper()
 	want := replOffsets(t, master)["master"]
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	waitFor(t, 10*time.Second, 10*time.Millisecond, fmt.Sprintf("the replicas of %s to reach offset %d", master.Addr, want), func() (bool, string) {
 		got := replOffsets(t, master)
 		behind := len(got) == 1 // no replica connected
 		for name, off := range got {
 			behind = behind || (name != "master" && off < want)
 		}
-		if !behind {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redistest: replicas of %s not at offset %d within 10s: %v", master.Addr, want, got)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return !behind, fmt.Sprint(got)
+	})
 }
 
 // replOffsets returns s's master_repl_offset as "master" and the offset of

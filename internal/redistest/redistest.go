@@ -175,3 +175,20 @@ func FreePort(t testing.TB) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// waitFor polls ok every interval until it reports true, failing t with
+// what and ok's last description of the state after d.
+func waitFor(t testing.TB, d, every time.Duration, what string, ok func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		done, state := ok()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redistest: waited %v for %s: %s", d, what, state)
+		}
+		time.Sleep(every)
+	}
+}

@@ -2,6 +2,7 @@ package redistest
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -22,17 +23,11 @@ func StartReplicated(t testing.TB) (master, replica *Server) {
 	master = Start(t, "--repl-diskless-sync-delay", "0")
 	_, port, _ := strings.Cut(master.Addr, ":")
 	replica = Start(t, "--replicaof", "127.0.0.1", port)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitFor(t, 10*time.Second, 5*time.Millisecond, "the replica on "+replica.Addr+" to acknowledge a write", func() (bool, string) {
 		n, err := master.writeAndWait()
-		if err == nil && n == "1" {
-			return master, replica
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redistest: the replica on %s acknowledges no write: %q, %v", replica.Addr, n, err)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return err == nil && n == "1", fmt.Sprintf("WAIT answered %q, %v", n, err)
+	})
+	return master, replica
 }
 
 // writeAndWait sends a SET and a WAIT for one replica (50ms) on one

@@ -40,7 +40,7 @@ func NewSentinels(t testing.TB) *Sentinels {
 	m := Start(t)
 	r := Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.port))
 	s := &Sentinels{Master: m, Replica: r, t: t}
-	waitFor(t, 20*time.Second, "the replica to sync", func() (bool, string) {
+	waitFor(t, 20*time.Second, 20*time.Millisecond, "the replica to sync", func() (bool, string) {
 		info, err := r.Do("INFO", "replication")
 		return err == nil && strings.Contains(info, "master_link_status:up"), info
 	})
@@ -98,7 +98,7 @@ func (s *Sentinels) Up() {
 		sn.Restart()
 	}
 	for _, sn := range s.Sentinels {
-		waitFor(s.t, 30*time.Second, "sentinel "+sn.Addr+" to know its peers", func() (bool, string) {
+		waitFor(s.t, 30*time.Second, 20*time.Millisecond, "sentinel "+sn.Addr+" to know its peers", func() (bool, string) {
 			peers, err1 := sn.Do("SENTINEL", "SENTINELS", MasterName)
 			replicas, err2 := sn.Do("SENTINEL", "REPLICAS", MasterName)
 			ok := err1 == nil && err2 == nil && strings.Count(peers, "\nip\n") == 2 && strings.Contains(replicas, s.Replica.Addr)
@@ -145,26 +145,9 @@ func (s *Sentinels) Failover() {
 // it answers as one.
 func (s *Sentinels) WaitFailover() {
 	s.t.Helper()
-	waitFor(s.t, 60*time.Second, "the replica's promotion", func() (bool, string) {
+	waitFor(s.t, 60*time.Second, 20*time.Millisecond, "the replica's promotion", func() (bool, string) {
 		addr, err := s.MasterAddr()
 		role, _ := s.Replica.Do("ROLE")
 		return err == nil && addr == s.Replica.Addr && strings.HasPrefix(role, "master"), fmt.Sprintf("master %s (%v), replica's role %q", addr, err, role)
 	})
-}
-
-// waitFor polls ok every 20 ms until it reports true, failing t with its
-// last description after d.
-func waitFor(t testing.TB, d time.Duration, what string, ok func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		done, state := ok()
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redistest: waited %v for %s: %s", d, what, state)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
