@@ -107,7 +107,14 @@ const (
 	JobRunning JobState = "running"
 	JobDone    JobState = "done"
 	JobFailed  JobState = "failed"
+	// JobCancelled is a job cancelled while it waited in the queue.
+	JobCancelled JobState = "cancelled"
 )
+
+// Finished reports whether a job in state s will not change again.
+func (s JobState) Finished() bool {
+	return s == JobDone || s == JobFailed || s == JobCancelled
+}
 
 // Job is an expression submitted for asynchronous evaluation.
 type Job struct {
@@ -127,7 +134,51 @@ type Job struct {
 type JobService interface {
 	// Submit enqueues expression and returns the queued job.
 	Submit(ctx context.Context, expression string) (Job, error)
+	// SubmitBatch enqueues expressions, all or none, and returns their
+	// queued jobs in order. With o.IdempotencyKey set, a repeated call
+	// with the same key and expressions within the result TTL returns
+	// the jobs of the first call; the same key with other expressions
+	// fails with code idempotency_mismatch.
+	SubmitBatch(ctx context.Context, expressions []string, o SubmitOptions) ([]Job, error)
 	// Job returns the job with id, or an error with code not_found once it is
 	// unknown or its result has expired.
 	Job(ctx context.Context, id string) (Job, error)
+	// Jobs returns the jobs with ids, in order; an unknown or expired one
+	// is a Job with only its ID set (State empty).
+	Jobs(ctx context.Context, ids []string) ([]Job, error)
+	// Wait returns the jobs with ids, as Jobs does, once every one of them
+	// is finished (or unknown) or when ctx ends, whichever comes first;
+	// ctx ending is not an error. It is woken by the jobs' completion,
+	// not by polling.
+	Wait(ctx context.Context, ids []string) ([]Job, error)
+	// List returns recent jobs, newest first, filtered and paginated by f.
+	List(ctx context.Context, f JobFilter) (JobPage, error)
+	// Cancel cancels a queued job and returns it. A job already started or
+	// finished fails with code conflict; an unknown one with not_found.
+	Cancel(ctx context.Context, id string) (Job, error)
+}
+
+// SubmitOptions are the options of JobService.SubmitBatch.
+type SubmitOptions struct {
+	// IdempotencyKey, when not empty, makes the submission idempotent.
+	IdempotencyKey string
+}
+
+// JobFilter selects a page of JobService.List.
+type JobFilter struct {
+	// State keeps only the jobs in this state; empty keeps all.
+	State JobState
+	// Cursor continues a listing where the JobPage.Next of the previous
+	// page left it; empty starts with the newest job.
+	Cursor string
+	// Limit is the most jobs in the page; zero or less means 50.
+	Limit int
+}
+
+// JobPage is one page of JobService.List.
+type JobPage struct {
+	// Jobs are newest first.
+	Jobs []Job
+	// Next is the cursor of the following page; empty on the last one.
+	Next string
 }

@@ -189,11 +189,91 @@ type Broker interface {
 	// code not_found when there is none (never saved or expired).
 	LoadJob(ctx context.Context, queue, id string) ([]byte, error)
 
-	// SubmitJob stores record under id for ttl and appends id to the tail
-	// of queue, as one atomic step, unless queue already has limit or
-	// more items waiting: then it stores nothing and returns an *Error
-	// with code queue_full. A limit of zero or less means no bound. In
-	// Redis the check and the push are one script, so the bound holds
-	// for every process sharing the queue and costs no extra round trip.
-	SubmitJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration, limit int64) error
+	// SubmitJobs stores the records of s.Jobs and appends their ids to the
+	// tail of queue, in order, as one atomic step (in Redis one script:
+	// one round trip for the whole batch). It stores nothing and returns
+	// an *Error with code queue_full when the queue's waiting items plus
+	// len(s.Jobs) would exceed s.Limit (a Limit of zero or less means no
+	// bound); the bound then holds for every process sharing the queue.
+	//
+	// With s.IdemKey set, the submission is idempotent: the key is stored
+	// with s.IdemValue for s.IdemTTL in the same step, and when the key is
+	// already stored nothing is submitted and its stored value is returned
+	// as prior (the caller compares it with what it would have stored).
+	// With s.Recent above zero, each id is also added to the queue's
+	// index of recent jobs (RecentJobs) at s.At, which keeps the newest
+	// s.Recent ids.
+	SubmitJobs(ctx context.Context, queue string, s JobSubmission) (prior string, err error)
+
+	// LoadJobs returns the records stored under ids, in order, with nil
+	// for an id that has none (never saved or expired); in Redis one MGET.
+	LoadJobs(ctx context.Context, queue string, ids []string) ([][]byte, error)
+
+	// FinishJobs stores the records of finished jobs, replacing the
+	// previous ones, and announces their ids to every WatchJobs of queue,
+	// in any process sharing the broker; in Redis one round trip for the
+	// batch (the SETs and one PUBLISH).
+	FinishJobs(ctx context.Context, queue string, jobs []JobRecord) error
+
+	// WatchJobs calls finished with the ids of each batch of jobs that
+	// FinishJobs announces on queue, until ctx ends (it returns ctx's
+	// error) or the subscription fails. It calls subscribed each time the
+	// subscription starts or starts again after a lost connection:
+	// announcements made meanwhile are lost, so that is when a waiter
+	// must read the records again. Both callbacks must not block or call
+	// the broker.
+	WatchJobs(ctx context.Context, queue string, subscribed func(), finished func(ids []string)) error
+
+	// CancelJob removes id from the waiting items of queue and, when it
+	// was there, replaces its record with record (the cancelled job) for
+	// ttl, as one atomic step. It reports whether the job was waiting: a
+	// job already taken by a consumer, or not queued at all, is left as
+	// it is.
+	CancelJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration) (bool, error)
+
+	// RecentJobs returns up to limit entries of the queue's index of
+	// recent jobs, newest first, whose Score is below before (zero or
+	// less: from the newest), each with its record (nil once expired).
+	RecentJobs(ctx context.Context, queue string, before int64, limit int) ([]RecentJob, error)
+}
+
+// JobRecord is one job record written by a batch method of Broker.
+type JobRecord struct {
+	// ID is the job's id, which is also its queue payload.
+	ID string
+	// Record is the opaque record.
+	Record []byte
+	// TTL is how long the record is kept.
+	TTL time.Duration
+}
+
+// JobSubmission is one call of Broker.SubmitJobs; see there.
+type JobSubmission struct {
+	// Jobs are stored, and their ids queued, in order.
+	Jobs []JobRecord
+	// Limit bounds the waiting items of the queue (zero or less: none).
+	Limit int64
+	// IdemKey, when not empty, makes the submission idempotent; IdemValue
+	// is stored under it for IdemTTL.
+	IdemKey, IdemValue string
+	IdemTTL            time.Duration
+	// At is when the jobs were submitted, in unix milliseconds: job i
+	// has Score At*1000+i in the index of recent jobs (a submission holds
+	// fewer than 1000 jobs).
+	At int64
+	// Recent is how many ids the index of recent jobs keeps; zero or less
+	// means the ids are not indexed.
+	Recent int64
+}
+
+// RecentJob is one entry of the index of recent jobs.
+type RecentJob struct {
+	// ID is the job's id.
+	ID string
+	// Score orders the index: its submission's time in unix milliseconds
+	// times 1000, plus its place in the submission. Two submissions of
+	// the same millisecond from different processes can share scores.
+	Score int64
+	// Record is its record, nil once it expired.
+	Record []byte
 }

@@ -48,6 +48,12 @@ const (
 	CodeNotFound Code = "not_found"
 	// CodeUnauthorized is a missing or wrong admin token.
 	CodeUnauthorized Code = "unauthorized"
+	// CodeConflict means the resource is not in a state that allows the
+	// operation (cancelling a job that already started).
+	CodeConflict Code = "conflict"
+	// CodeIdempotencyMismatch is an Idempotency-Key reused with a
+	// different request.
+	CodeIdempotencyMismatch Code = "idempotency_mismatch"
 	// CodeOverloaded means too many evaluations are running; retry later.
 	CodeOverloaded Code = "overloaded"
 	// CodeQueueFull means the job queue holds as many waiting jobs as its

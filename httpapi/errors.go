@@ -46,6 +46,8 @@ var problemKinds = map[abaco.Code]problemKind{
 	abaco.CodeNotFound:             {http.StatusNotFound, "Not found"},
 	codeMethodNotAllowed:           {http.StatusMethodNotAllowed, "Method not allowed"},
 	abaco.CodeUnauthorized:         {http.StatusUnauthorized, "Unauthorized"},
+	abaco.CodeConflict:             {http.StatusConflict, "Conflict"},
+	abaco.CodeIdempotencyMismatch:  {http.StatusUnprocessableEntity, "Idempotency key reused"},
 	abaco.CodeOverloaded:           {http.StatusTooManyRequests, "Too many concurrent evaluations"},
 	abaco.CodeQueueFull:            {http.StatusTooManyRequests, "Job queue full"},
 	abaco.CodeRateLimited:          {http.StatusTooManyRequests, "Rate limit exceeded"},

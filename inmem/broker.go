@@ -23,6 +23,11 @@ type Broker struct {
 	queues map[string]*queueState
 	jobs   map[jobKey]jobRecord
 	swept  time.Time
+	// idem holds the idempotency keys of SubmitJobs; recent the index of
+	// recent jobs; watchers the WatchJobs callbacks, by queue.
+	idem     map[jobKey]jobRecord
+	recent   map[string][]abaco.RecentJob
+	watchers map[string]map[*watcher]struct{}
 }
 
 type queueState struct {
@@ -49,7 +54,8 @@ var _ abaco.Broker = (*Broker)(nil)
 
 // NewBroker returns an empty embedded broker.
 func NewBroker() *Broker {
-	return &Broker{now: time.Now, queues: map[string]*queueState{}, jobs: map[jobKey]jobRecord{}}
+	return &Broker{now: time.Now, queues: map[string]*queueState{}, jobs: map[jobKey]jobRecord{},
+		idem: map[jobKey]jobRecord{}, recent: map[string][]abaco.RecentJob{}, watchers: map[string]map[*watcher]struct{}{}}
 }
 
 // queue returns the state of name, creating it. b.mu must be held.

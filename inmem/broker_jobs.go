@@ -3,6 +3,7 @@ package inmem
 import (
 	"context"
 	"slices"
+	"sort"
 	"time"
 
 	"abaco"
@@ -58,20 +59,152 @@ func (b *Broker) LoadJob(ctx context.Context, queue, id string) ([]byte, error) 
 	return slices.Clone(r.data), nil
 }
 
-// SubmitJob stores a job record and queues its id unless the queue holds
-// limit or more waiting items; both happen under one lock, as the Redis
-// broker's one script. The embedded broker has no replicas, so it has no
-// durability barrier (rdb.Durability): abaco serve refuses
+// SubmitJobs stores the records and queues their ids, all under one lock
+// as the Redis broker's one script. The embedded broker has no replicas,
+// so it has no durability barrier (rdb.Durability): abaco serve refuses
 // --jobs-durability without Redis rather than ignore it.
-func (b *Broker) SubmitJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration, limit int64) error {
+func (b *Broker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmission) (string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	q := b.queue(queue)
-	if limit > 0 && int64(len(q.waiting)) >= limit {
-		return abaco.Errorf(abaco.CodeQueueFull, "the job queue %s holds %d waiting jobs, its bound; retry later", queue, limit)
+	now := b.now()
+	if s.IdemKey != "" {
+		if r, ok := b.idem[jobKey{queue, s.IdemKey}]; ok && r.live(now) {
+			return string(r.data), nil
+		}
 	}
-	b.saveJob(queue, id, record, ttl)
-	q.waiting = append(q.waiting, id)
+	q := b.queue(queue)
+	if s.Limit > 0 && int64(len(q.waiting)+len(s.Jobs)) > s.Limit {
+		return "", abaco.Errorf(abaco.CodeQueueFull, "the job queue %s holds %d waiting jobs, its bound; retry later", queue, s.Limit)
+	}
+	if s.IdemKey != "" {
+		b.idem[jobKey{queue, s.IdemKey}] = jobRecord{data: []byte(s.IdemValue), expires: now.Add(s.IdemTTL).UnixNano()}
+	}
+	for i, j := range s.Jobs {
+		b.saveJob(queue, j.ID, j.Record, j.TTL)
+		q.waiting = append(q.waiting, j.ID)
+		if s.Recent > 0 {
+			b.recent[queue] = append(b.recent[queue], abaco.RecentJob{ID: j.ID, Score: s.At*1000 + int64(i)})
+		}
+	}
+	if r := b.recent[queue]; s.Recent > 0 && int64(len(r)) > s.Recent {
+		b.recent[queue] = slices.Clone(r[int64(len(r))-s.Recent:])
+	}
 	q.wake()
+	return "", nil
+}
+
+// LoadJobs returns the records of ids, nil where there is none.
+func (b *Broker) LoadJobs(ctx context.Context, queue string, ids []string) ([][]byte, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([][]byte, len(ids))
+	now := b.now()
+	for i, id := range ids {
+		if r, ok := b.jobs[jobKey{queue, id}]; ok && r.live(now) {
+			out[i] = slices.Clone(r.data)
+		}
+	}
+	return out, nil
+}
+
+// FinishJobs stores the records and calls the queue's watchers with their
+// ids, after the lock is released.
+func (b *Broker) FinishJobs(ctx context.Context, queue string, jobs []abaco.JobRecord) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(jobs))
+	b.mu.Lock()
+	for i, j := range jobs {
+		b.saveJob(queue, j.ID, j.Record, j.TTL)
+		ids[i] = j.ID
+	}
+	ws := b.watchersOf(queue)
+	b.mu.Unlock()
+	for _, w := range ws {
+		w.finished(ids)
+	}
 	return nil
+}
+
+// watcher is one WatchJobs call.
+type watcher struct{ finished func(ids []string) }
+
+// WatchJobs calls finished for every FinishJobs of queue until ctx ends.
+// The subscription is in process and cannot be lost, so subscribed is
+// called once, when it starts.
+func (b *Broker) WatchJobs(ctx context.Context, queue string, subscribed func(), finished func(ids []string)) error {
+	w := &watcher{finished: finished}
+	b.mu.Lock()
+	if b.watchers[queue] == nil {
+		b.watchers[queue] = map[*watcher]struct{}{}
+	}
+	b.watchers[queue][w] = struct{}{}
+	b.mu.Unlock()
+	subscribed()
+	<-ctx.Done()
+	b.mu.Lock()
+	delete(b.watchers[queue], w)
+	b.mu.Unlock()
+	return ctx.Err()
+}
+
+// CancelJob removes id from the waiting items and stores record when it
+// was there, then tells the queue's watchers.
+func (b *Broker) CancelJob(ctx context.Context, queue, id string, record []byte, ttl time.Duration) (bool, error) {
+	b.mu.Lock()
+	q := b.queue(queue)
+	i := slices.Index(q.waiting, id)
+	if i < 0 {
+		b.mu.Unlock()
+		return false, nil
+	}
+	q.waiting = slices.Delete(q.waiting, i, i+1)
+	b.saveJob(queue, id, record, ttl)
+	ws := b.watchersOf(queue)
+	b.mu.Unlock()
+	for _, w := range ws {
+		w.finished([]string{id})
+	}
+	return true, nil
+}
+
+// watchersOf returns the WatchJobs callbacks of queue. b.mu must be held;
+// the caller calls them after releasing it.
+func (b *Broker) watchersOf(queue string) []*watcher {
+	ws := make([]*watcher, 0, len(b.watchers[queue]))
+	for w := range b.watchers[queue] {
+		ws = append(ws, w)
+	}
+	return ws
+}
+
+// RecentJobs returns the newest entries of the index below before.
+func (b *Broker) RecentJobs(ctx context.Context, queue string, before int64, limit int) ([]abaco.RecentJob, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	// The index is kept in submission order, which one process's clock
+	// makes score order too; sorting a copy keeps to the contract anyway.
+	r := slices.Clone(b.recent[queue])
+	sort.SliceStable(r, func(i, j int) bool {
+		if r[i].Score != r[j].Score {
+			return r[i].Score > r[j].Score
+		}
+		return r[i].ID > r[j].ID
+	})
+	var out []abaco.RecentJob
+	for _, e := range r {
+		if len(out) >= limit {
+			break
+		}
+		if before > 0 && e.Score >= before {
+			continue
+		}
+		if rec, ok := b.jobs[jobKey{queue, e.ID}]; ok && rec.live(now) {
+			e.Record = slices.Clone(rec.data)
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }

@@ -35,6 +35,12 @@ import (
 // counted as failed.
 type Handler func(ctx context.Context, it abaco.Item) error
 
+// batchHandler processes the items of a batch together and returns the
+// error of each, as a Handler would (nil acknowledges it). The jobs
+// service uses it to read and write the records of a batch in one broker
+// call each.
+type batchHandler func(ctx context.Context, items []abaco.Item) []error
+
 // DefaultQueue is the tutorial's queue name.
 const DefaultQueue = "number_queue"
 
@@ -138,6 +144,9 @@ func newConsumerID() string {
 type Consumer struct {
 	b   abaco.Broker
 	h   Handler
+	// bh, when set, replaces h: each worker hands it the tasks waiting
+	// when it picks one up, up to Options.Batch.
+	bh  batchHandler
 	o   Options
 	m   *metrics
 	log *slog.Logger
@@ -148,6 +157,13 @@ func NewConsumer(b abaco.Broker, h Handler, o Options) *Consumer {
 	o = o.withDefaults()
 	return &Consumer{b: b, h: h, o: o, m: newMetrics(o.Registerer, o.Queue),
 		log: o.Logger.With("queue", o.Queue, "consumer", o.ID)}
+}
+
+// newBatchConsumer returns a consumer of b that runs h on batches.
+func newBatchConsumer(b abaco.Broker, h batchHandler, o Options) *Consumer {
+	c := NewConsumer(b, nil, o)
+	c.bh = h
+	return c
 }
 
 // ID returns the consumer's id in the broker.

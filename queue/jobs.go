@@ -3,10 +3,16 @@ package queue
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +31,11 @@ const DefaultJobQueue = "abaco_jobs"
 // fills memory rather than served hours late.
 const DefaultMaxQueuedJobs = 10_000
 
+// DefaultRecentJobs is how many of the newest jobs List can find when
+// JobOptions.Recent is zero: as many as may wait, so that a full queue
+// can be listed, in about 0.6 MB of Redis.
+const DefaultRecentJobs = 10_000
+
 // JobOptions configures a Jobs service. The zero value of each field
 // selects the default named in its comment.
 type JobOptions struct {
@@ -39,6 +50,10 @@ type JobOptions struct {
 	// bound is shared by every process using the queue. Zero means
 	// DefaultMaxQueuedJobs; negative means no bound.
 	MaxQueued int
+	// Recent is how many of the newest jobs the queue's index keeps for
+	// List. Zero means DefaultRecentJobs; negative means no index (List
+	// finds nothing).
+	Recent int
 	// MaxAttempts bounds deliveries of a job whose evaluation hits an
 	// infrastructure failure (deterministic failures are final at once).
 	// Zero means 5.
@@ -65,6 +80,8 @@ type Jobs struct {
 	// submits logs an outage of the broker as Submit sees it: one line
 	// when it starts and one when it ends, not one per refused request.
 	submits *outage.Log
+	// waiters are the Wait calls in progress (wait.go).
+	waiters waiters
 }
 
 var _ abaco.JobService = (*Jobs)(nil)
@@ -79,6 +96,7 @@ func NewJobs(b abaco.Broker, ev abaco.Evaluator, o JobOptions) *Jobs {
 	if o.MaxQueued == 0 {
 		o.MaxQueued = DefaultMaxQueuedJobs
 	}
+	o.Recent = opt.Or(o.Recent, DefaultRecentJobs)
 	o.Logger = opt.Logger(o.Logger)
 	log := o.Logger.With("queue", o.Queue)
 	return &Jobs{b: b, ev: ev, o: o, log: log, submits: outage.New(log, "jobs: submit", 0)}
@@ -91,33 +109,101 @@ func newJobID() string {
 	return base64.RawURLEncoding.EncodeToString(r[:])
 }
 
-// Submit stores expression as a queued job and enqueues it, in one broker
-// call that also checks the bound on waiting jobs (code queue_full above
-// it). Other errors come from the broker (code unavailable when it cannot
-// be reached). Submit does not retry: the client that asked is told at
-// once, with a Retry-After, rather than held while Redis is away.
+// Submit stores expression as a queued job and enqueues it: SubmitBatch
+// of one expression without an idempotency key.
+func (j *Jobs) Submit(ctx context.Context, expression string) (abaco.Job, error) {
+	jobs, err := j.SubmitBatch(ctx, []string{expression}, abaco.SubmitOptions{})
+	if err != nil {
+		return abaco.Job{}, err
+	}
+	return jobs[0], nil
+}
+
+// SubmitBatch stores expressions as queued jobs and enqueues them, all or
+// none, in one broker call that also checks the bound on waiting jobs
+// (code queue_full when they do not all fit). Other errors come from the
+// broker (code unavailable when it cannot be reached). It does not retry:
+// the client that asked is told at once, with a Retry-After, rather than
+// held while Redis is away.
+//
+// With o.IdempotencyKey, the key is stored for ResultTTL with a digest of
+// the expressions and the jobs' ids, in the same call: a repeated key
+// returns the jobs it names (as they are now), or fails with code
+// idempotency_mismatch when the expressions differ.
 //
 // A Redis broker with a durability barrier (rdb.Broker.WithDurability)
-// also fails Submit with code unavailable when too few replicas
-// acknowledged the job within the barrier's timeout. That job was written
-// to the master and may still run; a new Submit creates a second job.
-func (j *Jobs) Submit(ctx context.Context, expression string) (abaco.Job, error) {
-	rec := record{ID: newJobID(), Expr: expression, State: abaco.JobQueued, Queued: time.Now().UnixMilli()}
-	raw, err := encodeRecord(rec)
-	if err != nil {
-		return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
+// also fails with code unavailable when too few replicas acknowledged the
+// jobs within the barrier's timeout. Those jobs were written to the
+// master and may still run; submitting again creates others.
+func (j *Jobs) SubmitBatch(ctx context.Context, expressions []string, o abaco.SubmitOptions) ([]abaco.Job, error) {
+	now := time.Now().UnixMilli()
+	sub := abaco.JobSubmission{Jobs: make([]abaco.JobRecord, len(expressions)), Limit: int64(j.o.MaxQueued),
+		At: now, Recent: int64(j.o.Recent)}
+	jobs := make([]abaco.Job, len(expressions))
+	for i, e := range expressions {
+		rec := record{ID: newJobID(), Expr: e, State: abaco.JobQueued, Queued: now}
+		raw, err := encodeRecord(rec)
+		if err != nil {
+			return nil, fmt.Errorf("queue: submit: %w", err)
+		}
+		sub.Jobs[i] = abaco.JobRecord{ID: rec.ID, Record: raw, TTL: j.ttl(rec.State)}
+		jobs[i] = rec.job()
 	}
-	err = j.b.SubmitJob(ctx, j.o.Queue, rec.ID, raw, j.ttl(rec.State), int64(j.o.MaxQueued))
+	digest := digestOf(expressions)
+	if o.IdempotencyKey != "" {
+		sub.IdemKey, sub.IdemTTL = o.IdempotencyKey, j.o.ResultTTL
+		sub.IdemValue = idemValue(digest, jobs)
+	}
+	prior, err := j.b.SubmitJobs(ctx, j.o.Queue, sub)
 	switch abaco.ErrorCode(err) {
 	case "":
 		j.submits.OK()
-		return rec.job(), nil
 	case abaco.CodeQueueFull:
-		return abaco.Job{}, err
+		return nil, err
 	case abaco.CodeUnavailable:
 		j.submits.Fail(err)
+		fallthrough
+	default:
+		return nil, fmt.Errorf("queue: submit: %w", err)
 	}
-	return abaco.Job{}, fmt.Errorf("queue: submit: %w", err)
+	if prior == "" {
+		return jobs, nil
+	}
+	d, ids, ok := parseIdemValue(prior)
+	if !ok || d != digest {
+		return nil, abaco.Errorf(abaco.CodeIdempotencyMismatch,
+			"the Idempotency-Key was already used with a different request; use a new key for new work")
+	}
+	return j.Jobs(ctx, ids)
+}
+
+// digestOf identifies a list of expressions: the SHA-256 of each one's
+// length and bytes, in hex.
+func digestOf(expressions []string) string {
+	h := sha256.New()
+	for _, e := range expressions {
+		fmt.Fprintf(h, "%d:%s", len(e), e)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// idemValue is what an idempotency key stores: the request's digest and
+// the ids of its jobs, "digest id,id,...", readable in redis-cli.
+func idemValue(digest string, jobs []abaco.Job) string {
+	ids := make([]string, len(jobs))
+	for i, job := range jobs {
+		ids[i] = job.ID
+	}
+	return digest + " " + strings.Join(ids, ",")
+}
+
+// parseIdemValue is the inverse of idemValue.
+func parseIdemValue(v string) (digest string, ids []string, ok bool) {
+	digest, list, ok := strings.Cut(v, " ")
+	if !ok || list == "" {
+		return "", nil, false
+	}
+	return digest, strings.Split(list, ","), true
 }
 
 // Job returns the job with id, or an error with code not_found once it is
@@ -146,31 +232,170 @@ func (j *Jobs) load(ctx context.Context, id string) (record, error) {
 	return rec, nil
 }
 
-func (j *Jobs) save(ctx context.Context, rec record) error {
-	raw, err := encodeRecord(rec)
+// Jobs returns the jobs with ids, read in one broker call; an unknown or
+// expired job has only its ID set.
+func (j *Jobs) Jobs(ctx context.Context, ids []string) ([]abaco.Job, error) {
+	recs, err := j.loadMany(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return j.b.SaveJob(ctx, j.o.Queue, rec.ID, raw, j.ttl(rec.State))
+	jobs := make([]abaco.Job, len(ids))
+	for i, rec := range recs {
+		if rec == nil {
+			jobs[i] = abaco.Job{ID: ids[i]}
+			continue
+		}
+		jobs[i] = rec.job()
+	}
+	return jobs, nil
+}
+
+// loadMany returns the records of ids, nil for the missing ones.
+func (j *Jobs) loadMany(ctx context.Context, ids []string) ([]*record, error) {
+	raws, err := j.b.LoadJobs(ctx, j.o.Queue, ids)
+	if err != nil {
+		return nil, fmt.Errorf("queue: jobs: %w", err)
+	}
+	recs := make([]*record, len(ids))
+	for i, raw := range raws {
+		if raw == nil {
+			continue
+		}
+		rec, err := decodeRecord(raw)
+		if err != nil {
+			return nil, fmt.Errorf("queue: jobs: decode %s: %w", ids[i], err)
+		}
+		recs[i] = &rec
+	}
+	return recs, nil
 }
 
 // ttl is how long a record in state st is kept: ResultTTL once finished,
 // and at least 24h before, so a long backlog does not lose its jobs.
 func (j *Jobs) ttl(st abaco.JobState) time.Duration {
-	if st == abaco.JobQueued || st == abaco.JobRunning {
-		return max(j.o.ResultTTL, 24*time.Hour)
+	if st.Finished() {
+		return j.o.ResultTTL
 	}
-	return j.o.ResultTTL
+	return max(j.o.ResultTTL, 24*time.Hour)
 }
 
-// Run runs concurrency job workers until ctx is done, then shuts them down
-// gracefully: jobs not started go back to the queue at once, running
-// evaluations (bounded by the engine's limits) get 5s to finish and record
-// their result.
+// Cancel cancels a job that waits in the queue: it leaves the queue and
+// its record says cancelled, in one broker call. A job that a worker has
+// taken runs to its end (code conflict), as does one that is finished.
+func (j *Jobs) Cancel(ctx context.Context, id string) (abaco.Job, error) {
+	rec, err := j.load(ctx, id)
+	if err != nil {
+		return abaco.Job{}, err
+	}
+	if rec.State != abaco.JobQueued {
+		return abaco.Job{}, abaco.Errorf(abaco.CodeConflict, "job %s is %s; only a queued job can be cancelled", id, rec.State)
+	}
+	rec.State, rec.Finished = abaco.JobCancelled, max(time.Now().UnixMilli(), rec.Queued)
+	raw, err := encodeRecord(rec)
+	if err != nil {
+		return abaco.Job{}, fmt.Errorf("queue: cancel: %w", err)
+	}
+	ok, err := j.b.CancelJob(ctx, j.o.Queue, id, raw, j.ttl(rec.State))
+	if err != nil {
+		return abaco.Job{}, fmt.Errorf("queue: cancel: %w", err)
+	}
+	if !ok {
+		// It was in the queue when read and is not now: a worker took it.
+		return abaco.Job{}, abaco.Errorf(abaco.CodeConflict, "job %s has started; only a queued job can be cancelled", id)
+	}
+	return rec.job(), nil
+}
+
+// DefaultListLimit is the page size of List when JobFilter.Limit is zero,
+// and maxListLimit the largest it may be.
+const (
+	DefaultListLimit = 50
+	maxListLimit     = 1000
+)
+
+// List returns a page of recent jobs, newest first. With a state filter it
+// reads at most a few pages' worth of the index per call, so a page can be
+// short (even empty) while Next is set: the listing goes on from there.
+func (j *Jobs) List(ctx context.Context, f abaco.JobFilter) (abaco.JobPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultListLimit
+	}
+	limit = min(limit, maxListLimit)
+	before, err := parseCursor(f.Cursor)
+	if err != nil {
+		return abaco.JobPage{}, err
+	}
+	var page abaco.JobPage
+	for budget := 4 * maxListLimit; budget > 0; {
+		n := min(2*limit, budget)
+		entries, err := j.b.RecentJobs(ctx, j.o.Queue, before, n)
+		if err != nil {
+			return abaco.JobPage{}, fmt.Errorf("queue: list: %w", err)
+		}
+		budget -= n
+		for _, e := range entries {
+			if len(page.Jobs) == limit {
+				page.Next = formatCursor(before)
+				return page, nil
+			}
+			before = e.Score
+			if e.Record == nil {
+				continue // expired
+			}
+			rec, err := decodeRecord(e.Record)
+			if err != nil {
+				return abaco.JobPage{}, fmt.Errorf("queue: list: decode %s: %w", e.ID, err)
+			}
+			if f.State == "" || rec.State == f.State {
+				page.Jobs = append(page.Jobs, rec.job())
+			}
+		}
+		if len(entries) < n {
+			return page, nil // the end of the index
+		}
+	}
+	page.Next = formatCursor(before)
+	return page, nil
+}
+
+// formatCursor and parseCursor write and read a JobPage.Next: the score of
+// the last index entry read, in base 36 (short, and opaque enough that
+// nobody builds one by hand).
+func formatCursor(score int64) string { return strconv.FormatInt(score, 36) }
+
+func parseCursor(c string) (int64, error) {
+	if c == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(c, 36, 64)
+	if err != nil || n <= 0 {
+		return 0, abaco.Errorf(abaco.CodeInvalid, "cursor %q is not one a listing of jobs returned", c)
+	}
+	return n, nil
+}
+
+// DefaultJobWorkers is how many batches of jobs a worker runs at once
+// when Run is given zero; DefaultJobBatch is the most jobs in a batch.
+// Evaluating takes microseconds and a batch costs a few Redis round trips
+// whatever its size, so a few big batches in flight keep Redis busy
+// where one job per worker would leave it idle between replies.
+const (
+	DefaultJobWorkers = 4
+	DefaultJobBatch   = 256
+)
+
+// Run runs concurrency job workers (zero: DefaultJobWorkers) until ctx
+// is done, then shuts them down gracefully: jobs not started go back to
+// the queue at once, running evaluations (bounded by the engine's limits)
+// get 5s to finish and record their result. Each worker handles a batch
+// of the jobs leased together: one broker call reads their records, and
+// one writes the finished ones and announces them to Wait.
 func (j *Jobs) Run(ctx context.Context, concurrency int) error {
-	c := NewConsumer(j.b, j.handle, Options{
+	c := newBatchConsumer(j.b, j.handleBatch, Options{
 		Queue:       j.o.Queue,
-		Concurrency: concurrency,
+		Concurrency: opt.Or(concurrency, DefaultJobWorkers),
+		Batch:       DefaultJobBatch,
 		MaxAttempts: j.o.MaxAttempts,
 		MinBackoff:  j.o.MinBackoff,
 		MaxBackoff:  j.o.MaxBackoff,
@@ -191,41 +416,100 @@ func transient(err error) bool {
 	return false
 }
 
-// handle runs one delivery of a job. It is idempotent: a job delivered
-// again after it finished is acknowledged without work.
-func (j *Jobs) handle(ctx context.Context, it abaco.Item) error {
-	job, err := j.load(ctx, it.Payload)
-	switch {
-	case abaco.ErrorCode(err) == abaco.CodeNotFound:
-		j.log.Warn("queue: job record gone; dropping the job", "id", it.Payload)
-		return nil
-	case err != nil:
-		return err
-	case job.State == abaco.JobDone:
-		return nil
+// handleBatch runs one delivery of a batch of jobs and returns the error
+// of each (nil: acknowledge it). The records are read in one call, the
+// evaluations run at once (a cache lookup waits on Redis, and concurrent
+// lookups share its round trips), and the finished records are written
+// in one call. There is no write when a job starts: the finished record
+// carries when it started. It is idempotent: a job delivered again after
+// it finished is acknowledged without work.
+func (j *Jobs) handleBatch(ctx context.Context, items []abaco.Item) []error {
+	errs := make([]error, len(items))
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.Payload
 	}
-	job.State, job.N, job.Started, job.Finished = abaco.JobRunning, it.Attempts, time.Now().UnixMilli(), 0
-	if err := j.save(ctx, job); err != nil {
-		return err
+	raws, err := j.b.LoadJobs(ctx, j.o.Queue, ids)
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
 	}
-	res, err := j.ev.Evaluate(ctx, job.Expr)
+	finished := make([]*abaco.JobRecord, len(items))
+	var wg sync.WaitGroup
+	for i, raw := range raws {
+		if raw == nil {
+			j.log.Warn("queue: job record gone; dropping the job", "id", ids[i])
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				// A panic here would end the process: the consumer's
+				// recovery only covers the handler's own goroutine.
+				if p := recover(); p != nil {
+					finished[i], errs[i] = nil, fmt.Errorf("job panicked: %v", p)
+					j.log.Error("queue: job panicked", "id", ids[i], "panic", p, "stack", string(debug.Stack()))
+				}
+			}()
+			finished[i], errs[i] = j.run(ctx, items[i], raw)
+		}()
+	}
+	wg.Wait()
+	var out []abaco.JobRecord
+	for _, f := range finished {
+		if f != nil {
+			out = append(out, *f)
+		}
+	}
+	if len(out) == 0 {
+		return errs
+	}
+	if err := j.b.FinishJobs(ctx, j.o.Queue, out); err != nil {
+		for i, f := range finished {
+			if f != nil {
+				errs[i] = err
+			}
+		}
+	}
+	return errs
+}
+
+// run evaluates one job of a batch and returns its finished record, or
+// nil with the error to retry it (or none when it needs no work).
+func (j *Jobs) run(ctx context.Context, it abaco.Item, raw []byte) (*abaco.JobRecord, error) {
+	rec, err := decodeRecord(raw)
+	if err != nil {
+		return nil, Permanent(fmt.Errorf("decode job record: %w", err))
+	}
+	if rec.State.Finished() {
+		return nil, nil
+	}
+	rec.State, rec.N, rec.Started, rec.Finished = abaco.JobRunning, it.Attempts, time.Now().UnixMilli(), 0
+	res, err := j.ev.Evaluate(ctx, rec.Expr)
 	if err != nil && ctx.Err() != nil {
 		// Shutting down: the job goes back to the queue.
-		return err
+		return nil, err
 	}
-	job.Finished = max(time.Now().UnixMilli(), job.Started)
+	rec.Finished = max(time.Now().UnixMilli(), rec.Started)
 	switch {
 	case err == nil:
-		job.setResult(res)
+		rec.setResult(res)
 	case transient(err) && it.Attempts < j.o.MaxAttempts:
-		return err
+		return nil, err
 	default:
 		var e *abaco.Error
 		if !errors.As(err, &e) {
 			e = abaco.Errorf(abaco.CodeInternal, "evaluation failed after %d attempts", it.Attempts)
-			j.log.Error("queue: job failed", "id", job.ID, "err", err)
+			j.log.Error("queue: job failed", "id", rec.ID, "err", err)
 		}
-		job.setError(e)
+		rec.setError(e)
 	}
-	return j.save(ctx, job)
+	out, err := encodeRecord(rec)
+	if err != nil {
+		return nil, err
+	}
+	return &abaco.JobRecord{ID: rec.ID, Record: out, TTL: j.ttl(rec.State)}, nil
 }

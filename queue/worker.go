@@ -35,14 +35,50 @@ func (r *run) work1() {
 				continue
 			}
 		}
-		r.process(t)
+		if r.c.bh != nil {
+			r.processBatch(r.gather(t))
+			continue
+		}
+		r.c.m.pickup.Observe(time.Since(t.lease.at).Seconds())
+		r.settle(t, r.call(t.it))
 	}
 }
 
-func (r *run) process(t task) {
+// gather returns t with the tasks already waiting for a worker, up to
+// Batch, each claimed as t was. It does not wait for more: a batch is
+// what has arrived, so a lone job is not held back for company.
+func (r *run) gather(t task) []task {
+	ts := []task{t}
+	for len(ts) < r.c.o.Batch && r.ctx.Err() == nil {
+		select {
+		case u := <-r.work:
+			if u.start() {
+				ts = append(ts, u)
+			}
+		default:
+			return ts
+		}
+	}
+	return ts
+}
+
+// processBatch runs the batch handler on ts and settles each task.
+func (r *run) processBatch(ts []task) {
+	items := make([]abaco.Item, len(ts))
+	for i, t := range ts {
+		items[i] = t.it
+		r.c.m.pickup.Observe(time.Since(t.lease.at).Seconds())
+	}
+	errs := r.callBatch(items)
+	for i, t := range ts {
+		r.settle(t, errs[i])
+	}
+}
+
+// settle acknowledges t after its handler returned err, or retries or
+// buries it.
+func (r *run) settle(t task, err error) {
 	o := r.c.o
-	r.c.m.pickup.Observe(time.Since(t.lease.at).Seconds())
-	err := r.call(t.it)
 	switch {
 	case err == nil:
 		r.acks <- t
@@ -85,6 +121,22 @@ func (r *run) process(t task) {
 		case <-r.ctx.Done():
 		}
 	}()
+}
+
+// callBatch runs the batch handler as call runs the handler: a panic
+// fails every item of the batch.
+func (r *run) callBatch(items []abaco.Item) (errs []error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err := fmt.Errorf("handler panicked: %v", p)
+			r.c.log.Error("queue: batch handler panicked", "items", len(items), "panic", p, "stack", string(debug.Stack()))
+			errs = make([]error, len(items))
+			for i := range errs {
+				errs[i] = err
+			}
+		}
+	}()
+	return r.c.bh(r.hctx, items)
 }
 
 // call runs the handler, turning a panic into an error so that one bad

@@ -18,7 +18,7 @@ import (
 func testSubmitJob(t *testing.T, b abaco.Broker, q string) {
 	const limit = 3
 	submit := func(id string, limit int64) error {
-		return b.SubmitJob(ctx(t), q, id, []byte("rec-"+id), time.Minute, limit)
+		return submitJob(t, b, q, id, []byte("rec-"+id), limit)
 	}
 	for _, id := range []string{"a", "b", "c"} {
 		if err := submit(id, limit); err != nil {
@@ -63,7 +63,7 @@ func testSubmitJobConcurrent(t *testing.T, b abaco.Broker, q string) {
 		wg.Go(func() {
 			for i := range each {
 				id := strconv.Itoa(g) + "-" + strconv.Itoa(i)
-				switch err := b.SubmitJob(ctx(t), q, id, []byte(id), time.Minute, limit); abaco.ErrorCode(err) {
+				switch err := submitJob(t, b, q, id, []byte(id), limit); abaco.ErrorCode(err) {
 				case "":
 					accepted.Add(1)
 				case abaco.CodeQueueFull:
@@ -81,4 +81,11 @@ func testSubmitJobConcurrent(t *testing.T, b abaco.Broker, q string) {
 	if s := stats(t, b, q); s.Depth != limit {
 		t.Fatalf("depth %d, want %d", s.Depth, limit)
 	}
+}
+
+// submitJob submits one job with SubmitJobs, kept for a minute.
+func submitJob(t *testing.T, b abaco.Broker, q, id string, record []byte, limit int64) error {
+	_, err := b.SubmitJobs(ctx(t), q, abaco.JobSubmission{
+		Jobs: []abaco.JobRecord{{ID: id, Record: record, TTL: time.Minute}}, Limit: limit})
+	return err
 }

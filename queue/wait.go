@@ -1,0 +1,163 @@
+package queue
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"abaco"
+	"abaco/internal/outage"
+)
+
+// waiters holds the Wait calls of one Jobs service, by the ids they wait
+// for. Listen feeds it from the broker's announcements of finished jobs:
+// one subscription per process, however many requests wait.
+type waiters struct {
+	mu    sync.Mutex
+	byID  map[string]map[chan struct{}]struct{}
+	live bool // a subscription is up: finishes reach wake
+}
+
+// add registers ch for each id.
+func (w *waiters) add(ids []string, ch chan struct{}) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.byID == nil {
+		w.byID = map[string]map[chan struct{}]struct{}{}
+	}
+	for _, id := range ids {
+		set := w.byID[id]
+		if set == nil {
+			set = map[chan struct{}]struct{}{}
+			w.byID[id] = set
+		}
+		set[ch] = struct{}{}
+	}
+}
+
+// remove unregisters ch from each id.
+func (w *waiters) remove(ids []string, ch chan struct{}) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, id := range ids {
+		if set := w.byID[id]; set != nil {
+			delete(set, ch)
+			if len(set) == 0 {
+				delete(w.byID, id)
+			}
+		}
+	}
+}
+
+// wake signals the waiters of ids.
+func (w *waiters) wake(ids []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, id := range ids {
+		for ch := range w.byID[id] {
+			signal(ch)
+		}
+	}
+}
+
+// setLive records whether the subscription is up and, when it (re)starts,
+// wakes every waiter: announcements made while it was down are lost, so
+// each waiter reads its records again.
+func (w *waiters) setLive(live bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.live = live
+	if !live {
+		return
+	}
+	for _, set := range w.byID {
+		for ch := range set {
+			signal(ch)
+		}
+	}
+}
+
+func (w *waiters) isLive() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.live
+}
+
+// signal sends on a channel of capacity one without blocking: a waiter
+// that has a wake pending needs no second one.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// Listen subscribes to the broker's announcements of finished jobs and
+// wakes the Wait calls of this service with them, until ctx ends. While
+// the broker is unreachable it retries, and Wait calls then last their
+// full wait, since no finish can reach them, unless they find their jobs
+// finished when they start. abaco serve runs it beside the HTTP server.
+func (j *Jobs) Listen(ctx context.Context) {
+	log := outage.New(j.log, "jobs: watch", 0)
+	for attempt := 2; ctx.Err() == nil; attempt++ {
+		err := j.b.WatchJobs(ctx, j.o.Queue, func() {
+			attempt = 1
+			j.waiters.setLive(true)
+		}, j.waiters.wake)
+		j.waiters.setLive(false)
+		if ctx.Err() != nil {
+			return
+		}
+		log.Fail(err)
+		if !sleep(ctx, min(doubled(DefaultMinBackoff, time.Second, attempt-2), time.Second)) {
+			return
+		}
+	}
+}
+
+// Wait returns the jobs with ids, as Jobs does, once each is finished or
+// unknown, or when ctx ends. It is woken by the announcements that Listen
+// receives, and reads the records again only then; without Listen running
+// it cannot be woken, so it answers at once.
+func (j *Jobs) Wait(ctx context.Context, ids []string) ([]abaco.Job, error) {
+	if !j.waiters.isLive() {
+		return j.Jobs(ctx, ids)
+	}
+	ch := make(chan struct{}, 1)
+	pending := slices.Clone(ids)
+	// Registering before reading means a finish between the read and the
+	// wait still wakes it.
+	j.waiters.add(pending, ch)
+	defer func() { j.waiters.remove(pending, ch) }()
+	for {
+		jobs, err := j.Jobs(ctx, ids)
+		if err != nil {
+			if ctx.Err() != nil {
+				// The wait ended during the read: read once more, so
+				// that the end of a wait is an answer, not an error.
+				return j.Jobs(context.WithoutCancel(ctx), ids)
+			}
+			return nil, err
+		}
+		if !anyPending(jobs) {
+			return jobs, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return jobs, nil
+		}
+	}
+}
+
+// anyPending reports whether some job may still change: it is known and
+// not finished.
+func anyPending(jobs []abaco.Job) bool {
+	for _, job := range jobs {
+		if job.State != "" && !job.State.Finished() {
+			return true
+		}
+	}
+	return false
+}
