@@ -142,8 +142,8 @@ func newConsumerID() string {
 
 // Consumer runs a Handler over a queue, at least once.
 type Consumer struct {
-	b   abaco.Broker
-	h   Handler
+	b abaco.Broker
+	h Handler
 	// bh, when set, replaces h: each worker hands it the tasks waiting
 	// when it picks one up, up to Options.Batch.
 	bh  batchHandler

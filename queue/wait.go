@@ -14,8 +14,8 @@ import (
 // for. Listen feeds it from the broker's announcements of finished jobs:
 // one subscription per process, however many requests wait.
 type waiters struct {
-	mu    sync.Mutex
-	byID  map[string]map[chan struct{}]struct{}
+	mu   sync.Mutex
+	byID map[string]map[chan struct{}]struct{}
 	live bool // a subscription is up: finishes reach wake
 }
 
