@@ -201,7 +201,7 @@ type Broker interface {
 	// already stored nothing is submitted and its stored value is returned
 	// as prior (the caller compares it with what it would have stored).
 	// With s.Recent above zero, each id is also added to the queue's
-	// index of recent jobs (RecentJobs) at s.At, which keeps the newest
+	// index of recent jobs (RecentJobs) at s.Score+i, which keeps the newest
 	// s.Recent ids.
 	SubmitJobs(ctx context.Context, queue string, s JobSubmission) (prior string, err error)
 
@@ -257,10 +257,10 @@ type JobSubmission struct {
 	// is stored under it for IdemTTL.
 	IdemKey, IdemValue string
 	IdemTTL            time.Duration
-	// At is when the jobs were submitted, in unix milliseconds: job i
-	// has Score At*1000+i in the index of recent jobs (a submission holds
-	// fewer than 1000 jobs).
-	At int64
+	// Score places the jobs in the index of recent jobs: job i has score
+	// Score+i. The job service makes scores from the time in unix
+	// milliseconds times 1000, kept increasing within a process.
+	Score int64
 	// Recent is how many ids the index of recent jobs keeps; zero or less
 	// means the ids are not indexed.
 	Recent int64
@@ -270,9 +270,8 @@ type JobSubmission struct {
 type RecentJob struct {
 	// ID is the job's id.
 	ID string
-	// Score orders the index: its submission's time in unix milliseconds
-	// times 1000, plus its place in the submission. Two submissions of
-	// the same millisecond from different processes can share scores.
+	// Score orders the index (see JobSubmission.Score). Two processes
+	// submitting in the same millisecond can give jobs the same score.
 	Score int64
 	// Record is its record, nil once it expired.
 	Record []byte

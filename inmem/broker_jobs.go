@@ -83,7 +83,7 @@ func (b *Broker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmis
 		b.saveJob(queue, j.ID, j.Record, j.TTL)
 		q.waiting = append(q.waiting, j.ID)
 		if s.Recent > 0 {
-			b.recent[queue] = append(b.recent[queue], abaco.RecentJob{ID: j.ID, Score: s.At*1000 + int64(i)})
+			b.recent[queue] = append(b.recent[queue], abaco.RecentJob{ID: j.ID, Score: s.Score + int64(i)})
 		}
 	}
 	if r := b.recent[queue]; s.Recent > 0 && int64(len(r)) > s.Recent {

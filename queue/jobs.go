@@ -82,6 +82,26 @@ type Jobs struct {
 	submits *outage.Log
 	// waiters are the Wait calls in progress (wait.go).
 	waiters waiters
+	// scores places submitted jobs in the index of recent jobs.
+	scores scores
+}
+
+// scores hands out the index scores of submitted jobs: the time in unix
+// milliseconds times 1000, kept increasing, so that the jobs of one
+// process never share a score (a cursor is a score) while scores still
+// order jobs of several processes by time.
+type scores struct {
+	mu   sync.Mutex
+	last int64
+}
+
+// next reserves n consecutive scores at time nowMs and returns the first.
+func (s *scores) next(nowMs int64, n int) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	first := max(nowMs*1000, s.last+1)
+	s.last = first + int64(n) - 1
+	return first
 }
 
 var _ abaco.JobService = (*Jobs)(nil)
@@ -138,7 +158,7 @@ func (j *Jobs) Submit(ctx context.Context, expression string) (abaco.Job, error)
 func (j *Jobs) SubmitBatch(ctx context.Context, expressions []string, o abaco.SubmitOptions) ([]abaco.Job, error) {
 	now := time.Now().UnixMilli()
 	sub := abaco.JobSubmission{Jobs: make([]abaco.JobRecord, len(expressions)), Limit: int64(j.o.MaxQueued),
-		At: now, Recent: int64(j.o.Recent)}
+		Score: j.scores.next(now, len(expressions)), Recent: int64(j.o.Recent)}
 	jobs := make([]abaco.Job, len(expressions))
 	for i, e := range expressions {
 		rec := record{ID: newJobID(), Expr: e, State: abaco.JobQueued, Queued: now}

@@ -1,0 +1,239 @@
+package queue_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"abaco"
+	"abaco/cache"
+	"abaco/expr"
+	"abaco/internal/brokertest"
+	"abaco/queue"
+)
+
+// newJobs returns a job service on b for the test, with Listen running,
+// and a function that starts its workers.
+func newJobs(t *testing.T, b abaco.Broker, o queue.JobOptions) (*queue.Jobs, func()) {
+	t.Helper()
+	o.Queue = brokertest.Queue(t)
+	o.ResultTTL = time.Minute
+	o.Heartbeat = 50 * time.Millisecond
+	o.Logger = fast(t, "").Logger
+	jobs := queue.NewJobs(b, cache.New(expr.New(expr.DefaultLimits()), cache.Options{}), o)
+	ctx, cancel := context.WithCancel(context.Background())
+	listening := make(chan struct{})
+	go func() { defer close(listening); jobs.Listen(ctx) }()
+	var running chan error
+	t.Cleanup(func() {
+		cancel()
+		<-listening
+		if running != nil {
+			<-running
+		}
+	})
+	return jobs, func() {
+		running = make(chan error, 1)
+		go func() { running <- jobs.Run(ctx, 2) }()
+	}
+}
+
+// waitLive waits until a Wait call can be woken: Listen has subscribed.
+// A job that is not queued anywhere is unknown, so Wait returns at once;
+// the way to observe the subscription is a Wait that blocks.
+func waitLive(t *testing.T, jobs *queue.Jobs, id string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		start := time.Now()
+		_, err := jobs.Wait(ctx, []string{id})
+		cancel()
+		if err == nil && time.Since(start) >= 20*time.Millisecond {
+			return
+		}
+	}
+	t.Fatal("Listen did not subscribe within 5s")
+}
+
+func TestJobsWait(t *testing.T) {
+	for name, b := range brokers(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			jobs, run := newJobs(t, b, queue.JobOptions{})
+			job, err := jobs.Submit(ctx, "6*7")
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitLive(t, jobs, job.ID)
+
+			// No worker runs: the wait ends with its context, queued.
+			short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			got, err := jobs.Wait(short, []string{job.ID})
+			cancel()
+			if err != nil || got[0].State != abaco.JobQueued {
+				t.Fatalf("Wait without workers = %+v, %v; want queued", got, err)
+			}
+
+			// An unknown id does not hold a wait.
+			got, err = jobs.Wait(ctx, []string{"unknown"})
+			if err != nil || got[0].State != "" || got[0].ID != "unknown" {
+				t.Fatalf("Wait(unknown) = %+v, %v", got, err)
+			}
+
+			done := make(chan []abaco.Job, 1)
+			go func() {
+				got, _ := jobs.Wait(ctx, []string{job.ID})
+				done <- got
+			}()
+			run()
+			select {
+			case got := <-done:
+				if got[0].State != abaco.JobDone || got[0].Result.Value != "42" {
+					t.Fatalf("Wait after the workers started = %+v", got[0])
+				}
+				if got[0].UpdatedAt.Before(got[0].CreatedAt) {
+					t.Fatalf("finished before it was queued: %+v", got[0])
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Wait was not woken by the job's completion")
+			}
+		})
+	}
+}
+
+func TestJobsSubmitBatch(t *testing.T) {
+	for name, b := range brokers(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			jobs, run := newJobs(t, b, queue.JobOptions{MaxQueued: 4})
+			exprs := []string{"1+1", "2**64", "1/0"}
+			first, err := jobs.SubmitBatch(ctx, exprs, abaco.SubmitOptions{IdempotencyKey: "k1"})
+			if err != nil || len(first) != 3 {
+				t.Fatalf("SubmitBatch = %+v, %v", first, err)
+			}
+			again, err := jobs.SubmitBatch(ctx, exprs, abaco.SubmitOptions{IdempotencyKey: "k1"})
+			if err != nil || !slices.EqualFunc(first, again, func(a, b abaco.Job) bool { return a.ID == b.ID }) {
+				t.Fatalf("a repeated key = %+v, %v; want the first call's jobs", again, err)
+			}
+			if _, err := jobs.SubmitBatch(ctx, exprs[:2], abaco.SubmitOptions{IdempotencyKey: "k1"}); abaco.ErrorCode(err) != abaco.CodeIdempotencyMismatch {
+				t.Fatalf("the key with other expressions: %v, want idempotency_mismatch", err)
+			}
+			// Three wait; two more do not fit under the bound of four, and
+			// neither is queued.
+			if _, err := jobs.SubmitBatch(ctx, []string{"1", "2"}, abaco.SubmitOptions{}); abaco.ErrorCode(err) != abaco.CodeQueueFull {
+				t.Fatalf("a batch over the bound: %v, want queue_full", err)
+			}
+			if _, err := jobs.Submit(ctx, "3"); err != nil {
+				t.Fatalf("one job under the bound: %v", err)
+			}
+			waitLive(t, jobs, first[0].ID)
+			run()
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			got, err := jobs.Wait(wctx, []string{first[0].ID, first[1].ID, first[2].ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var states []string
+			for _, j := range got {
+				states = append(states, string(j.State))
+			}
+			if want := []string{"done", "done", "failed"}; !slices.Equal(states, want) {
+				t.Fatalf("states = %v, want %v", states, want)
+			}
+			if got[1].Result.Value != "18446744073709551616" || got[2].Err.Code != abaco.CodeDivisionByZero {
+				t.Fatalf("results = %+v, %+v", got[1].Result, got[2].Err)
+			}
+		})
+	}
+}
+
+func TestJobsListAndCancel(t *testing.T) {
+	for name, b := range brokers(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			jobs, run := newJobs(t, b, queue.JobOptions{})
+			var ids []string
+			for _, e := range []string{"1", "2", "3"} {
+				job, err := jobs.Submit(ctx, e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, job.ID)
+			}
+			batch, err := jobs.SubmitBatch(ctx, []string{"4", "5"}, abaco.SubmitOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, batch[0].ID, batch[1].ID)
+
+			// Pages of two, newest first, until Next is empty.
+			var listed []string
+			cursor := ""
+			for pages := 0; ; pages++ {
+				if pages > 5 {
+					t.Fatal("the listing does not end")
+				}
+				page, err := jobs.List(ctx, abaco.JobFilter{Limit: 2, Cursor: cursor})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, j := range page.Jobs {
+					listed = append(listed, j.ID)
+				}
+				if page.Next == "" {
+					break
+				}
+				cursor = page.Next
+			}
+			want := slices.Clone(ids)
+			slices.Reverse(want)
+			if !slices.Equal(listed, want) {
+				t.Fatalf("listed %v, want %v", listed, want)
+			}
+
+			cancelled, err := jobs.Cancel(ctx, ids[1])
+			if err != nil || cancelled.State != abaco.JobCancelled {
+				t.Fatalf("Cancel(queued) = %+v, %v", cancelled, err)
+			}
+			if _, err := jobs.Cancel(ctx, ids[1]); abaco.ErrorCode(err) != abaco.CodeConflict {
+				t.Fatalf("Cancel twice: %v, want conflict", err)
+			}
+			if _, err := jobs.Cancel(ctx, "unknown"); abaco.ErrorCode(err) != abaco.CodeNotFound {
+				t.Fatalf("Cancel(unknown): %v, want not_found", err)
+			}
+			page, err := jobs.List(ctx, abaco.JobFilter{State: abaco.JobCancelled})
+			if err != nil || len(page.Jobs) != 1 || page.Jobs[0].ID != ids[1] {
+				t.Fatalf("List(cancelled) = %+v, %v", page, err)
+			}
+			if _, err := jobs.List(ctx, abaco.JobFilter{Cursor: "not a cursor"}); abaco.ErrorCode(err) != abaco.CodeInvalid {
+				t.Fatalf("a bad cursor: %v, want invalid", err)
+			}
+
+			waitLive(t, jobs, ids[0])
+			run()
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			got, err := jobs.Wait(wctx, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, j := range got {
+				want := abaco.JobDone
+				if i == 1 {
+					want = abaco.JobCancelled // never run
+				}
+				if j.State != want {
+					t.Fatalf("job %d is %s, want %s", i, j.State, want)
+				}
+			}
+			if _, err := jobs.Cancel(ctx, ids[0]); abaco.ErrorCode(err) != abaco.CodeConflict {
+				t.Fatalf("Cancel(done): %v, want conflict", err)
+			}
+		})
+	}
+}
