@@ -69,6 +69,12 @@ type run struct {
 // newRun returns a run of c; reapAfter is when its reaper may first run.
 func newRun(c *Consumer, ctx context.Context, reapAfter time.Time) *run {
 	capacity := c.o.Concurrency + c.o.Batch
+	if c.bh != nil {
+		// Each worker may hold a whole batch while the next take waits:
+		// with less room, one batch in flight would hold all the tokens
+		// and the workers would take turns instead of overlapping.
+		capacity = (c.o.Concurrency + 1) * c.o.Batch
+	}
 	r := &run{
 		c:            c,
 		ctx:          ctx,
