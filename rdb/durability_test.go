@@ -1,6 +1,7 @@
 package rdb_test
 
 import (
+	"abaco"
 	"context"
 	"testing"
 	"time"
@@ -22,15 +23,16 @@ func TestBrokerContractDurable(t *testing.T) {
 // TestSubmitJobDurableNoScript flushes the script cache, as a restarted
 // Redis has it, before a submission under the barrier: the script is sent
 // again with its source, and the job is queued once.
-func TestSubmitJobDurableNoScript(t *testing.T) {
+func TestSubmitJobsDurableNoScript(t *testing.T) {
 	t.Parallel()
 	master, replica := redistest.StartReplicated(t)
 	b := openBroker(t, master.URL).WithDurability(rdb.Durability{Replicas: 1})
 	ctx := context.Background()
 	for _, id := range []string{"a", "b"} {
 		master.MustDo("SCRIPT", "FLUSH")
-		if err := b.SubmitJob(ctx, "q", id, []byte("rec-"+id), time.Minute, 0); err != nil {
-			t.Fatalf("SubmitJob(%s) after SCRIPT FLUSH: %v", id, err)
+		s := abaco.JobSubmission{Jobs: []abaco.JobRecord{{ID: id, Record: []byte("rec-" + id), TTL: time.Minute}}}
+		if _, err := b.SubmitJobs(ctx, "q", s); err != nil {
+			t.Fatalf("SubmitJobs(%s) after SCRIPT FLUSH: %v", id, err)
 		}
 	}
 	if got := replica.MustDo("LRANGE", "q", "0", "-1"); got != "a\nb" {

@@ -97,6 +97,13 @@ func printable(s string) bool {
 //	                                  heartbeat deletes it and so learns it
 //	                                  was fenced (PX reapedTTL)
 //	{Q}:job:<id>               STRING job record (JSON, PX expiry)
+//	{Q}:recent                 ZSET   the newest job ids (GET /jobs), scored
+//	                                  by submission time in unix ms * 1000
+//	{Q}:idem:<key>             STRING an Idempotency-Key of POST /jobs: the
+//	                                  request's digest and its job ids (PX)
+//	{Q}:done                   CHANNEL pub/sub: the ids of finished or
+//	                                  cancelled jobs, space-separated, for
+//	                                  the requests that wait on them
 //
 // Queue names must not contain braces (a brace would change the slot).
 
@@ -110,3 +117,15 @@ func deadKey(queue string) string                 { return queueTag(queue) + "de
 func statsKey(queue string) string                { return queueTag(queue) + "stats" }
 func reapedKey(queue, consumer string) string     { return queueTag(queue) + "reaped:" + consumer }
 func jobKey(queue, id string) string              { return queueTag(queue) + "job:" + id }
+func recentKey(queue string) string               { return queueTag(queue) + "recent" }
+func doneChannel(queue string) string             { return queueTag(queue) + "done" }
+
+// idemKey is the key of an idempotency key: as the client sent it when it
+// reads well in redis-cli, else "#" and its SHA-256 in hex.
+func idemKey(queue, key string) string {
+	if len(key) > maxReadableKey || !printable(key) {
+		sum := sha256.Sum256([]byte(key))
+		key = "#" + hex.EncodeToString(sum[:])
+	}
+	return queueTag(queue) + "idem:" + key
+}
