@@ -83,6 +83,12 @@ type Config struct {
 	// JobBurst means DefaultJobBurst.
 	JobRate  float64
 	JobBurst int
+	// MaxWait caps the wait a GET /jobs request may ask for (?wait=,
+	// Prefer: wait=). Zero means DefaultMaxWait.
+	MaxWait time.Duration
+	// MaxWaiters bounds the requests waiting at once; past it they
+	// answer at once. Zero means DefaultMaxWaiters.
+	MaxWaiters int
 	// Registry receives the HTTP metrics and abaco_build_info, and is
 	// served at /metrics. Nil means a fresh registry with the Go and
 	// process collectors.
@@ -111,6 +117,12 @@ type Server struct {
 	degraded    func() []Degradation
 	retryAfter  int
 	jobLimit    *clientLimiter // nil: no limit
+	maxWait     time.Duration
+	maxWaiters  int64
+	waiters     atomic.Int64 // requests in a long wait
+	// shutdownCtx ends when Shutdown is called, releasing the waits.
+	shutdownCtx context.Context
+	stopWaits   context.CancelFunc
 	logger      *slog.Logger
 	logRequests bool
 	metrics     *metrics
@@ -141,6 +153,9 @@ func New(cfg Config) *Server {
 	s.readyTO = opt.Or(s.readyTO, time.Second)
 	s.retryAfter = opt.Or(s.retryAfter, 1)
 	s.logger = opt.Logger(s.logger)
+	s.maxWait = opt.Or(cfg.MaxWait, DefaultMaxWait)
+	s.maxWaiters = int64(opt.Or(cfg.MaxWaiters, DefaultMaxWaiters))
+	s.shutdownCtx, s.stopWaits = context.WithCancel(context.Background())
 	reg := cfg.Registry
 	if reg == nil {
 		reg = prometheus.NewRegistry()
@@ -151,7 +166,9 @@ func New(cfg Config) *Server {
 
 	s.route("POST "+routeEvaluate, s.evaluate)
 	s.route("POST /jobs", s.submitJob)
+	s.route("GET /jobs", s.listOrReadJobs)
 	s.route("GET /jobs/{id}", s.getJob)
+	s.route("DELETE /jobs/{id}", s.cancelJob)
 	s.route("DELETE /cache", s.flushCache)
 	s.route("GET /healthz", s.healthz)
 	s.route("GET /readyz", s.readyz)

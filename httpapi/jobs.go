@@ -30,16 +30,51 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	expression, err := s.expressionOf(r)
+	key, err := idempotencyKey(r)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	job, err := s.jobs.Submit(r.Context(), expression)
+	exprs, batch, err := s.readSubmission(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	// A batch of n costs n tokens, but at most the whole bucket: AllowN
+	// refuses more than the burst outright, which would make batches
+	// larger than it impossible. Such a batch empties the bucket, so the
+	// client's next submission waits for it to refill; the queue's bound
+	// still caps what all clients together can enqueue.
+	if s.jobLimit != nil && len(exprs) > 1 {
+		v := s.jobLimit.allowN(clientOf(r), min(len(exprs), s.jobLimit.burst)-1)
+		s.jobLimit.setHeaders(w.Header(), v)
+		if !v.ok {
+			s.writeProblem(w, r, abaco.Errorf(abaco.CodeRateLimited,
+				"this client has fewer tokens left than the %d expressions of the batch; retry after the Retry-After seconds", len(exprs)))
+			return
+		}
+	}
+	var jobs []abaco.Job
+	if key == "" && !batch {
+		var job abaco.Job
+		job, err = s.jobs.Submit(r.Context(), exprs[0])
+		jobs = []abaco.Job{job}
+	} else {
+		jobs, err = s.jobs.SubmitBatch(r.Context(), exprs, abaco.SubmitOptions{IdempotencyKey: key})
+	}
 	if err != nil {
 		s.writeProblem(w, r, s.dependencyError(w, r, "submit job", err))
 		return
 	}
+	if batch {
+		out := JobsAccepted{Jobs: make([]JobAccepted, len(jobs))}
+		for i, job := range jobs {
+			out.Jobs[i] = JobAccepted{ID: job.ID, Estado: job.State, URL: jobURL(job.ID)}
+		}
+		writeJSON(w, http.StatusAccepted, out)
+		return
+	}
+	job := jobs[0]
 	loc := jobURL(job.ID)
 	w.Header().Set("Location", loc)
 	writeJSON(w, http.StatusAccepted, JobAccepted{ID: job.ID, Estado: job.State, URL: loc})
@@ -51,9 +86,15 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound, "jobs are not enabled on this server"))
 		return
 	}
-	job, err := s.jobs.Job(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	jobs, err := s.waitJobs(w, r, []string{id})
 	if err != nil {
 		s.writeProblem(w, r, s.dependencyError(w, r, "get job", err))
+		return
+	}
+	job := jobs[0]
+	if job.State == "" {
+		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound, "no job %q: it never existed or its result has expired", id))
 		return
 	}
 	writeJSON(w, http.StatusOK, jobStatus(requestID(w), job))
@@ -103,21 +144,23 @@ func bearerToken(header string) (string, bool) {
 	return strings.TrimSpace(token), true
 }
 
+// adminOK reports whether r carries the admin token.
+func (s *Server) adminOK(r *http.Request) bool {
+	token, ok := bearerToken(r.Header.Get("Authorization"))
+	return ok && subtle.ConstantTimeCompare([]byte(token), []byte(s.adminToken)) == 1
+}
+
 // jobURL is the status URL of a job.
 func jobURL(id string) string { return "/jobs/" + url.PathEscape(id) }
 
 // flushCache serves DELETE /cache: with the admin token, remove abaco's
 // cache entries. With no token configured the endpoint does not exist.
 func (s *Server) flushCache(w http.ResponseWriter, r *http.Request) {
-	if s.adminToken == "" || s.cache == nil {
-		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound,
-			"DELETE /cache is disabled: start abaco serve with an admin token (ABACO_ADMIN_TOKEN) to enable it"))
+	if s.cache == nil {
+		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound, "DELETE /cache is disabled: this server has no cache"))
 		return
 	}
-	token, ok := bearerToken(r.Header.Get("Authorization"))
-	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.adminToken)) != 1 {
-		s.writeProblem(w, r, abaco.Errorf(abaco.CodeUnauthorized,
-			"DELETE /cache needs the header Authorization: Bearer <ABACO_ADMIN_TOKEN>"))
+	if !s.requireAdmin(w, r, "DELETE /cache") {
 		return
 	}
 	n, err := s.cache.Flush(r.Context())

@@ -134,6 +134,51 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 			"503": problems("The queue is unavailable (code unavailable)."),
 		},
 	}
+	waitParams := []*huma.Param{
+		{Name: "wait", In: "query", Description: "Hold the request until the job(s) finish, at most this long (a Go duration such as 30s, or whole seconds); cut to the server's --max-job-wait.", Schema: str},
+		{Name: "Prefer", In: "header", Description: "RFC 7240 wait=N (seconds), as ?wait=; answered with Preference-Applied when honoured.", Schema: str},
+	}
+	getJob.Parameters = append(getJob.Parameters, waitParams...)
+	getJob.Responses["200"].Headers = map[string]*huma.Header{"Preference-Applied": {Description: "wait=N when Prefer: wait was honoured.", Schema: str}}
+	listJobs := &huma.Operation{
+		OperationID: "listJobs",
+		Tags:        []string{"jobs"},
+		Summary:     "Read a batch of jobs, or list recent jobs",
+		Description: "With ids: the jobs in order (unknown ones as estado not_found), honouring wait and Prefer. Without ids: recent jobs, newest first; needs the admin token.",
+		Parameters: append([]*huma.Param{
+			{Name: "ids", In: "query", Description: "Up to 1000 job ids, separated by commas.", Schema: str},
+			{Name: "state", In: "query", Description: "Listing only: queued, running, done, failed or cancelled.", Schema: str},
+			{Name: "limit", In: "query", Description: "Listing only: 1 to 1000, default 50.", Schema: &huma.Schema{Type: huma.TypeInteger}},
+			{Name: "cursor", In: "query", Description: "Listing only: the next of the previous page.", Schema: str},
+		}, waitParams...),
+		Responses: map[string]*huma.Response{
+			"200": {Description: "The jobs.", Content: jsonBody(JobList{}), Headers: map[string]*huma.Header{
+				"Link":               {Description: `Listing only: </jobs?cursor=...>; rel="next" while there is a next page.`, Schema: str},
+				"Preference-Applied": {Description: "wait=N when Prefer: wait was honoured.", Schema: str},
+			}},
+			"400": problems("Bad ids, state, limit or wait (code invalid)."),
+			"401": problems("Listing without the right admin token (code unauthorized)."),
+			"404": problems("Listing with no admin token configured, or jobs disabled (code not_found)."),
+			"503": problems("The queue is unavailable (code unavailable)."),
+		},
+	}
+	cancelJob := &huma.Operation{
+		OperationID: "cancelJob",
+		Tags:        []string{"jobs"},
+		Summary:     "Cancel a queued job",
+		Description: "No token: the job id is a 128-bit random capability, as for GET /jobs/{id}.",
+		Parameters:  []*huma.Param{{Name: "id", In: "path", Required: true, Description: "The job id.", Schema: str}},
+		Responses: map[string]*huma.Response{
+			"200": {Description: "The cancelled job.", Content: jsonBody(JobStatus{})},
+			"404": problems("No such job (code not_found)."),
+			"409": problems("The job already started or finished (code conflict)."),
+			"503": problems("The queue is unavailable (code unavailable)."),
+		},
+	}
+	submit.Parameters = []*huma.Param{{Name: "Idempotency-Key", In: "header", Description: "1 to 255 printable ASCII characters; a repeat returns the same job(s), another body with the same key is 422 idempotency_mismatch.", Schema: str}}
+	submit.Responses["202"].Description = "The job was queued (JobAccepted), or with expressoes the batch (JobsAccepted: {\"jobs\": [...]})."
+	submit.Responses["422"] = problems("The Idempotency-Key was used with another body (code idempotency_mismatch).")
+	_ = ref(JobsAccepted{})
 	flush := &huma.Operation{
 		OperationID: "flushCache",
 		Tags:        []string{"admin"},
@@ -165,8 +210,8 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 		},
 		Paths: map[string]*huma.PathItem{
 			"/evaluate":  {Post: evaluate},
-			"/jobs":      {Post: submit},
-			"/jobs/{id}": {Get: getJob},
+			"/jobs":      {Post: submit, Get: listJobs},
+			"/jobs/{id}": {Get: getJob, Delete: cancelJob},
 			"/cache":     {Delete: flush},
 			"/healthz":   {Get: statusOp("healthz", "The process is alive", "Always 200 while the process serves HTTP.", nil)},
 			"/readyz": {Get: &huma.Operation{

@@ -51,6 +51,19 @@ type fakeJobs struct {
 
 func (j fakeJobs) Submit(context.Context, string) (abaco.Job, error) { return j.job, j.err }
 func (j fakeJobs) Job(context.Context, string) (abaco.Job, error)    { return j.job, j.err }
+func (j fakeJobs) SubmitBatch(_ context.Context, e []string, _ abaco.SubmitOptions) ([]abaco.Job, error) {
+	return []abaco.Job{j.job}, j.err
+}
+func (j fakeJobs) Jobs(context.Context, []string) ([]abaco.Job, error) {
+	return []abaco.Job{j.job}, j.err
+}
+func (j fakeJobs) Wait(context.Context, []string) ([]abaco.Job, error) {
+	return []abaco.Job{j.job}, j.err
+}
+func (j fakeJobs) List(context.Context, abaco.JobFilter) (abaco.JobPage, error) {
+	return abaco.JobPage{Jobs: []abaco.Job{j.job}}, j.err
+}
+func (j fakeJobs) Cancel(context.Context, string) (abaco.Job, error) { return j.job, j.err }
 
 // errBackend is what a backend returns when Redis is down: an error
 // without an abaco code, whose text is for the logs only.

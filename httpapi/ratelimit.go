@@ -72,13 +72,16 @@ type verdict struct {
 }
 
 // allow takes a token from client's bucket if there is one.
-func (l *clientLimiter) allow(client string) verdict {
+func (l *clientLimiter) allow(client string) verdict { return l.allowN(client, 1) }
+
+// allowN takes n tokens from client's bucket if it has them.
+func (l *clientLimiter) allowN(client string, n int) verdict {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.bucket(client, now)
 	b.last = now
-	ok := b.lim.AllowN(now, 1)
+	ok := b.lim.AllowN(now, n)
 	tokens := b.lim.TokensAt(now)
 	v := verdict{ok: ok, remaining: max(0, int(math.Floor(tokens)))}
 	missing := float64(v.remaining+1) - tokens

@@ -67,14 +67,33 @@ type JobAccepted struct {
 	URL    string         `json:"url" doc:"Where to ask for the job's state (also in the Location header)." example:"/jobs/01JBX6Q9T2E4"`
 }
 
+// JobsAccepted is the answer of POST /jobs with "expressoes".
+type JobsAccepted struct {
+	Jobs []JobAccepted `json:"jobs" doc:"The queued jobs, in the order of expressoes."`
+}
+
+// SubmitRequest is the body of POST /jobs: expressao for one job, or
+// expressoes for a batch; exactly one of the two.
+type SubmitRequest struct {
+	Expressao  string   `json:"expressao,omitempty" doc:"One expression, in Python 3.11 syntax." example:"2+2"`
+	Expressoes []string `json:"expressoes,omitempty" doc:"A batch of expressions (1 to 1000), queued all or none." maxItems:"1000" minItems:"1"`
+}
+
+// JobList is the answer of GET /jobs: a batch read (?ids=) or a page of
+// recent jobs.
+type JobList struct {
+	Jobs []JobStatus `json:"jobs" doc:"The jobs: in the order of ids for a batch read (an unknown or expired one is {\"id\", \"estado\": \"not_found\"}); newest first for a listing."`
+	Next string      `json:"next,omitempty" doc:"For a listing: the cursor of the next page (also in the Link header); absent on the last page."`
+}
+
 // JobStatus is the answer of GET /jobs/{id}.
 type JobStatus struct {
 	ID           string         `json:"id" doc:"The job id."`
-	Estado       abaco.JobState `json:"estado" enum:"queued,running,done,failed" doc:"queued, running, done (avaliacao is set) or failed (erro is set)."`
-	Expressao    string         `json:"expressao" doc:"The expression as submitted."`
-	Tentativas   int            `json:"tentativas" doc:"How many times a worker has taken the job."`
-	CriadoEm     time.Time      `json:"criado_em" doc:"When the job was submitted."`
-	AtualizadoEm time.Time      `json:"atualizado_em" doc:"When the job last changed state."`
+	Estado       abaco.JobState `json:"estado" enum:"queued,running,done,failed,cancelled,not_found" doc:"queued, running, done (avaliacao is set), failed (erro is set) or cancelled; not_found only in GET /jobs?ids= for an unknown or expired id, with no other member but id."`
+	Expressao    string         `json:"expressao,omitempty" doc:"The expression as submitted."`
+	Tentativas   int            `json:"tentativas,omitempty" doc:"How many times a worker has taken the job (absent while zero)."`
+	CriadoEm     time.Time      `json:"criado_em,omitzero" doc:"When the job was submitted."`
+	AtualizadoEm time.Time      `json:"atualizado_em,omitzero" doc:"When the job last changed state."`
 	// Avaliacao is the result of a done job, in the shape of POST /evaluate's answer.
 	Avaliacao *EvaluateResponse `json:"avaliacao,omitempty" doc:"For a done job: the result, exactly as POST /evaluate answers it."`
 	// Erro is the failure of a failed job, as the problem POST /evaluate would answer.

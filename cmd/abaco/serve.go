@@ -69,6 +69,10 @@ type serveConfig struct {
 	// 202 (see rdb.Durability); the zero value, none, answers once the
 	// Redis master has the job. A barrier needs Redis.
 	JobsDurability rdb.Durability
+	// MaxJobWait caps the long wait of GET /jobs; MaxJobWaiters bounds
+	// the requests waiting at once.
+	MaxJobWait    time.Duration
+	MaxJobWaiters int
 }
 
 func parseServeFlags(env *Env, args []string) (serveConfig, error) {
@@ -108,6 +112,8 @@ Examples:
 	boolVar(fs, env, &c.LogRequests, "log-requests", "ABACO_LOG_REQUESTS", false, "log a line for every request, not only for failed ones")
 	boolVar(fs, env, &c.ReadyRequiresRedis, "ready-requires-redis", "ABACO_READY_REQUIRES_REDIS", false, "answer /readyz 503 while Redis is unreachable; by default it answers 200 with status degraded, since /evaluate answers without Redis")
 	boolVar(fs, env, &c.Jobs, "jobs", "ABACO_JOBS", true, "accept evaluation jobs (POST /jobs); false makes a cache-only server: /jobs answers 404, no workers run, and an evicting Redis maxmemory-policy (allkeys-lru, what a cache wants) is not warned about")
+	durationVar(fs, env, &c.MaxJobWait, "max-job-wait", "ABACO_MAX_JOB_WAIT", httpapi.DefaultMaxWait, "longest wait GET /jobs may ask for (?wait=30s, Prefer: wait=30); longer ones are cut to it")
+	intVar(fs, env, &c.MaxJobWaiters, "max-job-waiters", "ABACO_MAX_JOB_WAITERS", httpapi.DefaultMaxWaiters, "GET /jobs requests waiting at once; past it they answer at once")
 	limitVars(fs, env, &c.Limits)
 	intakeVars(fs, env, &c)
 	durabilityVars(fs, env, &c.JobsDurability, "jobs-durability", "ABACO_JOBS_DURABILITY", "POST /jobs")
@@ -297,6 +303,8 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		ReadyRequiresSharedCache: cfg.ReadyRequiresRedis,
 		JobRate:                  cfg.JobRate,
 		JobBurst:                 cfg.JobBurst,
+		MaxWait:                  cfg.MaxJobWait,
+		MaxWaiters:               cfg.MaxJobWaiters,
 	})
 	s.http = &http.Server{
 		Addr:              cfg.Addr,
@@ -308,6 +316,9 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Shutdown would wait for every long wait of GET /jobs to end; this
+	// answers them at once when it begins.
+	s.http.RegisterOnShutdown(api.Shutdown)
 	return s, nil
 }
 
@@ -380,6 +391,10 @@ func (s *server) Run(ctx context.Context) error {
 	defer stopWorkers()
 	if s.policy != nil {
 		s.policy.Start(workersCtx)
+	}
+	if s.cfg.Jobs {
+		// Wakes the long waits of GET /jobs when their jobs finish.
+		go s.jobs.Listen(workersCtx)
 	}
 	workersDone := make(chan error, 1)
 	if s.workers > 0 {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"runtime"
 	"time"
 
 	"abaco/cache"
@@ -22,6 +21,10 @@ returns the rest to the queue.
 
 --job-ttl must match the server's (it is how long results are kept).
 
+--concurrency is how many batches of jobs (up to 256 each) are in flight at
+once, not one job each: evaluation takes microseconds and waiting on Redis
+dominates, so a few batches in flight keep Redis busy (default 4).
+
 Examples:
   REDIS_URL=redis://127.0.0.1:6379 abaco worker
   abaco worker --redis-url redis://cache:6379/0 --concurrency 8 --metrics-addr :9101`)
@@ -30,7 +33,9 @@ Examples:
 	stringVar(fs, env, &q, "queue", "ABACO_JOB_QUEUE", queue.DefaultJobQueue, "the job queue")
 	durationVar(fs, env, &jobTTL, "job-ttl", "ABACO_JOB_TTL", queue.DefaultResultTTL, "how long a finished job and its result are kept")
 	durationVar(fs, env, &cacheTTL, "cache-ttl", "ABACO_CACHE_TTL", cache.DefaultTTL, "how long results are cached")
-	f := runtimeFlags(fs, env, runtime.GOMAXPROCS(0))
+	// A few batches in flight (each up to queue.DefaultJobBatch jobs) keep
+	// Redis busy: evaluation takes microseconds, waiting on Redis dominates.
+	f := runtimeFlags(fs, env, queue.DefaultJobWorkers)
 	c, log, reg, err := f.open(ctx, env, fs, args, "worker", &q)
 	if err != nil {
 		return err
