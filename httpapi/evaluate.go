@@ -77,13 +77,6 @@ func xCache(c abaco.CacheStatus) []string {
 	return xCacheMiss
 }
 
-// expressionOf is readExpression with a buffer of its own.
-func (s *Server) expressionOf(r *http.Request) (string, error) {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	return s.readExpression(r, bp)
-}
-
 // readExpression checks the Content-Type, reads the body within the size
 // limit into *bp and returns its expressao.
 func (s *Server) readExpression(r *http.Request, bp *[]byte) (string, error) {
