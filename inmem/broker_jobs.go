@@ -86,8 +86,14 @@ func (b *Broker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmis
 			b.recent[queue] = append(b.recent[queue], abaco.RecentJob{ID: j.ID, Score: s.Score + int64(i)})
 		}
 	}
-	if r := b.recent[queue]; s.Recent > 0 && int64(len(r)) > s.Recent {
-		b.recent[queue] = slices.Clone(r[int64(len(r))-s.Recent:])
+	if s.Recent > 0 {
+		b.keep[queue] = s.Recent
+		// Trimmed once the index holds twice what it keeps, so that a
+		// submission costs no copy of the whole index; RecentJobs reads
+		// only the newest Recent entries.
+		if r := b.recent[queue]; int64(len(r)) > 2*s.Recent {
+			b.recent[queue] = slices.Clone(r[int64(len(r))-s.Recent:])
+		}
 	}
 	q.wake()
 	return "", nil
@@ -186,7 +192,11 @@ func (b *Broker) RecentJobs(ctx context.Context, queue string, before int64, lim
 	now := b.now()
 	// The index is kept in submission order, which one process's clock
 	// makes score order too; sorting a copy keeps to the contract anyway.
-	r := slices.Clone(b.recent[queue])
+	r := b.recent[queue]
+	if keep := b.keep[queue]; int64(len(r)) > keep {
+		r = r[int64(len(r))-keep:]
+	}
+	r = slices.Clone(r)
 	sort.SliceStable(r, func(i, j int) bool {
 		if r[i].Score != r[j].Score {
 			return r[i].Score > r[j].Score
