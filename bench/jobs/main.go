@@ -28,6 +28,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"abaco"
+	"abaco/bench/internal/benchredis"
 	"abaco/cache"
 	"abaco/expr"
 	"abaco/inmem"
@@ -42,7 +43,7 @@ func main() {
 	conc := flag.Int("asynq-concurrency", 32, "asynq's handler concurrency")
 	only := flag.String("only", "", "run only the systems whose name contains this")
 	flag.Parse()
-	addr, stop, err := startRedis()
+	addr, stop, err := benchredis.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -206,7 +207,7 @@ func asynqRun(addr string, n, rate int, dur time.Duration, conc int) (row, error
 	var sends sync.Map // expression -> send time, in the end-to-end run
 	var mu sync.Mutex
 	var lat []time.Duration
-	srv := asynq.NewServer(opt, asynq.Config{Concurrency: conc, Logger: quiet{}, LogLevel: asynq.FatalLevel})
+	srv := asynq.NewServer(opt, asynq.Config{Concurrency: conc, Logger: benchredis.Quiet{}, LogLevel: asynq.FatalLevel})
 	start = time.Now()
 	err := srv.Start(asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 		res, err := ev.Evaluate(ctx, string(t.Payload()))
@@ -251,11 +252,3 @@ func asynqRun(addr string, n, rate int, dur time.Duration, conc int) (row, error
 	r.lat = slices.Clone(lat)
 	return r, nil
 }
-
-type quiet struct{}
-
-func (quiet) Debug(...any) {}
-func (quiet) Info(...any)  {}
-func (quiet) Warn(...any)  {}
-func (quiet) Error(...any) {}
-func (quiet) Fatal(...any) {}

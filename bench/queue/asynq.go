@@ -7,19 +7,13 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"abaco/bench/internal/benchredis"
 )
-
-type quiet struct{}
-
-func (quiet) Debug(...any) {}
-func (quiet) Info(...any)  {}
-func (quiet) Warn(...any)  {}
-func (quiet) Error(...any) {}
-func (quiet) Fatal(...any) {}
 
 func asynqServer(addr string, conc int, h asynq.HandlerFunc) (func(), error) {
 	srv := asynq.NewServer(asynq.RedisClientOpt{Addr: addr}, asynq.Config{
-		Concurrency: conc, Logger: quiet{}, LogLevel: asynq.FatalLevel,
+		Concurrency: conc, Logger: benchredis.Quiet{}, LogLevel: asynq.FatalLevel,
 	})
 	if err := srv.Start(h); err != nil {
 		return nil, err

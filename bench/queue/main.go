@@ -20,13 +20,14 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"abaco/bench/internal/benchredis"
 )
 
 func main() {
@@ -46,7 +47,7 @@ func main() {
 		}
 	}
 
-	addr, stop, err := startRedis()
+	addr, stop, err := benchredis.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench: ", err)
 		os.Exit(1)
@@ -107,38 +108,6 @@ func pct(sorted []time.Duration, p float64) string {
 	}
 	d := sorted[min(len(sorted)-1, int(p*float64(len(sorted))))]
 	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
-}
-
-// startRedis starts a private redis-server on a free port, persistence off.
-func startRedis() (string, func(), error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	dir, err := os.MkdirTemp("", "abaco-bench-redis")
-	if err != nil {
-		return "", nil, err
-	}
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); _ = os.RemoveAll(dir) }
-	for i := 0; ; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr, stop, nil
-		}
-		if i > 500 {
-			stop()
-			return "", nil, fmt.Errorf("redis-server on %s did not start", addr)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func redisCLI(addr string, args ...string) string {

@@ -1,4 +1,6 @@
-package main
+// Package benchredis holds what the bench programs share: a private
+// redis-server for a run, and a quiet logger for asynq.
+package benchredis
 
 import (
 	"fmt"
@@ -10,8 +12,8 @@ import (
 	"time"
 )
 
-// startRedis starts a private redis-server on a free port, persistence off.
-func startRedis() (string, func(), error) {
+// Start starts a private redis-server on a free port, persistence off.
+func Start() (string, func(), error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
@@ -41,3 +43,22 @@ func startRedis() (string, func(), error) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Quiet is an asynq logger that prints nothing, so that a benchmark's
+// table is all its output.
+type Quiet struct{}
+
+// Debug, Info, Warn, Error and Fatal discard their arguments.
+func (Quiet) Debug(...any) {}
+
+// Info discards its arguments.
+func (Quiet) Info(...any) {}
+
+// Warn discards its arguments.
+func (Quiet) Warn(...any) {}
+
+// Error discards its arguments.
+func (Quiet) Error(...any) {}
+
+// Fatal discards its arguments.
+func (Quiet) Fatal(...any) {}
