@@ -118,3 +118,62 @@ func TestJobList(t *testing.T) {
 		t.Fatalf("%d %+v %v", w.Code, page, w.Header())
 	}
 }
+
+// TestJobWaitersBounded: past MaxWaiters a request answers at once, with
+// the job's state and no Preference-Applied.
+func TestJobWaitersBounded(t *testing.T) {
+	t.Parallel()
+	h := newJobsAPI(t, false, func(c *httpapi.Config) { c.MaxWaiters = 1 })
+	w := call(t, h, "POST", "/jobs", `{"expressao": "1+1"}`)
+	var acc httpapi.JobAccepted
+	decodeStrict(t, w, &acc)
+	// A wait is only held once the service listens for completions.
+	for start := time.Now(); ; {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the job service never listened")
+		}
+		t0 := time.Now()
+		call(t, h, "GET", acc.URL+"?wait=50ms", "")
+		if time.Since(t0) >= 50*time.Millisecond {
+			break
+		}
+	}
+	// The first request holds the one place once it waits. Until then a
+	// second may take the place, and the first is refused: it is sent
+	// again until the second is the one refused.
+	var first chan struct{}
+	hold := func() {
+		first = make(chan struct{})
+		go func(done chan struct{}) {
+			defer close(done)
+			call(t, h, "GET", acc.URL+"?wait=10s", "")
+		}(first)
+	}
+	hold()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if time.Now().After(deadline) {
+			t.Fatal("a second waiter was never refused its wait")
+		}
+		start := time.Now()
+		w := call(t, h, "GET", acc.URL, "", "Prefer", "wait=1")
+		if w.Header().Get("Preference-Applied") != "" {
+			select {
+			case <-first:
+				hold()
+			default:
+			}
+			continue
+		}
+		if took := time.Since(start); took > 500*time.Millisecond || w.Code != http.StatusOK {
+			t.Fatalf("a refused wait answered %d after %v", w.Code, took)
+		}
+		var st httpapi.JobStatus
+		decodeStrict(t, w, &st)
+		if st.Estado != abaco.JobQueued {
+			t.Fatalf("state %s, want queued", st.Estado)
+		}
+		break
+	}
+	h.Shutdown()
+	<-first
+}

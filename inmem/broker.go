@@ -26,7 +26,7 @@ type Broker struct {
 	// idem holds the idempotency keys of SubmitJobs; recent the index of
 	// recent jobs; watchers the WatchJobs callbacks, by queue.
 	idem     map[jobKey]jobRecord
-	recent   map[string][]abaco.RecentJob
+	recent   map[string][]recentEntry
 	keep     map[string]int64 // the Recent of the last SubmitJobs, by queue
 	watchers map[string]map[*watcher]struct{}
 }
@@ -56,7 +56,7 @@ var _ abaco.Broker = (*Broker)(nil)
 // NewBroker returns an empty embedded broker.
 func NewBroker() *Broker {
 	return &Broker{now: time.Now, queues: map[string]*queueState{}, jobs: map[jobKey]jobRecord{},
-		idem: map[jobKey]jobRecord{}, recent: map[string][]abaco.RecentJob{}, keep: map[string]int64{}, watchers: map[string]map[*watcher]struct{}{}}
+		idem: map[jobKey]jobRecord{}, recent: map[string][]recentEntry{}, keep: map[string]int64{}, watchers: map[string]map[*watcher]struct{}{}}
 }
 
 // queue returns the state of name, creating it. b.mu must be held.

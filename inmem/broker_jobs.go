@@ -83,7 +83,7 @@ func (b *Broker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmis
 		b.saveJob(queue, j.ID, j.Record, j.TTL)
 		q.waiting = append(q.waiting, j.ID)
 		if s.Recent > 0 {
-			b.recent[queue] = append(b.recent[queue], abaco.RecentJob{ID: j.ID, Score: s.Score + int64(i)})
+			b.recent[queue] = append(b.recent[queue], recentEntry{id: j.ID, score: s.Score + int64(i)})
 		}
 	}
 	if s.Recent > 0 {
@@ -131,6 +131,13 @@ func (b *Broker) FinishJobs(ctx context.Context, queue string, jobs []abaco.JobR
 		w.finished(ids)
 	}
 	return nil
+}
+
+// recentEntry is one entry of the index of recent jobs: smaller than an
+// abaco.RecentJob, since a full queue holds one per waiting job.
+type recentEntry struct {
+	id    string
+	score int64
 }
 
 // watcher is one WatchJobs call.
@@ -198,23 +205,24 @@ func (b *Broker) RecentJobs(ctx context.Context, queue string, before int64, lim
 	}
 	r = slices.Clone(r)
 	sort.SliceStable(r, func(i, j int) bool {
-		if r[i].Score != r[j].Score {
-			return r[i].Score > r[j].Score
+		if r[i].score != r[j].score {
+			return r[i].score > r[j].score
 		}
-		return r[i].ID > r[j].ID
+		return r[i].id > r[j].id
 	})
 	var out []abaco.RecentJob
 	for _, e := range r {
 		if len(out) >= limit {
 			break
 		}
-		if before > 0 && e.Score >= before {
+		if before > 0 && e.score >= before {
 			continue
 		}
-		if rec, ok := b.jobs[jobKey{queue, e.ID}]; ok && rec.live(now) {
-			e.Record = slices.Clone(rec.data)
+		j := abaco.RecentJob{ID: e.id, Score: e.score}
+		if rec, ok := b.jobs[jobKey{queue, e.id}]; ok && rec.live(now) {
+			j.Record = slices.Clone(rec.data)
 		}
-		out = append(out, e)
+		out = append(out, j)
 	}
 	return out, nil
 }
