@@ -189,22 +189,7 @@ func (b *Broker) FinishJobs(ctx context.Context, queue string, jobs []abaco.JobR
 // WatchJobs subscribes to the queue's done channel, as Flushes.Listen
 // does to the flush channel (see there for how rueidis carries it).
 func (b *Broker) WatchJobs(ctx context.Context, queue string, subscribed func(), finished func(ids []string)) error {
-	rc := b.c.conn()
-	hooked := rueidis.WithOnSubscriptionHook(ctx, func(s rueidis.PubSubSubscription) {
-		if s.Kind == "subscribe" {
-			subscribed()
-		}
-	})
-	err := rc.Receive(hooked, rc.B().Subscribe().Channel(doneChannel(queue)).Build(), func(m rueidis.PubSubMessage) {
-		finished(strings.Fields(m.Message))
-	})
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if err == nil {
-		err = fmt.Errorf("unsubscribed")
-	}
-	return brokerErr(ctx, "watch jobs", err)
+	return listen(ctx, b.c.conn(), doneChannel(queue), "watch jobs", subscribed, func(m string) { finished(strings.Fields(m)) })
 }
 
 // jobCancelSrc removes a waiting job from the queue and, when it was

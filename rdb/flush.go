@@ -79,14 +79,19 @@ func (f *Flushes) Announce(ctx context.Context, generation string) error {
 // a connection that other commands share, and both callbacks run on its
 // reading goroutine: they must not block or call Redis.
 func (f *Flushes) Listen(ctx context.Context, subscribed func(), announced func(generation string)) error {
-	rc := f.c.conn()
+	return listen(ctx, f.c.conn(), flushChannel, "flush listen", subscribed, announced)
+}
+
+// listen subscribes to channel and calls message with each message, as
+// Flushes.Listen documents, for both of abaco's channels.
+func listen(ctx context.Context, rc rueidis.Client, channel, op string, subscribed func(), message func(string)) error {
 	hooked := rueidis.WithOnSubscriptionHook(ctx, func(s rueidis.PubSubSubscription) {
 		if s.Kind == "subscribe" {
 			subscribed()
 		}
 	})
-	err := rc.Receive(hooked, rc.B().Subscribe().Channel(flushChannel).Build(), func(m rueidis.PubSubMessage) {
-		announced(m.Message)
+	err := rc.Receive(hooked, rc.B().Subscribe().Channel(channel).Build(), func(m rueidis.PubSubMessage) {
+		message(m.Message)
 	})
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -96,5 +101,5 @@ func (f *Flushes) Listen(ctx context.Context, subscribed func(), announced func(
 		// which only a hand-run CLIENT KILL or a proxy could do here.
 		err = fmt.Errorf("unsubscribed")
 	}
-	return fmt.Errorf("rdb: flush listen: %w", err)
+	return fmt.Errorf("rdb: %s: %w", op, err)
 }
