@@ -162,6 +162,10 @@ func New(cfg Config) *Server {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s.metrics = newMetrics(reg)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "abaco_http_job_waiters",
+		Help: "GET /jobs requests holding a wait for their jobs to finish (bounded by --max-job-waiters).",
+	}, func() float64 { return float64(s.waiters.Load()) }))
 	s.openapi = mustOpenAPI(s.maxBody)
 
 	s.route("POST "+routeEvaluate, s.evaluate)

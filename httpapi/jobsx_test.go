@@ -138,41 +138,29 @@ func TestJobWaitersBounded(t *testing.T) {
 			break
 		}
 	}
-	// The first request holds the one place once it waits. Until then a
-	// second may take the place, and the first is refused: it is sent
-	// again until the second is the one refused.
-	var first chan struct{}
-	hold := func() {
-		first = make(chan struct{})
-		go func(done chan struct{}) {
-			defer close(done)
-			call(t, h, "GET", acc.URL+"?wait=10s", "")
-		}(first)
-	}
-	hold()
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	// The first request holds the one place once it waits, which the
+	// waiters gauge shows.
+	first := make(chan struct{})
+	go func() {
+		defer close(first)
+		call(t, h, "GET", acc.URL+"?wait=10s", "")
+	}()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(call(t, h, "GET", "/metrics", "").Body.String(), "abaco_http_job_waiters 1"); {
 		if time.Now().After(deadline) {
-			t.Fatal("a second waiter was never refused its wait")
+			t.Fatal("the first request never waited")
 		}
-		start := time.Now()
-		w := call(t, h, "GET", acc.URL, "", "Prefer", "wait=1")
-		if w.Header().Get("Preference-Applied") != "" {
-			select {
-			case <-first:
-				hold()
-			default:
-			}
-			continue
-		}
-		if took := time.Since(start); took > 500*time.Millisecond || w.Code != http.StatusOK {
-			t.Fatalf("a refused wait answered %d after %v", w.Code, took)
-		}
-		var st httpapi.JobStatus
-		decodeStrict(t, w, &st)
-		if st.Estado != abaco.JobQueued {
-			t.Fatalf("state %s, want queued", st.Estado)
-		}
-		break
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	w = call(t, h, "GET", acc.URL, "", "Prefer", "wait=5")
+	if took := time.Since(start); took > 2*time.Second || w.Code != http.StatusOK || w.Header().Get("Preference-Applied") != "" {
+		t.Fatalf("a wait past MaxWaiters answered %d after %v with Preference-Applied %q",
+			w.Code, took, w.Header().Get("Preference-Applied"))
+	}
+	var st httpapi.JobStatus
+	decodeStrict(t, w, &st)
+	if st.Estado != abaco.JobQueued {
+		t.Fatalf("state %s, want queued", st.Estado)
 	}
 	h.Shutdown()
 	<-first
