@@ -10,9 +10,12 @@ end
 function init(args)
   n = 0
   seed = tonumber(args[1]) or os.time()
+  -- The path is /evaluate unless a second argument names another: /jobs
+  -- measures job intake (run serve without workers or a rate limit).
+  path = args[2] or "/evaluate"
 end
 function request()
   n = n + 1
   local body = string.format('{"expressao": "%d * %d + %d"}', seed, tid, n)
-  return wrk.format("POST", "/evaluate", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", path, {["Content-Type"] = "application/json"}, body)
 end
