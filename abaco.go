@@ -171,9 +171,17 @@ type JobFilter struct {
 	// Cursor continues a listing where the JobPage.Next of the previous
 	// page left it; empty starts with the newest job.
 	Cursor string
-	// Limit is the most jobs in the page; zero or less means 50.
+	// Limit is the most jobs in the page: zero or less means
+	// DefaultJobListLimit, and more than MaxJobListLimit means that many.
 	Limit int
 }
+
+// The page sizes of JobService.List, shared by its implementation and
+// the HTTP API that validates them.
+const (
+	DefaultJobListLimit = 50
+	MaxJobListLimit     = 1000
+)
 
 // JobPage is one page of JobService.List.
 type JobPage struct {

@@ -77,24 +77,34 @@ func xCache(c abaco.CacheStatus) []string {
 	return xCacheMiss
 }
 
-// readExpression checks the Content-Type, reads the body within the size
-// limit into *bp and returns its expressao.
+// readExpression reads the body into *bp (readBody) and returns its
+// expressao.
 func (s *Server) readExpression(r *http.Request, bp *[]byte) (string, error) {
-	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
+	b, err := s.readBody(r, bp)
+	if err != nil {
 		return "", err
 	}
+	return decodeExpression(b)
+}
+
+// readBody checks the Content-Type and reads the body within the size
+// limit into *bp, which it returns.
+func (s *Server) readBody(r *http.Request, bp *[]byte) ([]byte, error) {
+	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
+		return nil, err
+	}
 	if r.ContentLength > s.maxBody {
-		return "", tooLarge(s.maxBody)
+		return nil, tooLarge(s.maxBody)
 	}
 	b, err := readAll(r.Body, (*bp)[:0], s.maxBody+1)
 	*bp = b
 	if err != nil {
-		return "", abaco.Errorf(abaco.CodeInvalid, "reading the request body: %v", err)
+		return nil, abaco.Errorf(abaco.CodeInvalid, "reading the request body: %v", err)
 	}
 	if int64(len(b)) > s.maxBody {
-		return "", tooLarge(s.maxBody)
+		return nil, tooLarge(s.maxBody)
 	}
-	return decodeExpression(b)
+	return b, nil
 }
 
 func tooLarge(limit int64) error {

@@ -25,9 +25,6 @@ const (
 	// MaxBatch is the most expressions of one POST /jobs and the most ids
 	// of one GET /jobs?ids=.
 	MaxBatch = 1000
-	// defaultListLimit and maxListLimit bound a page of GET /jobs.
-	defaultListLimit = 50
-	maxListLimit     = 1000
 )
 
 // Shutdown releases every waiting request at once (they answer the jobs'
@@ -153,7 +150,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := abaco.JobFilter{State: abaco.JobState(q.Get("state")), Cursor: q.Get("cursor"), Limit: defaultListLimit}
+	f := abaco.JobFilter{State: abaco.JobState(q.Get("state")), Cursor: q.Get("cursor"), Limit: abaco.DefaultJobListLimit}
 	switch f.State {
 	case "", abaco.JobQueued, abaco.JobRunning, abaco.JobDone, abaco.JobFailed, abaco.JobCancelled:
 	default:
@@ -162,8 +159,8 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxListLimit {
-			s.writeProblem(w, r, abaco.Errorf(abaco.CodeInvalid, "limit must be 1 to %d, not %q", maxListLimit, v))
+		if err != nil || n < 1 || n > abaco.MaxJobListLimit {
+			s.writeProblem(w, r, abaco.Errorf(abaco.CodeInvalid, "limit must be 1 to %d, not %q", abaco.MaxJobListLimit, v))
 			return
 		}
 		f.Limit = n
@@ -305,24 +302,13 @@ func decodeSubmission(body []byte) (exprs []string, batch bool, err error) {
 	return many, true, nil
 }
 
-// readSubmission checks the Content-Type and size of a POST /jobs body and
-// decodes it.
+// readSubmission reads a POST /jobs body (readBody) and decodes it.
 func (s *Server) readSubmission(r *http.Request) ([]string, bool, error) {
-	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
-		return nil, false, err
-	}
-	if r.ContentLength > s.maxBody {
-		return nil, false, tooLarge(s.maxBody)
-	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	b, err := readAll(r.Body, (*bp)[:0], s.maxBody+1)
-	*bp = b
+	b, err := s.readBody(r, bp)
 	if err != nil {
-		return nil, false, abaco.Errorf(abaco.CodeInvalid, "reading the request body: %v", err)
-	}
-	if int64(len(b)) > s.maxBody {
-		return nil, false, tooLarge(s.maxBody)
+		return nil, false, err
 	}
 	return decodeSubmission(b)
 }

@@ -326,28 +326,21 @@ func (j *Jobs) Cancel(ctx context.Context, id string) (abaco.Job, error) {
 	return rec.job(), nil
 }
 
-// DefaultListLimit is the page size of List when JobFilter.Limit is zero,
-// and maxListLimit the largest it may be.
-const (
-	DefaultListLimit = 50
-	maxListLimit     = 1000
-)
-
 // List returns a page of recent jobs, newest first. With a state filter it
 // reads at most a few pages' worth of the index per call, so a page can be
 // short (even empty) while Next is set: the listing goes on from there.
 func (j *Jobs) List(ctx context.Context, f abaco.JobFilter) (abaco.JobPage, error) {
 	limit := f.Limit
 	if limit <= 0 {
-		limit = DefaultListLimit
+		limit = abaco.DefaultJobListLimit
 	}
-	limit = min(limit, maxListLimit)
+	limit = min(limit, abaco.MaxJobListLimit)
 	before, err := parseCursor(f.Cursor)
 	if err != nil {
 		return abaco.JobPage{}, err
 	}
 	var page abaco.JobPage
-	for budget := 4 * maxListLimit; budget > 0; {
+	for budget := 4 * abaco.MaxJobListLimit; budget > 0; {
 		n := min(2*limit, budget)
 		entries, err := j.b.RecentJobs(ctx, j.o.Queue, before, n)
 		if err != nil {
