@@ -136,7 +136,10 @@ func (t *Tree) write(b *strings.Builder, i int32) {
 	n := &t.nodes[i]
 	switch n.kind {
 	case nInt:
-		b.WriteString(strconv.FormatInt(int64(n.num), 10))
+		// AppendInt into a local buffer: FormatInt allocates a string
+		// for every number of 100 or more.
+		var buf [20]byte
+		b.Write(strconv.AppendInt(buf[:0], int64(n.num), 10))
 	case nBig:
 		b.WriteString(t.bigs[n.a].String())
 	case nFloat:

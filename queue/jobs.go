@@ -162,15 +162,13 @@ func (j *Jobs) SubmitBatch(ctx context.Context, expressions []string, o abaco.Su
 	jobs := make([]abaco.Job, len(expressions))
 	for i, e := range expressions {
 		rec := record{ID: newJobID(), Expr: e, State: abaco.JobQueued, Queued: now}
-		raw, err := encodeRecord(rec)
-		if err != nil {
-			return nil, fmt.Errorf("queue: submit: %w", err)
-		}
-		sub.Jobs[i] = abaco.JobRecord{ID: rec.ID, Record: raw, TTL: j.ttl(rec.State)}
+		sub.Jobs[i] = abaco.JobRecord{ID: rec.ID, Record: encodeRecord(rec), TTL: j.ttl(rec.State)}
 		jobs[i] = rec.job()
 	}
-	digest := digestOf(expressions)
+	// Only a keyed submission can have a prior one to compare with.
+	var digest string
 	if o.IdempotencyKey != "" {
+		digest = digestOf(expressions)
 		sub.IdemKey, sub.IdemTTL = o.IdempotencyKey, j.o.ResultTTL
 		sub.IdemValue = idemValue(digest, jobs)
 	}
@@ -311,11 +309,7 @@ func (j *Jobs) Cancel(ctx context.Context, id string) (abaco.Job, error) {
 		return abaco.Job{}, abaco.Errorf(abaco.CodeConflict, "job %s is %s; only a queued job can be cancelled", id, rec.State)
 	}
 	rec.State, rec.Finished = abaco.JobCancelled, max(time.Now().UnixMilli(), rec.Queued)
-	raw, err := encodeRecord(rec)
-	if err != nil {
-		return abaco.Job{}, fmt.Errorf("queue: cancel: %w", err)
-	}
-	ok, err := j.b.CancelJob(ctx, j.o.Queue, id, raw, j.ttl(rec.State))
+	ok, err := j.b.CancelJob(ctx, j.o.Queue, id, encodeRecord(rec), j.ttl(rec.State))
 	if err != nil {
 		return abaco.Job{}, fmt.Errorf("queue: cancel: %w", err)
 	}
@@ -520,9 +514,5 @@ func (j *Jobs) run(ctx context.Context, it abaco.Item, raw []byte) (*abaco.JobRe
 		}
 		rec.setError(e)
 	}
-	out, err := encodeRecord(rec)
-	if err != nil {
-		return nil, err
-	}
-	return &abaco.JobRecord{ID: rec.ID, Record: out, TTL: j.ttl(rec.State)}, nil
+	return &abaco.JobRecord{ID: rec.ID, Record: encodeRecord(rec), TTL: j.ttl(rec.State)}, nil
 }

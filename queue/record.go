@@ -100,9 +100,9 @@ func (r *record) setError(e *abaco.Error) {
 }
 
 // encodeRecord returns the stored form of r.
-func encodeRecord(r record) ([]byte, error) {
+func encodeRecord(r record) []byte {
 	r.V = recordVersion
-	return json.Marshal(r)
+	return appendRecord(make([]byte, 0, 256), &r)
 }
 
 // decodeRecord reads a stored record. A record without a version is the
@@ -110,7 +110,11 @@ func encodeRecord(r record) ([]byte, error) {
 // may still be in the broker during an upgrade; it is read through
 // legacyRecord.
 func decodeRecord(raw []byte) (record, error) {
-	var r record
+	r, ok := readRecord(raw)
+	if ok && r.V != 0 {
+		return r, nil
+	}
+	r = record{}
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return record{}, err
 	}

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -125,22 +124,32 @@ func (j *Jobs) Wait(ctx context.Context, ids []string) ([]abaco.Job, error) {
 		return j.Jobs(ctx, ids)
 	}
 	ch := make(chan struct{}, 1)
-	pending := slices.Clone(ids)
 	// Registering before reading means a finish between the read and the
 	// wait still wakes it.
-	j.waiters.add(pending, ch)
-	defer func() { j.waiters.remove(pending, ch) }()
+	j.waiters.add(ids, ch)
+	defer j.waiters.remove(ids, ch)
+	pending, index := ids, make([]int, len(ids))
+	for i := range index {
+		index[i] = i
+	}
+	jobs := make([]abaco.Job, len(ids))
 	for {
-		jobs, err := j.Jobs(ctx, ids)
+		// Only the jobs still pending are read again: a finished one
+		// cannot change, and a wait on a large batch is woken once per
+		// finished batch of its jobs.
+		got, err := j.Jobs(ctx, pending)
 		if err != nil {
 			if ctx.Err() != nil {
 				// The wait ended during the read: read once more, so
 				// that the end of a wait is an answer, not an error.
-				return j.Jobs(context.WithoutCancel(ctx), ids)
+				got, err = j.Jobs(context.WithoutCancel(ctx), pending)
 			}
-			return nil, err
+			if err != nil {
+				return nil, err
+			}
 		}
-		if !anyPending(jobs) {
+		pending, index = settle(jobs, index, got, pending)
+		if len(pending) == 0 || ctx.Err() != nil {
 			return jobs, nil
 		}
 		select {
@@ -151,13 +160,18 @@ func (j *Jobs) Wait(ctx context.Context, ids []string) ([]abaco.Job, error) {
 	}
 }
 
-// anyPending reports whether some job may still change: it is known and
-// not finished.
-func anyPending(jobs []abaco.Job) bool {
-	for _, job := range jobs {
+// settle stores the jobs just read, got, for the ids pending (at the
+// positions index of jobs), and returns the ids still pending with their
+// positions.
+func settle(jobs []abaco.Job, index []int, got []abaco.Job, pending []string) ([]string, []int) {
+	var still []string
+	var at []int
+	for k, job := range got {
+		jobs[index[k]] = job
 		if job.State != "" && !job.State.Finished() {
-			return true
+			still = append(still, pending[k])
+			at = append(at, index[k])
 		}
 	}
-	return false
+	return still, at
 }

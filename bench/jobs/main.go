@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -42,7 +43,19 @@ func main() {
 	dur := flag.Duration("duration", 5*time.Second, "length of the end-to-end run")
 	conc := flag.Int("asynq-concurrency", 32, "asynq's handler concurrency")
 	only := flag.String("only", "", "run only the systems whose name contains this")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	addr, stop, err := benchredis.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
