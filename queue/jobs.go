@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -390,6 +391,8 @@ func parseCursor(c string) (int64, error) {
 const (
 	DefaultJobWorkers = 4
 	DefaultJobBatch   = 256
+	// jobEvalGoroutines is how many evaluations of a batch run at once.
+	jobEvalGoroutines = 16
 )
 
 // Run runs concurrency job workers (zero: DefaultJobWorkers) until ctx
@@ -444,25 +447,18 @@ func (j *Jobs) handleBatch(ctx context.Context, items []abaco.Item) []error {
 		return errs
 	}
 	finished := make([]*abaco.JobRecord, len(items))
+	// A few goroutines share the batch rather than one per job: each new
+	// goroutine grows its stack through the evaluator's calls, which cost
+	// more than the evaluation, while a few are enough to overlap the
+	// cache's Redis round trips.
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for i, raw := range raws {
-		if raw == nil {
-			j.log.Warn("queue: job record gone; dropping the job", "id", ids[i])
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				// A panic here would end the process: the consumer's
-				// recovery only covers the handler's own goroutine.
-				if p := recover(); p != nil {
-					finished[i], errs[i] = nil, fmt.Errorf("job panicked: %v", p)
-					j.log.Error("queue: job panicked", "id", ids[i], "panic", p, "stack", string(debug.Stack()))
-				}
-			}()
-			finished[i], errs[i] = j.run(ctx, items[i], raw)
-		}()
+	for range min(len(raws), jobEvalGoroutines) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(raws); i = int(next.Add(1)) - 1 {
+				finished[i], errs[i] = j.runSafely(ctx, items[i], raws[i])
+			}
+		})
 	}
 	wg.Wait()
 	var out []abaco.JobRecord
@@ -482,6 +478,23 @@ func (j *Jobs) handleBatch(ctx context.Context, items []abaco.Item) []error {
 		}
 	}
 	return errs
+}
+
+// runSafely is run, for a job whose record may be gone, turning a panic
+// into the job's error: a panic would end the process, since the
+// consumer's recovery only covers the handler's own goroutine.
+func (j *Jobs) runSafely(ctx context.Context, it abaco.Item, raw []byte) (rec *abaco.JobRecord, err error) {
+	if raw == nil {
+		j.log.Warn("queue: job record gone; dropping the job", "id", it.Payload)
+		return nil, nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			rec, err = nil, fmt.Errorf("job panicked: %v", p)
+			j.log.Error("queue: job panicked", "id", it.Payload, "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	return j.run(ctx, it, raw)
 }
 
 // run evaluates one job of a batch and returns its finished record, or

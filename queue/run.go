@@ -48,6 +48,7 @@ type run struct {
 	hcancel context.CancelFunc
 	tokens  chan struct{}
 	work    chan task
+	batches chan []task // instead of work, for a batch handler
 	retry   chan task
 	acks    chan task
 	leases  leases
@@ -81,6 +82,7 @@ func newRun(c *Consumer, ctx context.Context, reapAfter time.Time) *run {
 		bg:           context.WithoutCancel(ctx),
 		tokens:       make(chan struct{}, capacity),
 		work:         make(chan task, capacity),
+		batches:      make(chan []task, capacity),
 		retry:        make(chan task),
 		acks:         make(chan task, capacity),
 		ackerDone:    make(chan struct{}),
@@ -246,6 +248,16 @@ func (r *run) take() {
 		}
 		r.c.m.inFlight.Add(float64(len(items)))
 		l := r.leases.add(items, r.epoch.Load())
+		if r.c.bh != nil {
+			// A batch handler gets the take whole: handed over item by
+			// item, it would be split among the workers that wake first.
+			ts := make([]task, len(items))
+			for i, it := range items {
+				ts[i] = task{it: it, lease: l, i: i}
+			}
+			r.batches <- ts
+			continue
+		}
 		for i, it := range items {
 			r.work <- task{it: it, lease: l, i: i}
 		}

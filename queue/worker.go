@@ -17,6 +17,14 @@ func (r *run) work1() {
 		select {
 		case <-r.ctx.Done():
 			return
+		case ts := <-r.batches:
+			if r.ctx.Err() != nil {
+				return
+			}
+			if ts = startAll(ts); len(ts) > 0 {
+				r.processBatch(ts)
+			}
+			continue
 		case t = <-r.work:
 			if r.ctx.Err() != nil {
 				return
@@ -36,7 +44,7 @@ func (r *run) work1() {
 			}
 		}
 		if r.c.bh != nil {
-			r.processBatch(r.gather(t))
+			r.processBatch([]task{t}) // a retry
 			continue
 		}
 		r.c.m.pickup.Observe(time.Since(t.lease.at).Seconds())
@@ -44,22 +52,16 @@ func (r *run) work1() {
 	}
 }
 
-// gather returns t with the tasks already waiting for a worker, up to
-// Batch, each claimed as t was. It does not wait for more: a batch is
-// what has arrived, so a lone job is not held back for company.
-func (r *run) gather(t task) []task {
-	ts := []task{t}
-	for len(ts) < r.c.o.Batch && r.ctx.Err() == nil {
-		select {
-		case u := <-r.work:
-			if u.start() {
-				ts = append(ts, u)
-			}
-		default:
-			return ts
+// startAll claims the tasks of a batch for a worker, as start does, and
+// returns those it claimed: the others are giveBack's.
+func startAll(ts []task) []task {
+	started := ts[:0]
+	for _, t := range ts {
+		if t.start() {
+			started = append(started, t)
 		}
 	}
-	return ts
+	return started
 }
 
 // processBatch runs the batch handler on ts and settles each task.

@@ -46,27 +46,43 @@ var queueTakeScript = rueidis.NewLuaScript(queueTakeSrc)
 
 // queueAckScript removes each payload from the processing list and forgets
 // its attempts, and returns how many it removed; the others, no longer
-// leased, count as lease lost in the stats hash. When the batch is exactly
-// the head of the list (the common case: items finish in the order they
-// were taken) it is dropped with one LTRIM instead of one LREM per item.
+// leased, count as lease lost in the stats hash. Items finish in about
+// the order they were taken, so the batch is looked for in a window at
+// the head of the list, which is rewritten once without them: one LREM
+// per item would scan the list once per item whenever batches finish out
+// of order, as they do with several workers. Like LREM, it removes the
+// first occurrence of a payload from the head; those outside the window
+// are removed with LREM.
 //
 // KEYS: processing, attempts, stats. ARGV: payloads.
 var queueAckScript = rueidis.NewLuaScript(`
 local n = #ARGV
-local head = redis.call('LRANGE', KEYS[1], 0, n - 1)
-local same = #head == n
-if same then
-  for i = 1, n do
-    if head[i] ~= ARGV[i] then same = false break end
+local want = {}
+for i = 1, n do want[ARGV[i]] = (want[ARGV[i]] or 0) + 1 end
+local head = redis.call('LRANGE', KEYS[1], 0, 4 * n + 63)
+local keep, removed = {}, {}
+local last = 0
+for i = 1, #head do
+  local v = head[i]
+  local w = want[v]
+  if w and w > 0 then
+    want[v] = w - 1
+    removed[#removed + 1] = v
+    last = i
+  else
+    keep[#keep + 1] = v
   end
 end
-local removed = {}
-if same then
-  redis.call('LTRIM', KEYS[1], n, -1)
-  removed = ARGV
-else
-  for i = 1, n do
-    if redis.call('LREM', KEYS[1], 1, ARGV[i]) > 0 then removed[#removed + 1] = ARGV[i] end
+if last > 0 then
+  -- Only the part up to the last removed item changes.
+  redis.call('LTRIM', KEYS[1], last, -1)
+  local back = {}
+  for i = last - #removed, 1, -1 do back[#back + 1] = keep[i] end
+  if #back > 0 then redis.call('LPUSH', KEYS[1], unpack(back)) end
+end
+for v, w in pairs(want) do
+  for _ = 1, w do
+    if redis.call('LREM', KEYS[1], 1, v) > 0 then removed[#removed + 1] = v end
   end
 end
 if #removed > 0 and redis.call('EXISTS', KEYS[2]) == 1 then

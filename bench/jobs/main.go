@@ -5,7 +5,8 @@
 //	cd bench && go run ./jobs -n 100000 -rate 5000 -duration 5s
 //
 // For each system: intake (jobs submitted by 32 goroutines while no worker
-// runs), drain (the default workers evaluating that backlog), and
+// runs), drain (the default workers evaluating that backlog, until the
+// last finish is announced), and
 // end to end at a fixed rate with idle workers: for abaco, the time from
 // before Submit to the return of a Wait on the job (what a client with
 // GET /jobs/{id}?wait= sees); asynq has no wait, so it is measured at
@@ -24,6 +25,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -43,41 +45,30 @@ func main() {
 	dur := flag.Duration("duration", 5*time.Second, "length of the end-to-end run")
 	conc := flag.Int("asynq-concurrency", 32, "asynq's handler concurrency")
 	only := flag.String("only", "", "run only the systems whose name contains this")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the drains to this file")
 	flag.Parse()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
-		defer pprof.StopCPUProfile()
-	}
-	addr, stop, err := benchredis.Start()
+	addr, stop, redisCPU, err := benchredis.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 	defer stop()
 	fmt.Printf("machine: %d CPUs, GOMAXPROCS %d, %s; private redis-server on %s\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), addr)
-	fmt.Printf("| system | intake jobs/s | drain jobs/s | end to end at %d/s: p50 | p99 | max |\n|---|---|---|---|---|---|\n", *rate)
+	fmt.Printf("| system | intake jobs/s | drain jobs/s | drain CPU per job: process, redis-server | end to end at %d/s: p50 | p99 | max | wait answered after finish: p50 | p99 |\n|---|---|---|---|---|---|---|---|---|\n", *rate)
 	systems := []struct {
 		name string
 		run  func() (row, error)
 	}{
-		{"abaco embedded", func() (row, error) { return abacoRun(inmem.NewBroker(), *n, *rate, *dur) }},
+		{"abaco embedded", func() (row, error) { return abacoRun(inmem.NewBroker(), *n, *rate, *dur, noCPU) }},
 		{"abaco redis", func() (row, error) {
 			c, err := rdb.Open("redis://"+addr, rdb.Options{})
 			if err != nil {
 				return row{}, err
 			}
 			defer c.Close()
-			return abacoRun(rdb.NewBroker(c), *n, *rate, *dur)
+			return abacoRun(rdb.NewBroker(c), *n, *rate, *dur, redisCPU)
 		}},
-		{"asynq", func() (row, error) { return asynqRun(addr, *n, *rate, *dur, *conc) }},
+		{"asynq", func() (row, error) { return asynqRun(addr, *n, *rate, *dur, *conc, redisCPU) }},
 	}
 	for _, s := range systems {
 		if !strings.Contains(s.name, *only) {
@@ -88,13 +79,17 @@ func main() {
 			fmt.Printf("| %s | error: %v |\n", s.name, err)
 			continue
 		}
-		fmt.Printf("| %s | %.0f | %.0f | %s | %s | %s |\n", s.name, r.intake, r.drain, ms(r.lat, 50), ms(r.lat, 99), ms(r.lat, 100))
+		fmt.Printf("| %s | %.0f | %.0f | %.1f µs, %.1f µs | %s | %s | %s | %s | %s |\n", s.name, r.intake, r.drain,
+			us(r.drainCPU), us(r.drainRedisCPU), ms(r.lat, 50), ms(r.lat, 99), ms(r.lat, 100), ms(r.lag, 50), ms(r.lag, 99))
 	}
 }
 
 type row struct {
 	intake, drain float64
-	lat           []time.Duration
+	// drainCPU is the CPU time of the drain per job: this process's
+	// (workers and the waiting client) and the redis-server's.
+	drainCPU, drainRedisCPU time.Duration
+	lat, lag                []time.Duration
 }
 
 func ms(l []time.Duration, p int) string {
@@ -105,6 +100,8 @@ func ms(l []time.Duration, p int) string {
 	i := min(len(l)*p/100, len(l)-1)
 	return fmt.Sprintf("%.2f ms", float64(l[i])/float64(time.Millisecond))
 }
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 func evaluator() abaco.Evaluator { return cache.New(expr.New(expr.DefaultLimits()), cache.Options{}) }
 
@@ -124,13 +121,55 @@ func parallel(n int, f func(i int)) {
 	wg.Wait()
 }
 
-func abacoRun(b abaco.Broker, n, rate int, dur time.Duration) (row, error) {
+// cpuprofile is where the drains' CPU profile goes, if anywhere.
+var cpuprofile string
+
+// noCPU is the Redis CPU of a run without Redis.
+func noCPU() time.Duration { return 0 }
+
+// selfCPU returns the CPU time this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuMeter measures the CPU time of a phase, per job.
+type cpuMeter struct {
+	self, redis time.Duration
+	redisCPU    func() time.Duration
+}
+
+func startCPU(redisCPU func() time.Duration) cpuMeter {
+	if cpuprofile != "" {
+		f, err := os.OpenFile(cpuprofile, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: cpu profile:", err)
+		}
+	}
+	return cpuMeter{selfCPU(), redisCPU(), redisCPU}
+}
+
+// stop stores the phase's CPU time per job in r.
+func (m cpuMeter) stop(r *row, n int) {
+	pprof.StopCPUProfile()
+	r.drainCPU = (selfCPU() - m.self) / time.Duration(n)
+	r.drainRedisCPU = (m.redisCPU() - m.redis) / time.Duration(n)
+}
+
+func abacoRun(b abaco.Broker, n, rate int, dur time.Duration, redisCPU func() time.Duration) (row, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	jobs := queue.NewJobs(b, evaluator(), queue.JobOptions{Queue: "bench_jobs", MaxQueued: -1, ResultTTL: time.Hour})
 	go jobs.Listen(ctx)
 	ids := make([]string, n)
 	var failed atomic.Value
+	var err error
 	start := time.Now()
 	parallel(n, func(i int) {
 		job, err := jobs.Submit(ctx, expression(i))
@@ -147,21 +186,41 @@ func abacoRun(b abaco.Broker, n, rate int, dur time.Duration) (row, error) {
 	}
 	wctx, wcancel := context.WithCancel(ctx)
 	defer wcancel()
+	// The drain is timed to the announcement of the last finish, which
+	// is what a waiting client is woken by, without the cost of waiting
+	// clients in the measurement; every job is checked after it.
+	var finished atomic.Int64
+	subscribed, drained := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = b.WatchJobs(wctx, "bench_jobs", func() { close(subscribed) }, func(ids []string) {
+			if finished.Add(int64(len(ids))) == int64(n) {
+				close(drained)
+			}
+		})
+	}()
+	<-subscribed
 	running := make(chan error, 1)
 	start = time.Now()
+	meter := startCPU(redisCPU)
 	go func() { running <- jobs.Run(wctx, 0) }()
+	select {
+	case <-drained:
+	case err := <-running:
+		return r, fmt.Errorf("workers stopped during the drain: %v", err)
+	}
+	r.drain = float64(n) / time.Since(start).Seconds()
+	meter.stop(&r, n)
 	for chunk := range slices.Chunk(ids, 1000) {
-		got, err := jobs.Wait(ctx, chunk)
+		got, err := jobs.Jobs(ctx, chunk)
 		if err != nil {
 			return r, err
 		}
 		for _, j := range got {
 			if j.State != abaco.JobDone {
-				return r, fmt.Errorf("job %s is %s after its wait", j.ID, j.State)
+				return r, fmt.Errorf("job %s is %s after the drain", j.ID, j.State)
 			}
 		}
 	}
-	r.drain = float64(n) / time.Since(start).Seconds()
 	r.lat = fixedRate(rate, dur, func(i int, record func(time.Duration)) {
 		t0 := time.Now()
 		job, err := jobs.Submit(ctx, expression(n+i))
@@ -173,7 +232,40 @@ func abacoRun(b abaco.Broker, n, rate int, dur time.Duration) (row, error) {
 		}
 	})
 	wcancel()
-	return r, <-running
+	if err := <-running; err != nil {
+		return r, err
+	}
+	r.lag, err = waitLag(ctx, jobs, 500)
+	return r, err
+}
+
+// waitLag measures how long a Wait takes to answer once its job is
+// finished: for each of n jobs, with no worker running, a Wait starts,
+// and then a Cancel finishes the job; the lag is from the start of the
+// Cancel to the return of the Wait, so it includes the Cancel's own round
+// trip.
+func waitLag(ctx context.Context, jobs *queue.Jobs, n int) ([]time.Duration, error) {
+	var lag []time.Duration
+	for i := range n {
+		job, err := jobs.Submit(ctx, expression(-i))
+		if err != nil {
+			return nil, err
+		}
+		answered := make(chan time.Time, 1)
+		go func() {
+			_, _ = jobs.Wait(ctx, []string{job.ID})
+			answered <- time.Now()
+		}()
+		// Give the Wait time to read the job and start waiting: a
+		// benchmark, not a test, so a pause is enough.
+		time.Sleep(2 * time.Millisecond)
+		t0 := time.Now()
+		if _, err := jobs.Cancel(ctx, job.ID); err != nil {
+			return nil, err
+		}
+		lag = append(lag, (<-answered).Sub(t0))
+	}
+	return lag, nil
 }
 
 // fixedRate calls f rate times a second for dur, each on its own
@@ -198,7 +290,7 @@ func fixedRate(rate int, dur time.Duration, f func(i int, record func(time.Durat
 	return lat
 }
 
-func asynqRun(addr string, n, rate int, dur time.Duration, conc int) (row, error) {
+func asynqRun(addr string, n, rate int, dur time.Duration, conc int, redisCPU func() time.Duration) (row, error) {
 	opt := asynq.RedisClientOpt{Addr: addr, PoolSize: 64}
 	client := asynq.NewClient(opt)
 	defer client.Close()
@@ -222,6 +314,7 @@ func asynqRun(addr string, n, rate int, dur time.Duration, conc int) (row, error
 	var lat []time.Duration
 	srv := asynq.NewServer(opt, asynq.Config{Concurrency: conc, Logger: benchredis.Quiet{}, LogLevel: asynq.FatalLevel})
 	start = time.Now()
+	meter := startCPU(redisCPU)
 	err := srv.Start(asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 		res, err := ev.Evaluate(ctx, string(t.Payload()))
 		out := res.Value
@@ -246,6 +339,7 @@ func asynqRun(addr string, n, rate int, dur time.Duration, conc int) (row, error
 	defer srv.Shutdown()
 	<-all
 	r.drain = float64(n) / time.Since(start).Seconds()
+	meter.stop(&r, n)
 	fixedRate(rate, dur, func(i int, _ func(time.Duration)) {
 		e := expression(n + i)
 		sends.Store(e, time.Now())

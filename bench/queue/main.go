@@ -47,7 +47,7 @@ func main() {
 		}
 	}
 
-	addr, stop, err := benchredis.Start()
+	addr, stop, _, err := benchredis.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench: ", err)
 		os.Exit(1)
