@@ -21,7 +21,8 @@ import (
 const repoRoot = "../.."
 
 // TestDockerfileBuild runs the Dockerfile's `go build` line (static, no
-// cgo) and checks the binary runs.
+// cgo), checks the binary runs, then runs docker-compose.yml's services on
+// it (compose_run_test.go).
 func TestDockerfileBuild(t *testing.T) {
 	t.Parallel()
 	df, err := os.ReadFile(filepath.Join(repoRoot, "Dockerfile"))
@@ -51,6 +52,8 @@ func TestDockerfileBuild(t *testing.T) {
 	if b, err := exec.Command("go", "version", "-m", out).CombinedOutput(); err != nil || !bytes.Contains(b, []byte("CGO_ENABLED=0")) {
 		t.Errorf("binary is not built with CGO_ENABLED=0: %v\n%s", err, b)
 	}
+	// The image's binary, so built once here.
+	t.Run("compose services run", func(t *testing.T) { testComposeServicesRun(t, out, df) })
 }
 
 // TestComposeMatchesServeFlags reads the abaco service of
