@@ -35,6 +35,11 @@ func TestHealth(t *testing.T) {
 		w.Write([]byte(`{"type":"/problems/unavailable","title":"Service unavailable","status":503,"detail":"the shared cache (Redis) is unreachable","code":"unavailable"}`))
 	}))
 	t.Cleanup(notReady.Close) // after the parallel subtests, not when this function returns
+	degraded := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte(`{"status":"degraded","degraded":[{"dependency":"redis","condition":"unreachable","since":"2026-12-02T12:00:00Z","reason":"r"},` +
+			`{"dependency":"redis","condition":"evicting_policy","since":"2026-12-02T12:00:00Z","reason":"r"}]}`))
+	}))
+	t.Cleanup(degraded.Close)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +59,8 @@ func TestHealth(t *testing.T) {
 		{name: "ready, by --url", args: []string{"--url", base + "/readyz"}, stdout: "ready\n"},
 		{name: "ready, by ABACO_ADDR", env: map[string]string{"ABACO_ADDR": addr}, stdout: "ready\n"},
 		{name: "ready, by ABACO_HEALTH_URL", env: map[string]string{"ABACO_HEALTH_URL": base + "/readyz"}, stdout: "ready\n"},
+		// /readyz answers 200 while degraded: the server still answers /evaluate.
+		{name: "degraded", args: []string{"--url", degraded.URL + "/readyz"}, stdout: "degraded: redis unreachable, redis evicting_policy\n"},
 		{name: "503 problem", args: []string{"--url", notReady.URL + "/readyz"}, code: 1,
 			stderr: "answered 503: the shared cache (Redis) is unreachable"},
 		{name: "nobody listens", args: []string{"--url", closed}, code: 1, stderr: "abaco health: not ready: "},
