@@ -45,6 +45,7 @@ func commands() []command {
 		{"consume", "take and process items from a queue, at least once (consumidor.py)", runConsume},
 		{"queue", "inspect and repair a queue: stats, dead, requeue, purge", runQueue},
 		{"demo", "run the tutorial's demos through abaco (demo cache)", runDemo},
+		{"health", "exit 0 if a running abaco serve is ready (GET /readyz), for healthchecks", runHealth},
 		{"version", "print the version", runVersion},
 	}
 }

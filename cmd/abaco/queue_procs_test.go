@@ -42,11 +42,18 @@ type binary struct {
 
 func (b *binary) start(t *testing.T, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(b.path, args...), done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), "REDIS_URL="+b.srv.URL)
+	return startProc(t, append(os.Environ(), "REDIS_URL="+b.srv.URL), b.path, args...)
+}
+
+// startProc starts path with args and exactly the environment env, and
+// SIGKILLs it when the test ends if it is still running.
+func startProc(t *testing.T, env []string, path string, args ...string) *proc {
+	t.Helper()
+	p := &proc{cmd: exec.Command(path, args...), done: make(chan struct{})}
+	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.err
 	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start abaco %v: %v", args, err)
+		t.Fatalf("start %s %v: %v", path, args, err)
 	}
 	go func() { p.waitEr = p.cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() { p.kill(); <-p.done })
