@@ -15,7 +15,7 @@ import (
 	"abaco/httpapi"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/openapi.json from the Go types")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata (openapi.json, problems-pt-BR)")
 
 func TestFlushCache(t *testing.T) {
 	t.Parallel()
