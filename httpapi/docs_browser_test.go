@@ -23,7 +23,8 @@ const chromiumPath = "/usr/bin/chromium"
 // TestDocsInBrowser drives /docs in headless Chromium the way the tutorial
 // does by hand: open the page, "Try it out" on POST /evaluate with 2+2,
 // Execute, and see 4 in the rendered response; then 2**100, which must be
-// shown with all its digits. Every request the page made must have gone to the
+// shown with all its digits, and /docs/?lang=pt-BR, which must show the
+// Portuguese summaries. Every request the page made must have gone to the
 // test server: the docs work with no internet.
 func TestDocsInBrowser(t *testing.T) {
 	t.Parallel()
@@ -87,6 +88,23 @@ func TestDocsInBrowser(t *testing.T) {
 		if !tt.want.MatchString(body) {
 			t.Errorf("%s: rendered response body %q does not match %s", tt.name, body, tt.want)
 		}
+	}
+
+	step := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	// In Portuguese: the page asks for the Portuguese document.
+	step("open /docs?lang=pt-BR", chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/docs/?lang=pt-BR"),
+		chromedp.WaitVisible(evaluateOp+` .opblock-summary-description`),
+	))
+	summary, err := chromedp.Run(ctx, chromedp.Text(evaluateOp+` .opblock-summary-description`))
+	step("read the summary of POST /evaluate", err)
+	if summary != "Avaliar uma expressão" {
+		t.Errorf("/docs?lang=pt-BR shows the summary of POST /evaluate as %q", summary)
 	}
 
 	mu.Lock()

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -68,7 +69,7 @@ func TestDetailsPT(t *testing.T) {
 	ph := regexp.MustCompile(`\{[nws]\}`)
 	ref := regexp.MustCompile(`\$[0-9]+`)
 	// The English texts come back from the compiled patterns, in order.
-	for _, d := range detailsPT {
+	for _, d := range append(append([]detailPT{}, detailsPT...), openapiPT...) {
 		k := d.re.NumSubexp()
 		if ph.MatchString(d.pt) {
 			t.Errorf("%q: placeholder left in the Portuguese text", d.pt)
@@ -98,5 +99,46 @@ func TestDetailsPT(t *testing.T) {
 	}
 	if strings.Contains(detailInPT("name 'x' is not defined"), "defined") {
 		t.Error("name errors are not translated")
+	}
+}
+
+// TestOpenAPIPTTemplatesUsed checks that every template of openapiPT
+// translates some text of the English document, so a reworded English
+// text cannot leave a dead translation behind.
+func TestOpenAPIPTTemplatesUsed(t *testing.T) {
+	en := mustOpenAPI(DefaultMaxBodyBytes)
+	var doc any
+	if err := json.Unmarshal(en, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && (k == "summary" || k == "description") {
+					texts = append(texts, s)
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	for _, d := range openapiPT {
+		used := false
+		for _, s := range texts {
+			if d.re.MatchString(s) {
+				used = true
+				break
+			}
+		}
+		if !used {
+			t.Errorf("openapiPT template %s matches no summary or description of the document", d.re)
+		}
 	}
 }

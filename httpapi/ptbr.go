@@ -203,12 +203,18 @@ func compileDetails(pairs [][2]string) []detailPT {
 // detail itself, in English, when no template matches: a message added to
 // the code base without a template is still shown, untranslated.
 func detailInPT(detail string) string {
-	for _, d := range detailsPT {
-		if m := d.re.FindStringSubmatchIndex(detail); m != nil {
-			return string(d.re.ExpandString(nil, d.pt, detail, m))
+	return inPT(detailsPT, detail)
+}
+
+// inPT returns the Portuguese form of s by the first of templates that
+// matches it, and s itself when none does.
+func inPT(templates []detailPT, s string) string {
+	for _, d := range templates {
+		if m := d.re.FindStringSubmatchIndex(s); m != nil {
+			return string(d.re.ExpandString(nil, d.pt, s, m))
 		}
 	}
-	return detail
+	return s
 }
 
 // localize returns p with its title and detail in l. Only its text
