@@ -133,3 +133,41 @@ func containsFold(values []string, want string) bool {
 	}
 	return false
 }
+
+// TestFailedJobInPortuguese checks that the problem of a failed job, as
+// GET /jobs/{id} shows it, follows Accept-Language like a problem answer.
+func TestFailedJobInPortuguese(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	t.Cleanup(func() { cancel(); <-done })
+	srv := httptest.NewServer(newAPI(t, func(c *httpapi.Config, cc *cache.Cache) {
+		jobs := queue.NewJobs(inmem.NewBroker(), cc, queue.JobOptions{})
+		go func() { done <- jobs.Run(ctx, 1) }()
+		c.Jobs = jobs
+	}))
+	t.Cleanup(srv.Close)
+	w := callHTTP(t, srv, "POST", "/jobs", evalBody(t, "1/0"))
+	if w.Code != http.StatusAccepted {
+		t.Fatalf("POST /jobs: %d %s", w.Code, w.Body.String())
+	}
+	var a httpapi.JobAccepted
+	decodeStrict(t, w, &a)
+	for _, tt := range []struct{ accept, title, detail string }{
+		{"pt-BR", "Divisão por zero", "divisão por zero"},
+		{"en", "Division by zero", "division by zero"},
+	} {
+		w := callHTTP(t, srv, "GET", a.URL+"?wait=10s", "", "Accept-Language", tt.accept)
+		var st httpapi.JobStatus
+		decodeStrict(t, w, &st)
+		if st.Estado != abaco.JobFailed || st.Erro == nil {
+			t.Fatalf("%s: job %+v, want failed with a problem", tt.accept, st)
+		}
+		if st.Erro.Code != abaco.CodeDivisionByZero || st.Erro.Title != tt.title || st.Erro.Detail != tt.detail {
+			t.Errorf("%s: erro %+v, want title %q detail %q", tt.accept, *st.Erro, tt.title, tt.detail)
+		}
+		if !containsFold(w.Header().Values("Vary"), "Accept-Language") {
+			t.Errorf("%s: Vary %q does not name Accept-Language", tt.accept, w.Header().Values("Vary"))
+		}
+	}
+}
