@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +17,7 @@ import (
 	"abaco/httpapi"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/openapi.json from the Go types")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata (openapi.json, problems-pt-BR)")
 
 func TestFlushCache(t *testing.T) {
 	t.Parallel()
@@ -141,8 +143,8 @@ func TestDocsAssets(t *testing.T) {
 		}
 	}
 	init := call(t, h, "GET", "/docs/init.js", "").Body.String()
-	if !strings.Contains(init, "validatorUrl: null") || !strings.Contains(init, `url: "/openapi.json"`) {
-		t.Errorf("init.js does not turn the validator off or load /openapi.json:\n%s", init)
+	if !strings.Contains(init, "validatorUrl: null") || !strings.Contains(init, `"/openapi.json"`) || !strings.Contains(init, `"/openapi.json?lang=pt-BR"`) {
+		t.Errorf("init.js does not turn the validator off or load /openapi.json (or its Portuguese form):\n%s", init)
 	}
 	problemOf(t, call(t, h, "GET", "/docs/..%2f..%2fgo.mod", ""), http.StatusNotFound, abaco.CodeNotFound)
 	problemOf(t, call(t, h, "GET", "/docs/nothing.js", ""), http.StatusNotFound, abaco.CodeNotFound)
@@ -187,5 +189,35 @@ func TestOpenAPIGolden(t *testing.T) {
 	resultado := string(doc.Components.Schemas["EvaluateResponse"].Properties["resultado"])
 	if !strings.Contains(resultado, `"number"`) || !strings.Contains(resultado, `"boolean"`) {
 		t.Errorf("resultado schema %s, want number or boolean", resultado)
+	}
+}
+
+// TestDocsTrailingSlash checks that /docs/ redirects to /docs, keeping the
+// query, and that a client following it gets the page.
+func TestDocsTrailingSlash(t *testing.T) {
+	t.Parallel()
+	h := newAPI(t, nil)
+	for _, tt := range []struct{ path, location string }{
+		{"/docs/", "/docs"},
+		{"/docs/?lang=pt-BR", "/docs?lang=pt-BR"},
+	} {
+		w := call(t, h, "GET", tt.path, "")
+		if w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != tt.location {
+			t.Errorf("GET %s: %d Location %q, want 301 to %s", tt.path, w.Code, w.Header().Get("Location"), tt.location)
+		}
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	resp, err := srv.Client().Get(srv.URL + "/docs/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/docs" || !strings.Contains(string(b), `src="/docs/swagger-ui-bundle.js"`) {
+		t.Errorf("following /docs/: %d at %s, %d bytes", resp.StatusCode, resp.Request.URL, len(b))
 	}
 }

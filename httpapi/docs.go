@@ -69,13 +69,24 @@ func docsContentType(file string) string {
 	}
 }
 
-// serveOpenAPI serves GET /openapi.json, built once in New.
-func (s *Server) serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
+// serveOpenAPI serves GET /openapi.json, built once in New, and with
+// ?lang=pt-BR (or pt) its Portuguese form. The language is chosen by the
+// query, not Accept-Language, so a URL always names one document.
+func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	l := langEN
+	if q := r.URL.Query().Get("lang"); q != "" {
+		l = parseAcceptLanguage(q)
+	}
+	doc := s.openapi
+	if l == langPT {
+		doc = s.openapiPT
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(s.openapi)))
+	h.Set("Content-Language", l.tag())
+	h.Set("Content-Length", strconv.Itoa(len(doc)))
 	w.WriteHeader(http.StatusOK)
-	w.Write(s.openapi)
+	w.Write(doc)
 }
 
 func errNoDoc(name string) error {

@@ -139,12 +139,17 @@ func (s *Server) answerProblem(w http.ResponseWriter, r *http.Request, err error
 		s.logger.LogAttrs(r.Context(), slog.LevelError, "internal error",
 			slog.String("request_id", p.RequestID), slog.String("error", err.Error()))
 	}
-	s.sendProblem(w, p)
+	s.sendProblem(w, r, p)
 }
 
-// sendProblem writes p as the response, with the headers its code calls for.
-func (s *Server) sendProblem(w http.ResponseWriter, p Problem) {
+// sendProblem writes p as the response, with the headers its code calls
+// for, in the language r asks for (see localize).
+func (s *Server) sendProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	h := w.Header()
+	l := requestLang(r)
+	p = localize(p, l)
+	h.Add("Vary", "Accept-Language")
+	h.Set("Content-Language", l.tag())
 	switch p.Code {
 	case abaco.CodeOverloaded, abaco.CodeUnavailable, abaco.CodeQueueFull:
 		h.Set("Retry-After", strconv.Itoa(s.retryAfter))
@@ -172,8 +177,15 @@ func (s *Server) describeProblem(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound, "no problem type %q", code))
 		return
 	}
+	l := requestLang(r)
+	title := kind.title
+	if l == langPT {
+		title = titlesPT[code]
+	}
+	w.Header().Add("Vary", "Accept-Language")
+	w.Header().Set("Content-Language", l.tag())
 	writeJSON(w, http.StatusOK, ProblemType{
-		Type: problemTypePrefix + string(code), Code: code, Title: kind.title, Status: kind.status,
+		Type: problemTypePrefix + string(code), Code: code, Title: title, Status: kind.status,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -108,4 +109,35 @@ type panicEvaluator struct{}
 
 func (panicEvaluator) Evaluate(context.Context, string) (abaco.Result, error) {
 	panic("boom")
+}
+
+// callHTTP is call over a real connection to srv: the request goes through
+// net/http's client and server, and the answer comes back as a recorder so
+// the same checks (problemOf, decodeStrict) apply.
+func callHTTP(t *testing.T, srv *httptest.Server, method, path, body string, headers ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	r, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := srv.Client().Do(r)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	w := httptest.NewRecorder()
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	if _, err := io.Copy(w.Body, resp.Body); err != nil {
+		t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	return w
 }

@@ -129,6 +129,7 @@ type Server struct {
 	mux         *http.ServeMux
 	handler     http.Handler
 	openapi     []byte
+	openapiPT   []byte // openapi in Portuguese (openapi_ptbr.go)
 }
 
 // New returns the API handler for cfg.
@@ -167,6 +168,7 @@ func New(cfg Config) *Server {
 		Help: "GET /jobs requests holding a wait for their jobs to finish (bounded by --max-job-waiters).",
 	}, func() float64 { return float64(s.waiters.Load()) }))
 	s.openapi = mustOpenAPI(s.maxBody)
+	s.openapiPT = openAPIInPT(s.openapi)
 
 	s.route("POST "+routeEvaluate, s.evaluate)
 	s.route("POST /jobs", s.submitJob)
@@ -181,11 +183,22 @@ func New(cfg Config) *Server {
 	s.route("GET /problems/{code}", s.describeProblem)
 	s.route("GET /docs", s.serveDocs)
 	s.route("GET /docs/{file}", s.serveDocs)
+	s.route("GET /docs/{$}", redirectToDocs)
 	s.route("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/docs", http.StatusFound)
 	})
 	s.handler = s.observe(s.recoverPanics(http.HandlerFunc(s.dispatch)))
 	return s
+}
+
+// redirectToDocs answers /docs/ with a permanent redirect to /docs, the
+// page's one URL, keeping the query (?lang=pt-BR).
+func redirectToDocs(w http.ResponseWriter, r *http.Request) {
+	target := "/docs"
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
 }
 
 // ServeHTTP implements http.Handler.

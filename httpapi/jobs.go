@@ -97,13 +97,21 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound, "no job %q: it never existed or its result has expired", id))
 		return
 	}
-	writeJSON(w, http.StatusOK, jobStatus(requestID(w), job))
+	writeJSON(w, http.StatusOK, jobStatus(requestID(w), jobLang(w, r), job))
 }
 
-// jobStatus converts a job to its JSON form. A done job whose value JSON
-// cannot carry (inf, nan) is shown failed with the not_finite problem, as
-// POST /evaluate would answer it.
-func jobStatus(reqID string, job abaco.Job) JobStatus {
+// jobLang returns the language of the problems in r's job states (see
+// localize), and marks the answer as varying with Accept-Language. It is
+// called once per response.
+func jobLang(w http.ResponseWriter, r *http.Request) lang {
+	w.Header().Add("Vary", "Accept-Language")
+	return requestLang(r)
+}
+
+// jobStatus converts a job to its JSON form, a failed job's problem in l.
+// A done job whose value JSON cannot carry (inf, nan) is shown failed with
+// the not_finite problem, as POST /evaluate would answer it.
+func jobStatus(reqID string, l lang, job abaco.Job) JobStatus {
 	st := JobStatus{
 		ID: job.ID, Estado: job.State, Expressao: job.Expression, Tentativas: job.Attempts,
 		CriadoEm: job.CreatedAt, AtualizadoEm: job.UpdatedAt,
@@ -127,7 +135,7 @@ func jobStatus(reqID string, job abaco.Job) JobStatus {
 	default:
 		return st
 	}
-	p := evaluationProblem(fail, res)
+	p := localize(evaluationProblem(fail, res), l)
 	p.RequestID = reqID
 	st.Estado = abaco.JobFailed
 	st.Erro = &p

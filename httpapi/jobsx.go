@@ -129,12 +129,13 @@ func (s *Server) listOrReadJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := JobList{Jobs: make([]JobStatus, len(jobs))}
+	l := jobLang(w, r)
 	for i, job := range jobs {
 		if job.State == "" {
 			out.Jobs[i] = JobStatus{ID: job.ID, Estado: StateNotFound}
 			continue
 		}
-		out.Jobs[i] = jobStatus(requestID(w), job)
+		out.Jobs[i] = jobStatus(requestID(w), l, job)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -171,8 +172,9 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := JobList{Jobs: make([]JobStatus, len(page.Jobs)), Next: page.Next}
+	l := jobLang(w, r)
 	for i, job := range page.Jobs {
-		out.Jobs[i] = jobStatus(requestID(w), job)
+		out.Jobs[i] = jobStatus(requestID(w), l, job)
 	}
 	if page.Next != "" {
 		next := url.Values{"cursor": {page.Next}, "limit": {strconv.Itoa(f.Limit)}}
@@ -198,7 +200,7 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, s.dependencyError(w, r, "cancel job", err))
 		return
 	}
-	writeJSON(w, http.StatusOK, jobStatus(requestID(w), job))
+	writeJSON(w, http.StatusOK, jobStatus(requestID(w), jobLang(w, r), job))
 }
 
 // idempotencyKey returns the Idempotency-Key of r

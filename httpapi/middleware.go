@@ -287,7 +287,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			// writeProblem would log of an internal error.
 			p := newProblem(abaco.Errorf(abaco.CodeInternal, "panic: %v", v))
 			p.RequestID = requestID(w)
-			s.sendProblem(w, p)
+			s.sendProblem(w, r, p)
 		}()
 		next.ServeHTTP(w, r)
 	})
