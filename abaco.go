@@ -128,6 +128,9 @@ type Job struct {
 	Attempts  int
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// NoWorker is set on a queued job when no live worker consumes its
+	// queue: it waits until one starts.
+	NoWorker bool
 }
 
 // JobService submits evaluation jobs and reports their state.

@@ -69,7 +69,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 	if batch {
 		out := JobsAccepted{Jobs: make([]JobAccepted, len(jobs))}
 		for i, job := range jobs {
-			out.Jobs[i] = JobAccepted{ID: job.ID, Estado: job.State, URL: jobURL(job.ID)}
+			out.Jobs[i] = JobAccepted{ID: job.ID, Estado: job.State, URL: jobURL(job.ID), SemWorker: job.NoWorker}
 		}
 		writeJSON(w, http.StatusAccepted, out)
 		return
@@ -77,7 +77,7 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 	job := jobs[0]
 	loc := jobURL(job.ID)
 	w.Header().Set("Location", loc)
-	writeJSON(w, http.StatusAccepted, JobAccepted{ID: job.ID, Estado: job.State, URL: loc})
+	writeJSON(w, http.StatusAccepted, JobAccepted{ID: job.ID, Estado: job.State, URL: loc, SemWorker: job.NoWorker})
 }
 
 // getJob serves GET /jobs/{id}.
@@ -114,7 +114,7 @@ func jobLang(w http.ResponseWriter, r *http.Request) lang {
 func jobStatus(reqID string, l lang, job abaco.Job) JobStatus {
 	st := JobStatus{
 		ID: job.ID, Estado: job.State, Expressao: job.Expression, Tentativas: job.Attempts,
-		CriadoEm: job.CreatedAt, AtualizadoEm: job.UpdatedAt,
+		CriadoEm: job.CreatedAt, AtualizadoEm: job.UpdatedAt, SemWorker: job.NoWorker,
 	}
 	var fail error
 	var res abaco.Result

@@ -58,6 +58,8 @@ var openapiPT = compileDetails([][2]string{
 		"Este cliente passou do seu limite de requisições (código rate_limited), ou a fila tem o máximo de jobs esperando (código queue_full). Tente de novo depois dos segundos de Retry-After."},
 	{"Seconds to wait before retrying.", "Segundos de espera antes de tentar de novo."},
 	{"The job id.", "O id do job."},
+	{"true while the job is queued and no live worker consumes the job queue: it waits until one starts (abaco worker, or abaco serve with --workers above 0). Absent otherwise.",
+		"true enquanto o job está na fila e nenhum worker vivo consome a fila de jobs: ele espera até um começar (abaco worker, ou abaco serve com --workers acima de 0). Ausente nos outros casos."},
 	{"The job.", "O job."},
 	{"The jobs.", "Os jobs."},
 	{"The cancelled job.", "O job cancelado."},

@@ -65,6 +65,8 @@ type JobAccepted struct {
 	ID     string         `json:"id" doc:"The job id." example:"01JBX6Q9T2E4"`
 	Estado abaco.JobState `json:"estado" enum:"queued,running,done,failed" doc:"The job state: queued right after submission." example:"queued"`
 	URL    string         `json:"url" doc:"Where to ask for the job's state (also in the Location header)." example:"/jobs/01JBX6Q9T2E4"`
+	// SemWorker is JobStatus.SemWorker, known at submission already.
+	SemWorker bool `json:"sem_worker,omitempty" doc:"true while the job is queued and no live worker consumes the job queue: it waits until one starts (abaco worker, or abaco serve with --workers above 0). Absent otherwise."`
 }
 
 // JobsAccepted is the answer of POST /jobs with "expressoes".
@@ -98,6 +100,8 @@ type JobStatus struct {
 	Avaliacao *EvaluateResponse `json:"avaliacao,omitempty" doc:"For a done job: the result, exactly as POST /evaluate answers it."`
 	// Erro is the failure of a failed job, as the problem POST /evaluate would answer.
 	Erro *Problem `json:"erro,omitempty" doc:"For a failed job: the problem POST /evaluate would have answered."`
+	// SemWorker warns that a queued job has no worker to run it.
+	SemWorker bool `json:"sem_worker,omitempty" doc:"true while the job is queued and no live worker consumes the job queue: it waits until one starts (abaco worker, or abaco serve with --workers above 0). Absent otherwise."`
 }
 
 // CacheFlushed is the answer of DELETE /cache.

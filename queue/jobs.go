@@ -78,6 +78,9 @@ type Jobs struct {
 	ev  abaco.Evaluator
 	o   JobOptions
 	log *slog.Logger
+	// workerCheck caches whether any worker consumes the queue, for
+	// abaco.Job.NoWorker.
+	workerCheck workerCheck
 	// submits logs an outage of the broker as Submit sees it: one line
 	// when it starts and one when it ends, not one per refused request.
 	submits *outage.Log
@@ -186,6 +189,7 @@ func (j *Jobs) SubmitBatch(ctx context.Context, expressions []string, o abaco.Su
 		return nil, fmt.Errorf("queue: submit: %w", err)
 	}
 	if prior == "" {
+		j.markNoWorker(ctx, jobs)
 		return jobs, nil
 	}
 	d, ids, ok := parseIdemValue(prior)
@@ -232,7 +236,9 @@ func (j *Jobs) Job(ctx context.Context, id string) (abaco.Job, error) {
 	if err != nil {
 		return abaco.Job{}, err
 	}
-	return rec.job(), nil
+	job := []abaco.Job{rec.job()}
+	j.markNoWorker(ctx, job)
+	return job[0], nil
 }
 
 // load returns the stored record of id; errors are those of Job.
@@ -266,6 +272,7 @@ func (j *Jobs) Jobs(ctx context.Context, ids []string) ([]abaco.Job, error) {
 		}
 		jobs[i] = rec.job()
 	}
+	j.markNoWorker(ctx, jobs)
 	return jobs, nil
 }
 
@@ -325,6 +332,13 @@ func (j *Jobs) Cancel(ctx context.Context, id string) (abaco.Job, error) {
 // reads at most a few pages' worth of the index per call, so a page can be
 // short (even empty) while Next is set: the listing goes on from there.
 func (j *Jobs) List(ctx context.Context, f abaco.JobFilter) (abaco.JobPage, error) {
+	page, err := j.list(ctx, f)
+	j.markNoWorker(ctx, page.Jobs)
+	return page, err
+}
+
+// list is List without abaco.Job.NoWorker.
+func (j *Jobs) list(ctx context.Context, f abaco.JobFilter) (abaco.JobPage, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = abaco.DefaultJobListLimit

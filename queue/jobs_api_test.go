@@ -237,3 +237,47 @@ func TestJobsListAndCancel(t *testing.T) {
 		})
 	}
 }
+
+// TestJobsNoWorker checks that a queued job says when no worker consumes
+// its queue, and stops saying so once one does.
+func TestJobsNoWorker(t *testing.T) {
+	for name, b := range brokers(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			jobs, run := newJobs(t, b, queue.JobOptions{})
+			first, err := jobs.Submit(ctx, "1+1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !first.NoWorker {
+				t.Fatalf("Submit with no worker anywhere = %+v; want NoWorker", first)
+			}
+			got, err := jobs.Job(ctx, first.ID)
+			if err != nil || !got.NoWorker || got.State != abaco.JobQueued {
+				t.Fatalf("Job with no worker = %+v, %v; want queued and NoWorker", got, err)
+			}
+			waitLive(t, jobs, first.ID)
+			run()
+			// The first job runs as soon as the workers start; a job
+			// submitted after the cached answer expired no longer warns.
+			done, err := jobs.Wait(ctx, []string{first.ID})
+			if err != nil || done[0].State != abaco.JobDone || done[0].NoWorker {
+				t.Fatalf("the job once workers run = %+v, %v; want done, no warning", done, err)
+			}
+			for deadline := time.Now().Add(10 * time.Second); ; {
+				job, err := jobs.Submit(ctx, "2+2")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !job.NoWorker {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("a job submitted while workers run still says NoWorker after 10s")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		})
+	}
+}

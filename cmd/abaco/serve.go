@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime"
 	"strconv"
 	"time"
 
@@ -81,9 +80,10 @@ func parseServeFlags(env *Env, args []string) (serveConfig, error) {
 DELETE /cache, /healthz, /readyz, /metrics, /openapi.json and the docs at /docs.
 
 With REDIS_URL set, results are cached in Redis (shared by every abaco process)
-behind the in-process tier, and jobs go through Redis (run workers with
-"abaco worker", or here with --workers). Without it everything is embedded:
-an in-process cache and an in-process job queue with workers in this process.
+behind the in-process tier, and jobs go through Redis, run by job workers in
+this process and by any "abaco worker" on the same Redis (--workers 0 leaves
+them all to dedicated workers). Without it everything is embedded: an
+in-process cache and an in-process job queue with workers in this process.
 
 Examples:
   abaco serve
@@ -106,7 +106,7 @@ Examples:
 	durationVar(fs, env, &c.WriteTimeout, "write-timeout", "ABACO_WRITE_TIMEOUT", 15*time.Second, "time to answer a request, from the end of its headers")
 	durationVar(fs, env, &c.IdleTimeout, "idle-timeout", "ABACO_IDLE_TIMEOUT", 60*time.Second, "how long an idle keep-alive connection is kept")
 	durationVar(fs, env, &c.ShutdownTimeout, "shutdown-timeout", "ABACO_SHUTDOWN_TIMEOUT", 15*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
-	intVar(fs, env, &c.Workers, "workers", "ABACO_WORKERS", -1, "job workers in this process; -1 means one per CPU without Redis and none with Redis (run abaco worker)")
+	intVar(fs, env, &c.Workers, "workers", "ABACO_WORKERS", queue.DefaultJobWorkers, "job workers in this process, each running a batch of jobs at a time (abaco worker --help says why a few suffice); 0 leaves the jobs to abaco worker processes on the same Redis")
 	durationVar(fs, env, &c.JobTTL, "job-ttl", "ABACO_JOB_TTL", queue.DefaultResultTTL, "how long a job and its result are kept after its last change")
 	stringVar(fs, env, &c.LogLevel, "log-level", "ABACO_LOG_LEVEL", "info", "debug, info, warn or error")
 	boolVar(fs, env, &c.LogRequests, "log-requests", "ABACO_LOG_REQUESTS", false, "log a line for every request, not only for failed ones")
@@ -276,10 +276,7 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		Registerer: reg, Logger: log})
 	s.workers = cfg.Workers
 	if s.workers < 0 {
-		s.workers = 0
-		if s.jobsURL() == "" {
-			s.workers = runtime.GOMAXPROCS(0)
-		}
+		s.workers = queue.DefaultJobWorkers // -1 meant "the default" before it was a number
 	}
 	var jobs abaco.JobService = s.jobs
 	if !cfg.Jobs {

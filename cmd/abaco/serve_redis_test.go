@@ -450,3 +450,31 @@ func TestServeRedisEvictingPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestServeJobsOutOfTheBox checks the README's promise: with only
+// REDIS_URL set, serve runs job workers, so a job is done within 2 s;
+// with --workers 0 and no abaco worker, a queued job says it has none.
+func TestServeJobsOutOfTheBox(t *testing.T) {
+	t.Parallel()
+	url := redistest.Start(t).URL
+	base, _, _ := startServer(t, testConfig(t, "--redis-url", url), nil)
+	resp, job := post(t, base+"/jobs", `{"expressao": "2**64"}`)
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /jobs: %d %v", resp.StatusCode, job)
+	}
+	code, st := getJSON(t, base+job["url"].(string)+"?wait=2s")
+	if code != http.StatusOK || st["estado"] != "done" || st["sem_worker"] != nil {
+		t.Fatalf("the job 2 s after POST /jobs, with REDIS_URL alone: %d %v; want done", code, st)
+	}
+
+	idle := redistest.Start(t).URL
+	base, _, _ = startServer(t, testConfig(t, "--redis-url", idle, "--workers", "0"), nil)
+	resp, job = post(t, base+"/jobs", `{"expressao": "2**64"}`)
+	if resp.StatusCode != http.StatusAccepted || job["sem_worker"] != true {
+		t.Fatalf("POST /jobs with --workers 0 and no worker: %d %v; want sem_worker true", resp.StatusCode, job)
+	}
+	code, st = getJSON(t, base+job["url"].(string))
+	if code != http.StatusOK || st["estado"] != "queued" || st["sem_worker"] != true {
+		t.Fatalf("GET of a job no worker will run: %d %v; want queued with sem_worker true", code, st)
+	}
+}

@@ -1,0 +1,54 @@
+package queue
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"abaco"
+)
+
+// workerCheckEvery is how long an answer to "does any worker consume the
+// job queue?" is reused: a status read should not cost a Stats call, and a
+// worker that starts is noticed within it.
+const workerCheckEvery = time.Second
+
+// workerCheck remembers the last answer of Jobs.noWorker.
+type workerCheck struct {
+	mu   sync.Mutex
+	at   time.Time
+	none bool
+}
+
+// markNoWorker sets NoWorker on the queued jobs among jobs when no live
+// worker consumes the job queue, so that a client learns why its job
+// waits instead of waiting forever.
+func (j *Jobs) markNoWorker(ctx context.Context, jobs []abaco.Job) {
+	queued := func(job abaco.Job) bool { return job.State == abaco.JobQueued }
+	if !slices.ContainsFunc(jobs, queued) || !j.noWorker(ctx) {
+		return
+	}
+	for i := range jobs {
+		jobs[i].NoWorker = queued(jobs[i])
+	}
+}
+
+// noWorker reports whether the job queue has no live consumer. When the
+// broker cannot tell, it answers false: a warning is only given when it
+// is known to be true.
+func (j *Jobs) noWorker(ctx context.Context) bool {
+	w := &j.workerCheck
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.at.IsZero() && time.Since(w.at) < workerCheckEvery {
+		return w.none
+	}
+	st, err := j.b.Stats(ctx, j.o.Queue)
+	if err != nil {
+		return false
+	}
+	w.at = time.Now()
+	w.none = !slices.ContainsFunc(st.Consumers, func(c abaco.ConsumerStats) bool { return c.Alive })
+	return w.none
+}
