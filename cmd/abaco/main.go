@@ -15,8 +15,9 @@ import (
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is set at build time with -ldflags "-X main.version=..." (the
+// Dockerfile does); empty, the build information's module version is used.
+var version string
 
 // Env is what a subcommand may touch of the outside world. Tests build one
 // with buffers and a fake environment and call run directly.
@@ -96,6 +97,9 @@ func run(ctx context.Context, env *Env, args []string) int {
 		}
 		return 0
 	}
+	if isVersion(args[0]) {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	for _, c := range commands() {
 		if c.name != args[0] {
 			continue
@@ -132,6 +136,10 @@ func run(ctx context.Context, env *Env, args []string) int {
 // isHelp reports whether arg asks for the top-level help.
 func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "help" }
 
+// isVersion reports whether arg is the conventional flag form of "abaco
+// version" (--version, -version, -v), which newcomers try first.
+func isVersion(arg string) bool { return arg == "--version" || arg == "-version" || arg == "-v" }
+
 func usage(w io.Writer) {
 	fmt.Fprint(w, `abaco evaluates arithmetic expressions the way Python 3.11 does, safely,
 caches the results in Redis, and runs work through reliable Redis queues.
@@ -145,17 +153,9 @@ Commands:
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
-Run "abaco <command> --help" for a command's flags and examples.
+Run "abaco <command> --help" for a command's flags and examples, and
+"abaco --version" for the version.
 Every flag has an environment fallback, named in its help (ABACO_*, REDIS_URL).
 With no REDIS_URL, abaco uses its embedded in-process cache and broker.
 `)
-}
-
-func runVersion(_ context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "version", "abaco version", "Prints the version of this abaco binary.")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "abaco %s\n", version)
-	return nil
 }

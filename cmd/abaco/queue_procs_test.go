@@ -128,6 +128,7 @@ func TestQueueProcesses(t *testing.T) {
 		{"SIGTERM returns in-flight items and exits", testSIGTERM},
 		{"interop: redis-py and redis-cli producers feed abaco consume", testInteropConsume},
 		{"interop: abaco produce feeds a plain BLPOP reader", testInteropProduce},
+		{"version: what go build recorded", testVersionBinary},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
