@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +136,44 @@ func TestUsageErrors(t *testing.T) {
 		if code := run(context.Background(), env, tt.args); code != 2 || errb.String() != tt.stderr || out.Len() != 0 {
 			t.Errorf("abaco %v: status %d, stdout %q, stderr %q; want 2, %q", tt.args, code, out.String(), errb.String(), tt.stderr)
 		}
+	}
+}
+
+// TestEveryFlagHasAnEnvironmentFallback reads the --help of every command
+// and checks that each flag names its environment variable, as the
+// top-level help promises, except --yes, which says it has none.
+func TestEveryFlagHasAnEnvironmentFallback(t *testing.T) {
+	t.Parallel()
+	flagLine := regexp.MustCompile(`^  -(\S+)`)
+	for _, c := range commands() {
+		var out bytes.Buffer
+		env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+		if code := run(context.Background(), env, []string{c.name, "--help"}); code != 0 {
+			t.Fatalf("%s --help: status %d\n%s", c.name, code, out.String())
+		}
+		// flag.PrintDefaults starts each flag's entry with "  -name" and
+		// indents the rest of it further.
+		var name, entry string
+		check := func() {
+			switch {
+			case name == "":
+			case name == "yes" && c.name == "queue":
+				if !strings.Contains(entry, "no environment fallback") {
+					t.Errorf("queue --yes does not say it has no environment fallback: %q", entry)
+				}
+			case !regexp.MustCompile(`\(env (ABACO_[A-Z_]+|REDIS_URL)\)`).MatchString(entry):
+				t.Errorf("%s --%s names no environment fallback: %q", c.name, name, entry)
+			}
+		}
+		_, defaults, _ := strings.Cut(out.String(), "\nFlags:\n")
+		for _, l := range strings.Split(defaults, "\n") {
+			if m := flagLine.FindStringSubmatch(l); m != nil {
+				check()
+				name, entry = m[1], l
+				continue
+			}
+			entry += "\n" + l
+		}
+		check()
 	}
 }

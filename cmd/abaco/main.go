@@ -155,7 +155,8 @@ Commands:
 	fmt.Fprint(w, `
 Run "abaco <command> --help" for a command's flags and examples, and
 "abaco --version" for the version.
-Every flag has an environment fallback, named in its help (ABACO_*, REDIS_URL).
+Every flag but "queue purge --yes" has an environment fallback, named in its
+help (ABACO_*, REDIS_URL).
 With no REDIS_URL, abaco uses its embedded in-process cache and broker.
 `)
 }

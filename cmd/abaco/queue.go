@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
 	"abaco"
+	"abaco/queue"
 	"abaco/rdb"
 )
 
@@ -32,7 +34,8 @@ func queueCommands() map[string]queueCommand {
 
 func runQueue(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "queue", "abaco queue stats|dead|requeue|purge [flags] [NAME]",
-		`Inspects and repairs a queue in Redis: NAME, else $ABACO_QUEUE, else number_queue.
+		`Inspects and repairs a queue in Redis: NAME or --queue (as for produce and
+consume), else $ABACO_QUEUE, else number_queue.
 
   stats    depth, dead letters, in-flight items per consumer (alive or not) and the
            age of the oldest in-flight item. Waiting items are plain values without
@@ -51,7 +54,7 @@ func runQueue(ctx context.Context, env *Env, args []string) error {
 
 Examples:
   abaco queue stats
-  abaco queue dead --limit 10 abaco_jobs
+  abaco queue dead --limit 10 --queue abaco_jobs
   abaco queue requeue number_queue
   abaco queue purge number_queue --yes`)
 	var f queueFlags
@@ -59,9 +62,12 @@ Examples:
 	queueRedisURLVar(fs, env, &f.qurl)
 	var wait time.Duration
 	connectTimeoutVar(fs, env, &wait)
-	fs.IntVar(&f.limit, "limit", 0, "dead, requeue: at most this many dead letters (0 = all)")
-	fs.BoolVar(&f.yes, "yes", false, "purge: really delete")
-	fs.BoolVar(&f.json, "json", false, "stats: print JSON")
+	var q string
+	stringVar(fs, env, &q, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the queue, when no NAME argument names it")
+	intVar(fs, env, &f.limit, "limit", "ABACO_LIMIT", 0, "dead, requeue: at most this many dead letters (0 = all)")
+	// An environment variable that answers yes would purge without asking.
+	fs.BoolVar(&f.yes, "yes", false, "purge: really delete (no environment fallback: the command line must say it)")
+	boolVar(fs, env, &f.json, "json", "ABACO_JSON", false, "stats, dead: print one JSON document")
 	if len(args) == 0 {
 		fs.Usage()
 		return errUsage
@@ -82,10 +88,12 @@ Examples:
 		names = append(names, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
-	q := envOr(env, "ABACO_QUEUE", "number_queue")
 	switch len(names) {
 	case 0:
 	case 1:
+		if flagSet(fs, "queue") && q != names[0] {
+			return usageErrorf("--queue %q and NAME %q name different queues", q, names[0])
+		}
 		q = names[0]
 	default:
 		return usageErrorf("one queue name at most, got %q", names)
@@ -106,6 +114,13 @@ Examples:
 	}
 	defer c.Close()
 	return cmd(ctx, env, rdb.NewBroker(c), q, f)
+}
+
+// flagSet reports whether the command line set flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // queueStatsCmd prints the queue's counts and its consumers.
