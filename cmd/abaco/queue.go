@@ -46,7 +46,8 @@ consume), else $ABACO_QUEUE, else number_queue.
            cause: consumer died (reaped), lease lost (finished by a consumer after
            a reaper had handed it back), handler error (retried). --json prints
            the same as one JSON object.
-  dead     lists dead letters with the reason, attempts, consumer and time.
+  dead     lists dead letters with the reason, attempts, consumer and time
+           (--limit N, 0 = all); --json prints them as one JSON object.
   requeue  moves dead letters back to the tail of the queue (--limit N, 0 = all)
            with fresh attempt counts.
   purge    deletes the waiting items and the dead letters (not in-flight ones);
@@ -130,9 +131,7 @@ func queueStatsCmd(ctx context.Context, env *Env, b *rdb.Broker, q string, f que
 		return err
 	}
 	if f.json {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(newStatsJSON(s))
+		return writeJSON(env, newStatsJSON(s))
 	}
 	r := s.Redelivered
 	fmt.Fprintf(env.Stdout, "queue      %s\ndepth      %d\nin flight  %d\ndead       %d\noldest     %s\n"+
@@ -150,19 +149,28 @@ func queueStatsCmd(ctx context.Context, env *Env, b *rdb.Broker, q string, f que
 	return tw.Flush()
 }
 
-// statsJSON is the shape of "abaco queue stats --json". Ages are in
-// milliseconds; oldest_lease_ms is null when nothing is in flight or no
+// statsJSON is the shape of "abaco queue stats --json", which scripts
+// read: its names change only with a new name beside the old one. Ages are
+// in milliseconds; oldest_lease_ms is null when nothing is in flight or no
 // age is known, and oldest_unknown says whether some in-flight item's age
 // is unknown (see abaco.ConsumerStats).
 type statsJSON struct {
-	Queue         string             `json:"queue"`
-	Depth         int64              `json:"depth"`
-	InFlight      int64              `json:"in_flight"`
-	Dead          int64              `json:"dead"`
-	OldestLeaseMs *int64             `json:"oldest_lease_ms"`
-	OldestUnknown bool               `json:"oldest_unknown"`
-	Redelivered   abaco.Redeliveries `json:"redelivered"`
-	Consumers     []consumerJSON     `json:"consumers"`
+	Queue         string           `json:"queue"`
+	Depth         int64            `json:"depth"`
+	InFlight      int64            `json:"in_flight"`
+	Dead          int64            `json:"dead"`
+	OldestLeaseMs *int64           `json:"oldest_lease_ms"`
+	OldestUnknown bool             `json:"oldest_unknown"`
+	Redelivered   redeliveriesJSON `json:"redelivered"`
+	Consumers     []consumerJSON   `json:"consumers"`
+}
+
+// redeliveriesJSON is abaco.Redeliveries in statsJSON, defined here so
+// that the output keeps its names whatever the domain type's become.
+type redeliveriesJSON struct {
+	ConsumerDied int64 `json:"consumer_died"`
+	LeaseLost    int64 `json:"lease_lost"`
+	HandlerError int64 `json:"handler_error"`
 }
 
 type consumerJSON struct {
@@ -176,7 +184,7 @@ type consumerJSON struct {
 func newStatsJSON(s abaco.QueueStats) statsJSON {
 	out := statsJSON{Queue: s.Queue, Depth: s.Depth, InFlight: s.InFlight, Dead: s.Dead,
 		OldestLeaseMs: millis(s.OldestAge), OldestUnknown: s.OldestUnknown,
-		Redelivered: s.Redelivered, Consumers: []consumerJSON{}}
+		Redelivered: redeliveriesJSON(s.Redelivered), Consumers: []consumerJSON{}}
 	for _, c := range s.Consumers {
 		out.Consumers = append(out.Consumers, consumerJSON{ID: c.ID, Alive: c.Alive, InFlight: c.InFlight,
 			OldestLeaseMs: millis(c.OldestLease), OldestUnknown: c.OldestUnknown})
@@ -199,12 +207,43 @@ func queueDead(ctx context.Context, env *Env, b *rdb.Broker, q string, f queueFl
 	if err != nil {
 		return err
 	}
+	if f.json {
+		out := deadJSON{Queue: q, DeadLetters: []deadLetterJSON{}}
+		for _, d := range dead {
+			out.DeadLetters = append(out.DeadLetters, deadLetterJSON{At: d.At.UTC(), Payload: d.Payload,
+				Attempts: d.Attempts, Consumer: d.Consumer, Reason: d.Reason})
+		}
+		return writeJSON(env, out)
+	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "AT\tPAYLOAD\tATTEMPTS\tCONSUMER\tREASON")
 	for _, d := range dead {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", d.At.UTC().Format(time.RFC3339), oneLine(d.Payload), d.Attempts, oneLine(d.Consumer), oneLine(d.Reason))
 	}
 	return tw.Flush()
+}
+
+// deadJSON is the shape of "abaco queue dead --json", stable as
+// statsJSON is: the dead letters, oldest first, at most --limit of them.
+type deadJSON struct {
+	Queue       string           `json:"queue"`
+	DeadLetters []deadLetterJSON `json:"dead_letters"`
+}
+
+// deadLetterJSON is one abaco.DeadLetter; at is RFC 3339 in UTC.
+type deadLetterJSON struct {
+	At       time.Time `json:"at"`
+	Payload  string    `json:"payload"`
+	Attempts int       `json:"attempts"`
+	Consumer string    `json:"consumer"`
+	Reason   string    `json:"reason"`
+}
+
+// writeJSON prints v as one indented JSON document.
+func writeJSON(env *Env, v any) error {
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // queueRequeue moves at most --limit dead letters back onto the queue.

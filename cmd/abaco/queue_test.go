@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -141,6 +142,22 @@ func TestQueueStatsShowsDeadLettersAndConsumers(t *testing.T) {
 	_, dead, _ := runWith(srv.URL, "", "queue", "dead")
 	if !strings.Contains(dead, "  abc  ") || !strings.Contains(dead, "name 'abc' is not defined") {
 		t.Fatalf("queue dead = %q", dead)
+	}
+	_, js, _ := runWith(srv.URL, "", "queue", "dead", "--json", "--queue", "number_queue")
+	var doc struct {
+		Queue       string           `json:"queue"`
+		DeadLetters []map[string]any `json:"dead_letters"`
+	}
+	if err := json.Unmarshal([]byte(js), &doc); err != nil || doc.Queue != "number_queue" || len(doc.DeadLetters) != 1 {
+		t.Fatalf("queue dead --json (%v):\n%s", err, js)
+	}
+	d := doc.DeadLetters[0]
+	at, _ := d["at"].(string)
+	consumer, _ := d["consumer"].(string)
+	reason, _ := d["reason"].(string)
+	if _, err := time.Parse(time.RFC3339Nano, at); err != nil || !strings.HasSuffix(at, "Z") || consumer == "" ||
+		!strings.Contains(reason, "name 'abc' is not defined") || d["payload"] != "abc" || d["attempts"] != 1.0 || len(d) != 5 {
+		t.Fatalf("queue dead --json: want at (UTC), payload, attempts, consumer and reason:\n%s", js)
 	}
 	_, stats, _ := runWith(srv.URL, "", "queue", "stats")
 	if !strings.Contains(stats, "dead       1\n") || !strings.Contains(stats, "consumers  0\n") {
