@@ -89,9 +89,9 @@ type Options struct {
 	// within about HeartbeatTTL+Heartbeat (4s by default).
 	HeartbeatTTL time.Duration
 	// Block is the longest single blocking take when the queue is empty.
-	// Zero means 1s. It bounds how often an idle consumer wakes up and how
-	// long an idle consumer takes to stop, not pickup latency: a push wakes
-	// a blocked take at once.
+	// Zero means 1s. It bounds how often an idle consumer wakes up, not
+	// pickup latency (a push wakes a blocked take at once) nor how long an
+	// idle consumer takes to stop (shutdown cuts its take short).
 	Block time.Duration
 	// Grace is how long running handlers may go on after shutdown begins
 	// before their context is cancelled. Zero cancels them at once.

@@ -57,6 +57,9 @@ type run struct {
 	reconcileNow atomic.Bool
 	// epoch counts fences: a task leased in an older epoch is not retried.
 	epoch atomic.Uint64
+	// takeCut says that shutdown cut a take short, which Redis may yet
+	// serve: stop then leaves a second time.
+	takeCut atomic.Bool
 	// reapAfter is when the heartbeat loop may run the reaper again (see
 	// heartbeat.go); only that loop reads and writes it.
 	reapAfter time.Time
@@ -120,7 +123,7 @@ func (r *run) stop() {
 	// The take in flight, if any, ends first: its items were behind the
 	// ones waiting, and Return puts all of them back in one call, in order.
 	// It is at most Block when the queue is empty and one round trip
-	// otherwise.
+	// otherwise, or none when no item waits for a worker (see takeOnce).
 	r.taker.Wait()
 	r.giveBack()
 	r.workers.Wait()
@@ -132,6 +135,18 @@ func (r *run) stop() {
 	ctx, cancel := context.WithTimeout(r.bg, 5*time.Second)
 	defer cancel()
 	n, err := r.c.b.Leave(ctx, r.c.o.Queue, r.c.o.ID)
+	if err == nil && r.takeCut.Load() {
+		// The take cut short may be served until Redis sees its
+		// connection close (closed before the first Leave was sent, so
+		// seen by the time Redis answered it, but for a close delayed on
+		// the network): this Leave returns what that take leased. Served
+		// later still, its script registers the consumer again, without
+		// a heartbeat, and any consumer's reaper returns the items, as
+		// for a consumer that died.
+		var m int
+		m, err = r.c.b.Leave(ctx, r.c.o.Queue, r.c.o.ID)
+		n += m
+	}
 	if err != nil {
 		r.c.log.Error("queue: leave: items stay leased until another consumer reaps them", "err", err)
 		return
@@ -221,11 +236,7 @@ func (r *run) take() {
 			r.release(n)
 			return
 		}
-		// The take is not cancelled at shutdown: a cancelled Redis call
-		// may still run on the server after Leave (a blocked BLMOVE served
-		// late), stranding items. Shutdown waits for it instead, at most
-		// Block when the queue is empty.
-		items, err := r.c.b.Take(r.bg, o.Queue, o.ID, n, o.Block)
+		items, err := r.takeOnce(n)
 		r.release(n - len(items))
 		if err != nil {
 			if r.ctx.Err() != nil {
@@ -262,6 +273,30 @@ func (r *run) take() {
 			r.work <- task{it: it, lease: l, i: i}
 		}
 	}
+}
+
+// takeOnce leases up to n items. Shutdown cuts the take short when no
+// leased item waits for a worker, so that an idle consumer stops at once
+// rather than after up to Block. Redis may still serve a take cut short (a
+// blocked BLMOVE served before Redis sees its connection close), leasing
+// items this run never learns of: stop leaves twice for them, which puts
+// them back at the head in order, behind the ones still being handled. With
+// items waiting, the take is waited for: items leased late would go back
+// ahead of the ones giveBack returns.
+func (r *run) takeOnce(n int) ([]abaco.Item, error) {
+	ctx, cut := context.WithCancel(r.bg)
+	defer cut()
+	stop := context.AfterFunc(r.ctx, func() {
+		if !r.leases.waiting() {
+			cut()
+		}
+	})
+	items, err := r.c.b.Take(ctx, r.c.o.Queue, r.c.o.ID, n, r.c.o.Block)
+	stop()
+	if ctx.Err() != nil {
+		r.takeCut.Store(true) // or cut as it ended: one Leave more is harmless
+	}
+	return items, err
 }
 
 // sleep waits d unless ctx is done first; it reports whether it slept.
@@ -318,6 +353,20 @@ func (l *leases) oldest() time.Time {
 		return time.Time{}
 	}
 	return l.list[0].at
+}
+
+// waiting reports whether a leased item waits for a worker.
+func (l *leases) waiting() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, b := range l.list {
+		for i := range b.state {
+			if b.state[i].Load() == waiting {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // unstarted claims the items no worker has started, in take order, and

@@ -2,6 +2,8 @@ package queue_test
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -114,5 +116,63 @@ func testShutdownReturnsUnstarted(t *testing.T, b abaco.Broker) {
 	}
 	if g := metric(t, regA, "abaco_queue_in_flight", q); g != 0 {
 		t.Fatalf("A's in-flight gauge = %v after it stopped, want 0", g)
+	}
+}
+
+// TestShutdownCutsAnIdleTakeShort stops an idle consumer, blocked in a
+// take with the default Block (1s), 20 times: each Run must return well
+// within Block. Every other time it pushes an item as the stop begins
+// (when a take cut short may still be served, and the push would wake a
+// take anyway): every item must be processed once or be back in the
+// queue, none leased to a consumer that left.
+func TestShutdownCutsAnIdleTakeShort(t *testing.T) {
+	for name, b := range map[string]abaco.Broker{
+		"inmem": inmem.NewBroker(),
+		"redis": rdb.NewBroker(rdbtest.Open(t, redistest.Start(t).URL)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			q := brokertest.Queue(t)
+			var done seen
+			var slowest time.Duration
+			for i := range 20 {
+				o := fast(t, q)
+				o.ID, o.Block = fmt.Sprintf("idle-%d", i), 0 // the default Block
+				c := start(t, b, func(_ context.Context, it abaco.Item) error { done.add(it.Payload); return nil }, o)
+				waitFor(t, "an idle consumer", func() bool {
+					s := stats(t, b, q)
+					return len(s.Consumers) == 1 && s.Depth == 0 && s.InFlight == 0
+				})
+				c.stop()
+				stopped := time.Now()
+				push := i%2 == 0
+				if push {
+					if err := b.Push(ctx, q, strconv.Itoa(i)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				select {
+				case err := <-c.done:
+					if err != nil {
+						t.Fatalf("Run: %v", err)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("Run did not return within 5s of its context's end")
+				}
+				c.done <- nil // for the cleanup
+				if !push {
+					slowest = max(slowest, time.Since(stopped))
+				}
+				s := stats(t, b, q)
+				if s.InFlight != 0 || len(s.Consumers) != 0 || int(s.Depth)+done.distinct() != (i+2)/2 || len(done.order) != done.distinct() {
+					t.Fatalf("after stop %d: %+v, %d processed (%d distinct); want every item processed once or waiting", i, s, len(done.order), done.distinct())
+				}
+			}
+			t.Logf("slowest stop: %s", slowest)
+			if slowest > 500*time.Millisecond {
+				t.Errorf("an idle consumer took %s to stop, want well under its 1s Block", slowest)
+			}
+		})
 	}
 }

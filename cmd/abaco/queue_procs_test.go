@@ -126,6 +126,7 @@ func TestQueueProcesses(t *testing.T) {
 		{"crash: SIGKILLed consumers lose nothing", testCrash},
 		{"a SIGKILLed consumer's item is redelivered within 5s", testRedeliveryTime},
 		{"SIGTERM returns in-flight items and exits", testSIGTERM},
+		{"SIGTERM stops an idle worker and consumer at once", testIdleSIGTERM},
 		{"interop: redis-py and redis-cli producers feed abaco consume", testInteropConsume},
 		{"interop: abaco produce feeds a plain BLPOP reader", testInteropProduce},
 		{"version: what go build recorded", testVersionBinary},

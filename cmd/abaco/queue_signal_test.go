@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"abaco"
+	"abaco/queue"
 )
 
 // testRedeliveryTime SIGKILLs a consumer holding an item and measures how
@@ -77,5 +79,48 @@ func ordered(t *testing.T, what string, vals, want []string) {
 	t.Helper()
 	if fmt.Sprint(vals) != fmt.Sprint(want) {
 		t.Fatalf("%s = %v, want %v", what, vals, want)
+	}
+}
+
+// testIdleSIGTERM stops an idle worker and an idle consumer, each blocked
+// on an empty queue, with SIGTERM: each must exit at once. The bound is
+// 1s, loose for a loaded machine, where it took up to Block (1s) while
+// the blocking take was waited for; the time taken is logged (a few ms).
+func testIdleSIGTERM(t *testing.T, b *binary, broker abaco.Broker) {
+	for _, tc := range []struct {
+		queue string
+		args  []string
+	}{
+		{queue.DefaultJobQueue, []string{"worker"}},
+		{queue.DefaultQueue, []string{"consume"}},
+	} {
+		// A -race binary otherwise sleeps 1s on exit, for late reports.
+		p := startProc(t, append(os.Environ(), "REDIS_URL="+b.srv.URL, "GORACE=atexit_sleep_ms=0"), b.path, tc.args...)
+		until(t, 10*time.Second, tc.args[0]+" to register", func() bool {
+			return len(queueStats(t, broker, tc.queue).Consumers) == 1
+		})
+		// Idle: its take is blocked in BLMOVE on the empty queue.
+		until(t, 10*time.Second, tc.args[0]+" to block in BLMOVE", func() bool {
+			l, err := b.srv.Do("CLIENT", "LIST")
+			return err == nil && strings.Contains(l, " cmd=blmove ")
+		})
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		sent := time.Now()
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s did not exit within 5s of SIGTERM", tc.args[0])
+		}
+		took := time.Since(sent)
+		t.Logf("idle %s exited %s after SIGTERM", tc.args[0], took.Round(time.Millisecond))
+		if p.waitEr != nil {
+			t.Fatalf("%s exited with %v\n%s", tc.args[0], p.waitEr, p.err.String())
+		}
+		if took > time.Second {
+			t.Errorf("idle %s took %s to exit after SIGTERM, want under 1s", tc.args[0], took)
+		}
+		if s := queueStats(t, broker, tc.queue); len(s.Consumers) != 0 {
+			t.Errorf("after SIGTERM, %s left %+v", tc.args[0], s)
+		}
 	}
 }
