@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -218,6 +219,48 @@ const defaultConnectTimeout = 10 * time.Second
 func connectTimeoutVar(fs *flag.FlagSet, env *Env, p *time.Duration) {
 	durationVar(fs, env, p, "connect-timeout", "ABACO_CONNECT_TIMEOUT", defaultConnectTimeout,
 		"how long to wait for Redis (or the sentinels) to answer before giving up; a refused login fails at once")
+}
+
+// logFlags are the logging flags of the long-running commands (serve,
+// worker, consume), defined by logVars so that the three log alike.
+type logFlags struct {
+	Level  string // debug, info, warn or error
+	Format string // json or text; empty means json
+}
+
+// logVars defines --log-level and --log-format on fs, with the same
+// defaults for every command: info, and JSON lines, which log collectors
+// read (ABACO_LOG_FORMAT=text reads better on a terminal).
+func logVars(fs *flag.FlagSet, env *Env, l *logFlags) {
+	stringVar(fs, env, &l.Level, "log-level", "ABACO_LOG_LEVEL", "info", "debug, info, warn or error (logs go to stderr)")
+	stringVar(fs, env, &l.Format, "log-format", "ABACO_LOG_FORMAT", "json", "json (one object a line) or text (key=value)")
+}
+
+// check rejects a level or format the logger does not know.
+func (l logFlags) check() error {
+	if _, err := parseLevel(l.Level); err != nil {
+		return usageError{msg: err.Error()}
+	}
+	if l.Format != "" && l.Format != "json" && l.Format != "text" {
+		return usageErrorf("bad log format %q: want json or text", l.Format)
+	}
+	return nil
+}
+
+// logger returns the logger the flags describe, writing to w.
+func (l logFlags) logger(w io.Writer) (*slog.Logger, error) {
+	level, err := parseLevel(l.Level)
+	if err != nil {
+		return nil, err
+	}
+	o := &slog.HandlerOptions{Level: level}
+	switch l.Format {
+	case "", "json":
+		return slog.New(slog.NewJSONHandler(w, o)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, o)), nil
+	}
+	return nil, fmt.Errorf("bad log format %q: want json or text", l.Format)
 }
 
 // parseLevel reads a --log-level value.

@@ -57,6 +57,7 @@ Examples:
 	}
 	h := &printer{evaluator: cache.New(expr.New(f.limits), cache.Options{}), delay: delay, w: bufio.NewWriter(env.Stdout)}
 	o.BeforeAck = h.flush
+	f.running(log, "consume", q)
 	return queue.NewConsumer(rdb.NewBroker(c), h.handle, o).Run(ctx)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -30,12 +31,23 @@ func TestOneLine(t *testing.T) {
 // carriage return and an escape sequence, as a plain RPUSH would, and
 // checks that consume prints each as one escaped line, and that the dead
 // letter of the one that does not parse lists as one line without the
-// escape byte.
+// escape byte, whatever the log format.
 func TestConsumePrintsOneLinePerItem(t *testing.T) {
 	t.Parallel()
+	for format, prefix := range map[string]string{"text": "time=", "json": `{"time":`} {
+		t.Run(format, func(t *testing.T) {
+			t.Parallel()
+			testConsumePrintsOneLinePerItem(t, format, prefix)
+		})
+	}
+}
+
+// testConsumePrintsOneLinePerItem is TestConsumePrintsOneLinePerItem
+// with --log-format format, whose records start with prefix.
+func testConsumePrintsOneLinePerItem(t *testing.T, format, prefix string) {
 	srv := redistest.Start(t)
 	srv.MustDo("RPUSH", "number_queue", "1\n+1", "2\r+3", "\x1b[31m7", "42")
-	p := startInProcess(srv.URL, "consume", "--delay", "0")
+	p := startInProcess(srv.URL, "consume", "--delay", "0", "--log-format", format)
 	want := []string{`processed "1\n+1" = 2`, `processed "2\r+3" = 5`, "processed 42"}
 	deadline := time.Now().Add(10 * time.Second)
 	for (strings.Count(p.out.String(), "\n") < len(want) || srv.MustDo("LLEN", "{number_queue}:dead") != "1") &&
@@ -52,7 +64,7 @@ func TestConsumePrintsOneLinePerItem(t *testing.T) {
 		t.Errorf("no dead letter logged:\n%s", logs)
 	}
 	for _, line := range strings.Split(strings.TrimSuffix(logs, "\n"), "\n") {
-		if !strings.HasPrefix(line, "time=") || strings.ContainsAny(line, "\r\x1b") {
+		if !strings.HasPrefix(line, prefix) || format == "json" && !json.Valid([]byte(line)) || strings.ContainsAny(line, "\r\x1b") {
 			t.Errorf("log line %q is not one record", line)
 		}
 	}

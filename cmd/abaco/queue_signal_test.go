@@ -96,6 +96,9 @@ func testIdleSIGTERM(t *testing.T, b *binary, broker abaco.Broker) {
 	} {
 		// A -race binary otherwise sleeps 1s on exit, for late reports.
 		p := startProc(t, append(os.Environ(), "REDIS_URL="+b.srv.URL, "GORACE=atexit_sleep_ms=0"), b.path, tc.args...)
+		until(t, 10*time.Second, tc.args[0]+"'s start-up line", func() bool {
+			return strings.Contains(p.err.String(), `"msg":"abaco `+tc.args[0]+` running"`)
+		})
 		until(t, 10*time.Second, tc.args[0]+" to register", func() bool {
 			return len(queueStats(t, broker, tc.queue).Consumers) == 1
 		})

@@ -26,7 +26,8 @@ type consumeFlags struct {
 	queueRedisURL                   string // the queue's Redis when apart from url's
 	concurrency, maxAttempts, batch int
 	backoff, maxBackoff, heartbeat  time.Duration
-	metricsAddr, logLevel           string
+	metricsAddr                     string
+	log                             logFlags
 	limits                          expr.Limits
 }
 
@@ -43,7 +44,7 @@ func runtimeFlags(fs *flag.FlagSet, env *Env, concurrency int) *consumeFlags {
 	durationVar(fs, env, &f.maxBackoff, "max-backoff", "ABACO_MAX_BACKOFF", queue.DefaultMaxBackoff, "longest wait between retries")
 	durationVar(fs, env, &f.heartbeat, "heartbeat", "ABACO_HEARTBEAT", time.Second, "heartbeat and reaper period; a consumer is dead after 3 missed beats")
 	stringVar(fs, env, &f.metricsAddr, "metrics-addr", "ABACO_METRICS_ADDR", "", "serve Prometheus /metrics on this address (e.g. :9101); empty means off")
-	stringVar(fs, env, &f.logLevel, "log-level", "ABACO_LOG_LEVEL", "warn", "debug, info, warn or error (logs go to stderr)")
+	logVars(fs, env, &f.log)
 	limitVars(fs, env, &f.limits)
 	return f
 }
@@ -57,14 +58,22 @@ func (f *consumeFlags) options(q string, log *slog.Logger, reg prometheus.Regist
 	}
 }
 
+// running logs the start-up line of consumer command cmd on queue q:
+// what it consumes, how, and from which Redis (without its password),
+// then the attributes attrs.
+func (f *consumeFlags) running(log *slog.Logger, cmd, q string, attrs ...any) {
+	log.Info("abaco "+cmd+" running", append([]any{"queue", q, "concurrency", f.concurrency,
+		"redis", rdb.Redact(queueURL(f.url, f.queueRedisURL))}, attrs...)...)
+}
+
 // validate checks the parsed flags.
 func (f *consumeFlags) validate() error {
 	if f.concurrency < 1 || f.maxAttempts < 1 || f.batch < 0 || f.heartbeat <= 0 || f.backoff < 0 || f.maxBackoff < 0 {
 		return usageErrorf("--concurrency and --max-attempts must be >= 1, --heartbeat > 0, " +
 			"--batch, --backoff and --max-backoff not negative")
 	}
-	if _, err := parseLevel(f.logLevel); err != nil {
-		return usageError{msg: err.Error()}
+	if err := f.log.check(); err != nil {
+		return err
 	}
 	return checkLimits(f.limits)
 }
@@ -118,11 +127,13 @@ func (f *consumeFlags) cacheStore(c *rdb.Client, log *slog.Logger) (store abaco.
 	return rdb.NewStore(cc), rdb.NewFlushes(cc), cc.Close, nil
 }
 
-// observe returns the logger (text on stderr) and, with --metrics-addr, a
+// observe returns the logger (on stderr) and, with --metrics-addr, a
 // registry served on that address until ctx is done.
 func (f *consumeFlags) observe(ctx context.Context, env *Env) (*slog.Logger, prometheus.Registerer, error) {
-	level, _ := parseLevel(f.logLevel)
-	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	log, err := f.log.logger(env.Stderr)
+	if err != nil {
+		return nil, nil, err
+	}
 	if f.metricsAddr == "" {
 		return log, nil, nil
 	}

@@ -44,8 +44,9 @@ type serveConfig struct {
 	ShutdownTimeout   time.Duration
 	Workers           int
 	JobTTL            time.Duration
-	LogLevel          string
-	LogRequests       bool
+	// Log is the log level and format; a zero Format means JSON.
+	Log         logFlags
+	LogRequests bool
 	// ReadyRequiresRedis makes /readyz answer 503 during a Redis outage;
 	// false, the default, answers 200 with status degraded.
 	ReadyRequiresRedis bool
@@ -108,7 +109,7 @@ Examples:
 	durationVar(fs, env, &c.ShutdownTimeout, "shutdown-timeout", "ABACO_SHUTDOWN_TIMEOUT", 15*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	intVar(fs, env, &c.Workers, "workers", "ABACO_WORKERS", queue.DefaultJobWorkers, "job workers in this process, each running a batch of jobs at a time (abaco worker --help says why a few suffice); 0 leaves the jobs to abaco worker processes on the same Redis")
 	durationVar(fs, env, &c.JobTTL, "job-ttl", "ABACO_JOB_TTL", queue.DefaultResultTTL, "how long a job and its result are kept after its last change")
-	stringVar(fs, env, &c.LogLevel, "log-level", "ABACO_LOG_LEVEL", "info", "debug, info, warn or error")
+	logVars(fs, env, &c.Log)
 	boolVar(fs, env, &c.LogRequests, "log-requests", "ABACO_LOG_REQUESTS", false, "log a line for every request, not only for failed ones")
 	boolVar(fs, env, &c.ReadyRequiresRedis, "ready-requires-redis", "ABACO_READY_REQUIRES_REDIS", false, "answer /readyz 503 while Redis is unreachable; by default it answers 200 with status degraded, since /evaluate answers without Redis")
 	boolVar(fs, env, &c.Jobs, "jobs", "ABACO_JOBS", true, "accept evaluation jobs (POST /jobs); false makes a cache-only server: /jobs answers 404, no workers run, and an evicting Redis maxmemory-policy (allkeys-lru, what a cache wants) is not warned about")
@@ -126,8 +127,8 @@ Examples:
 	if fs.NArg() > 0 {
 		return c, usageErrorf("unexpected arguments %q", fs.Args())
 	}
-	if _, err := parseLevel(c.LogLevel); err != nil {
-		return c, usageError{msg: err.Error()}
+	if err := c.Log.check(); err != nil {
+		return c, err
 	}
 	if c.MaxQueuedJobs < 0 || c.JobRate < 0 || c.JobBurst < 1 {
 		return c, usageErrorf("--max-queued-jobs and --job-rate must be 0 or more, --job-burst 1 or more")
@@ -236,12 +237,12 @@ type server struct {
 // cannot be parsed or Redis refuses the login, but not when Redis does not
 // answer: it serves without Redis until Redis answers.
 func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
-	level, err := parseLevel(cfg.LogLevel)
+	logBuf := newBufferedLog(logOut, 100*time.Millisecond)
+	log, err := cfg.Log.logger(logBuf)
 	if err != nil {
+		logBuf.Close()
 		return nil, err
 	}
-	logBuf := newBufferedLog(logOut, 100*time.Millisecond)
-	log := slog.New(slog.NewJSONHandler(logBuf, &slog.HandlerOptions{Level: level}))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 

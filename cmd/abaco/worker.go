@@ -55,6 +55,6 @@ Examples:
 		Queue: q, ResultTTL: jobTTL, MaxAttempts: f.maxAttempts,
 		MinBackoff: f.backoff, MaxBackoff: f.maxBackoff, Heartbeat: f.heartbeat, Registerer: reg, Logger: log,
 	})
-	log.Info("abaco worker running", "queue", q, "concurrency", f.concurrency)
+	f.running(log, "worker", q, "cache_redis", rdb.Redact(f.url))
 	return jobs.Run(ctx, f.concurrency)
 }

@@ -24,9 +24,10 @@ func workerMetrics(t *testing.T, w *inProcess) string {
 	t.Helper()
 	var base string
 	until(t, 10*time.Second, "the worker's metrics address", func() bool {
-		_, rest, ok := strings.Cut(w.err.String(), `msg="metrics listening" addr=`)
+		_, rest, ok := strings.Cut(w.err.String(), `"msg":"metrics listening","addr":"`)
 		if ok {
-			base = "http://" + strings.Fields(rest)[0]
+			addr, _, _ := strings.Cut(rest, `"`)
+			base = "http://" + addr
 		}
 		return ok
 	})
