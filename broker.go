@@ -201,8 +201,8 @@ type Broker interface {
 	// already stored nothing is submitted and its stored value is returned
 	// as prior (the caller compares it with what it would have stored).
 	// With s.Recent above zero, each id is also added to the queue's
-	// index of recent jobs (RecentJobs) at s.Score+i, which keeps the newest
-	// s.Recent ids.
+	// index of recent jobs (RecentJobs) at s.Score+i, which keeps about
+	// the newest s.Recent ids (a broker may trim it only now and then).
 	SubmitJobs(ctx context.Context, queue string, s JobSubmission) (prior string, err error)
 
 	// LoadJobs returns the records stored under ids, in order, with nil

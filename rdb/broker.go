@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -33,12 +34,15 @@ type Broker struct {
 	// durability is the barrier of SubmitJob and Push (durability.go);
 	// the zero value, none, unless the broker came from WithDurability.
 	durability Durability
+	// submits counts SubmitJobs calls, to trim the index of recent jobs
+	// every trimEvery of them; shared by the brokers of WithDurability.
+	submits *atomic.Uint64
 }
 
 var _ abaco.Broker = (*Broker)(nil)
 
 // NewBroker returns a queue broker over c.
-func NewBroker(c *Client) *Broker { return &Broker{c: c} }
+func NewBroker(c *Client) *Broker { return &Broker{c: c, submits: new(atomic.Uint64)} }
 
 // brokerErr wraps a Redis error for op, marking connection failures (as
 // opposed to errors Redis replied with, and to the end of the caller's

@@ -34,16 +34,21 @@ func (b *Broker) LoadJob(ctx context.Context, queue, id string) ([]byte, error) 
 
 // jobSubmitSrc submits a batch of jobs in one step: the idempotency key
 // first (a stored one returns its value and submits nothing), then the
-// bound on waiting jobs for the whole batch (so several servers sharing
-// the queue cannot overshoot it, and a refused batch leaves nothing
-// behind), then the records, the ids, the index of recent jobs and the
-// key. Every key is in the queue's slot. It answers "ok", "full", or "="
-// followed by the idempotency key's stored value.
+// ids, whose new queue length is the bound's check for the whole batch (so
+// several servers sharing the queue cannot overshoot it; a refused batch
+// is trimmed off again before anyone sees it, and blocked takers are only
+// served once the script ends), then the records, the index of recent
+// jobs (trimmed only when ARGV[7] is "1", since a trim per submission
+// costs more than the rest of the index) and the key. Every key is in the
+// queue's slot. Each redis.call costs more than the same command sent
+// alone, so the script makes as few as it can: one RPUSH and one ZADD per
+// batch. It answers "ok", "full", or "=" followed by the idempotency
+// key's stored value.
 //
 // KEYS: queue, recent index, idempotency key, then one record key per
 // job. ARGV: limit (<= 0: none), jobs, index size (<= 0: no index), first
-// score, idempotency value ("" : no key), its ttl ms, then id, record and
-// ttl ms of each job.
+// score, idempotency value ("" : no key), its ttl ms, trim ("1" or "0"),
+// then id, record and ttl ms of each job.
 const jobSubmitSrc = `
 local limit, n, keep, score = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local idem = ARGV[5] ~= ''
@@ -51,19 +56,33 @@ if idem then
   local prior = redis.call('GET', KEYS[3])
   if prior then return '=' .. prior end
 end
-if limit > 0 and redis.call('LLEN', KEYS[1]) + n > limit then return 'full' end
 local ids = {}
-for i = 1, n do
-  local a = 6 + 3 * (i - 1)
-  ids[i] = ARGV[a + 1]
-  redis.call('SET', KEYS[3 + i], ARGV[a + 2], 'PX', ARGV[a + 3])
-  if keep > 0 then redis.call('ZADD', KEYS[2], score + i - 1, ids[i]) end
+for i = 1, n do ids[i] = ARGV[5 + 3 * i] end
+local len = redis.call('RPUSH', KEYS[1], unpack(ids))
+if limit > 0 and len > limit then
+  redis.call('LTRIM', KEYS[1], 0, -(n + 1))
+  return 'full'
 end
-redis.call('RPUSH', KEYS[1], unpack(ids))
-if keep > 0 then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(keep + 1)) end
+for i = 1, n do
+  local a = 5 + 3 * i
+  redis.call('SET', KEYS[3 + i], ARGV[a + 1], 'PX', ARGV[a + 2])
+end
+if keep > 0 then
+  local z = {}
+  for i = 1, n do
+    z[2 * i - 1] = score + i - 1
+    z[2 * i] = ids[i]
+  end
+  redis.call('ZADD', KEYS[2], unpack(z))
+  if ARGV[7] == '1' then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(keep + 1)) end
+end
 if idem then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6]) end
 return 'ok'
 `
+
+// trimEvery is how often, in submissions, the submit script trims the
+// index of recent jobs; a batch at least this large always trims.
+const trimEvery = 32
 
 var jobSubmitScript = rueidis.NewLuaScript(jobSubmitSrc)
 
@@ -82,13 +101,17 @@ func (b *Broker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmis
 	}
 	keys := make([]string, 0, 3+len(s.Jobs))
 	keys = append(keys, queueKey(queue), recentKey(queue), idemKey(queue, s.IdemKey))
-	args := make([]string, 0, 6+3*len(s.Jobs))
+	args := make([]string, 0, 7+3*len(s.Jobs))
 	idemValue := ""
 	if s.IdemKey != "" {
 		idemValue = s.IdemValue
 	}
+	trim := "0"
+	if b.submits.Add(1)%trimEvery == 0 || len(s.Jobs) >= trimEvery {
+		trim = "1"
+	}
 	args = append(args, strconv.FormatInt(s.Limit, 10), strconv.Itoa(len(s.Jobs)), strconv.FormatInt(s.Recent, 10),
-		strconv.FormatInt(s.Score, 10), idemValue, pxArg(s.IdemTTL))
+		strconv.FormatInt(s.Score, 10), idemValue, pxArg(s.IdemTTL), trim)
 	for _, j := range s.Jobs {
 		keys = append(keys, jobKey(queue, j.ID))
 		args = append(args, j.ID, string(j.Record), pxArg(j.TTL))

@@ -76,7 +76,7 @@ func (d Durability) timeout() time.Duration {
 // results) do not: a result lost at a failover is recomputed, since the
 // job's id is still queued or leased on the replica that has the job.
 func (b *Broker) WithDurability(d Durability) *Broker {
-	return &Broker{c: b.c, durability: d}
+	return &Broker{c: b.c, durability: d, submits: b.submits}
 }
 
 // waitCmd is the WAIT that follows a write under the barrier. rueidis

@@ -13,6 +13,10 @@
 # Usage: A=/path/abaco-before B=/path/abaco-after bench/load/ab.sh
 #   A=/tmp/abaco B=/tmp/abaco FLAGS_A="--cache-entries 100000" bench/load/ab.sh
 #   ROUNDS=5 DURATION=5s SCRIPT=hit PIN=0 bench/load/ab.sh
+#   A=/tmp/abaco B=/tmp/abaco FLAGS_A="--workers 0 --job-rate 0 --max-queued-jobs 0" \
+#     FLAGS_B="$FLAGS_A" PATH_B=/jobs bench/load/ab.sh   # job intake against /evaluate
+# PATH_A and PATH_B (default /evaluate) are the path each variant's
+# requests go to (distinct.lua's second argument).
 # Needs: wrk, redis-server, taskset.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -38,8 +42,9 @@ fi
 
 start_redis "${cli[@]}"
 
-declare -A port pid flags
+declare -A port pid flags path
 flags[A]="${FLAGS_A:-}" flags[B]="${FLAGS_B:-}"
+path[A]="${PATH_A:-/evaluate}" path[B]="${PATH_B:-/evaluate}"
 for v in A B; do
   port[$v]="$(free_port)"
   # shellcheck disable=SC2086 # the flags are a list
@@ -53,8 +58,8 @@ for v in A B; do
   "${cli[@]}" wrk -t"$threads" -c32 -d2s -s "$here/hit.lua" "http://127.0.0.1:${port[$v]}/evaluate" >/dev/null
 done
 
-echo "A: ${A} ${flags[A]}"
-echo "B: ${B} ${flags[B]}"
+echo "A: ${A} ${flags[A]} ${path[A]}"
+echo "B: ${B} ${flags[B]} ${path[B]}"
 echo "$SCRIPT.lua, wrk -t$threads -c32 -d$DURATION, pinned: $([[ ${#srv[@]} -gt 0 ]] && echo yes || echo no), $(date -u '+%Y-%m-%d %H:%M UTC')"
 seed=$((RANDOM * 10))
 for r in $(seq "$ROUNDS"); do
@@ -62,7 +67,7 @@ for r in $(seq "$ROUNDS"); do
     seed=$((seed + 1))
     before="$(cpu_ticks "${pid[$v]}" "$redis_pid")" rbefore="$(cpu_ticks "$redis_pid")"
     out="$("${cli[@]}" wrk -t"$threads" -c32 -d"$DURATION" --latency -s "$here/$SCRIPT.lua" \
-      "http://127.0.0.1:${port[$v]}/evaluate" -- "$seed")"
+      "http://127.0.0.1:${port[$v]}${path[$v]}" -- "$seed" "${path[$v]}")"
     after="$(cpu_ticks "${pid[$v]}" "$redis_pid")" rafter="$(cpu_ticks "$redis_pid")"
     if grep -q "Non-2xx" <<<"$out"; then echo "$v: wrk saw error responses" >&2; echo "$out" >&2; exit 1; fi
     n="$(awk '/requests in/ {print $1}' <<<"$out")"

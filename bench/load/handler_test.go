@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,6 +18,8 @@ import (
 	"abaco/cache"
 	"abaco/expr"
 	"abaco/httpapi"
+	"abaco/inmem"
+	"abaco/queue"
 )
 
 // BenchmarkHandler compares, in process and without the network, the cost
@@ -83,4 +86,34 @@ func humaHandler() http.Handler {
 		return out, nil
 	})
 	return mux
+}
+
+// BenchmarkIntake compares, in process and without Redis, the handler's
+// cost of an all-distinct POST /evaluate with that of POST /jobs over the
+// embedded broker (no workers): what job intake adds to a request.
+//
+//	cd bench && go test -run XXX -bench Intake -benchmem ./load
+func BenchmarkIntake(b *testing.B) {
+	newAPI := func() http.Handler {
+		c := cache.New(expr.New(expr.Limits{}), cache.Options{})
+		jobs := queue.NewJobs(inmem.NewBroker(), c, queue.JobOptions{MaxQueued: -1, Recent: 1000})
+		return httpapi.New(httpapi.Config{Evaluator: c, Cache: c, Jobs: jobs, Registry: prometheus.NewRegistry()})
+	}
+	for _, path := range []string{"/evaluate", "/jobs"} {
+		b.Run(strings.TrimPrefix(path, "/"), func(b *testing.B) {
+			h := newAPI()
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				r := httptest.NewRequest("POST", path, strings.NewReader(`{"expressao": "`+strconv.Itoa(i)+` * 7 + 1"}`))
+				r.Header.Set("Content-Type", "application/json")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != http.StatusOK && w.Code != http.StatusAccepted {
+					b.Fatal(w.Code, w.Body.String())
+				}
+			}
+		})
+	}
 }

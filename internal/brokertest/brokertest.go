@@ -46,6 +46,9 @@ func Run(t *testing.T, b abaco.Broker) {
 		{"job records expire", testJobExpiry},
 		{"job submission is bounded", testSubmitJob},
 		{"job submission is bounded under concurrent submitters", testSubmitJobConcurrent},
+		{"a job batch is bounded as a whole", testSubmitBatchBound},
+		{"the index of recent jobs", testRecentIndex},
+		{"acks out of order keep the take order", testAckOutOfOrder},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

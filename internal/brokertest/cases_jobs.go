@@ -89,3 +89,77 @@ func submitJob(t *testing.T, b abaco.Broker, q, id string, record []byte, limit 
 		Jobs: []abaco.JobRecord{{ID: id, Record: record, TTL: time.Minute}}, Limit: limit})
 	return err
 }
+
+// testSubmitBatchBound checks that the bound applies to a whole batch: a
+// batch that would cross it is refused entirely, leaving no record, no
+// queued id and no index entry.
+func testSubmitBatchBound(t *testing.T, b abaco.Broker, q string) {
+	batch := func(ids ...string) abaco.JobSubmission {
+		s := abaco.JobSubmission{Limit: 5, Recent: 100, Score: 1}
+		for _, id := range ids {
+			s.Jobs = append(s.Jobs, abaco.JobRecord{ID: id, Record: []byte("rec-" + id), TTL: time.Minute})
+		}
+		return s
+	}
+	if _, err := b.SubmitJobs(ctx(t), q, batch("a", "b", "c")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.SubmitJobs(ctx(t), q, batch("d", "e", "f")); abaco.ErrorCode(err) != abaco.CodeQueueFull {
+		t.Fatalf("a batch crossing the bound = %v, want queue_full", err)
+	}
+	if _, err := b.LoadJob(ctx(t), q, "d"); !isNotFound(err) {
+		t.Fatalf("a refused batch left a record (LoadJob: %v)", err)
+	}
+	recent, err := b.RecentJobs(ctx(t), q, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recent) != 3 {
+		t.Fatalf("the index after a refused batch has %d entries, want 3", len(recent))
+	}
+	equal(t, "queued", payloads(drain(t, b, q)), []string{"a", "b", "c"})
+}
+
+// testRecentIndex checks that the index of recent jobs lists the newest
+// first and stays near its size, however many jobs were submitted.
+func testRecentIndex(t *testing.T, b abaco.Broker, q string) {
+	const keep, n = 10, 200
+	for i := range n {
+		id := strconv.Itoa(i)
+		s := abaco.JobSubmission{Recent: keep, Score: int64(i + 1),
+			Jobs: []abaco.JobRecord{{ID: id, Record: []byte(id), TTL: time.Minute}}}
+		if _, err := b.SubmitJobs(ctx(t), q, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recent, err := b.RecentJobs(ctx(t), q, 0, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A broker may trim the index only now and then: it may hold more
+	// than keep, but not many more.
+	if len(recent) < keep || len(recent) > 2*keep+32 {
+		t.Fatalf("the index holds %d of %d jobs, want about %d", len(recent), n, keep)
+	}
+	for i, e := range recent[:keep] {
+		if want := strconv.Itoa(n - 1 - i); e.ID != want {
+			t.Fatalf("entry %d is %s, want %s: newest first", i, e.ID, want)
+		}
+	}
+}
+
+// testAckOutOfOrder checks that acknowledgements in any order, with
+// repeated payloads, leave the rest of the processing list in take order,
+// as one LREM per payload would.
+func testAckOutOfOrder(t *testing.T, b abaco.Broker, q string) {
+	push(t, b, q, "a", "b", "x", "c", "x", "d", "e", "f")
+	take(t, b, q, "c1", 8)
+	if n, err := b.Ack(ctx(t), q, "c1", "e", "x", "b"); err != nil || n != 3 {
+		t.Fatalf("Ack = %d, %v; want 3", n, err)
+	}
+	equal(t, "leased after a first ack", leased(t, b, q, "c1"), []string{"a", "c", "x", "d", "f"})
+	if n, err := b.Ack(ctx(t), q, "c1", "f", "a", "x", "x"); err != nil || n != 3 {
+		t.Fatalf("Ack with a payload twice, leased once = %d, %v; want 3", n, err)
+	}
+	equal(t, "leased after a second ack", leased(t, b, q, "c1"), []string{"c", "d"})
+}
