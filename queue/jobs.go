@@ -88,6 +88,8 @@ type Jobs struct {
 	waiters waiters
 	// scores places submitted jobs in the index of recent jobs.
 	scores scores
+	// coalescer merges concurrent submissions (coalesce.go).
+	coalescer coalescer
 }
 
 // scores hands out the index scores of submitted jobs: the time in unix
@@ -144,7 +146,8 @@ func (j *Jobs) Submit(ctx context.Context, expression string) (abaco.Job, error)
 }
 
 // SubmitBatch stores expressions as queued jobs and enqueues them, all or
-// none, in one broker call that also checks the bound on waiting jobs
+// none, in one broker call (shared with the submissions of the same
+// moment: see coalesce.go) that also checks the bound on waiting jobs
 // (code queue_full when they do not all fit). Other errors come from the
 // broker (code unavailable when it cannot be reached). It does not retry:
 // the client that asked is told at once, with a Retry-After, rather than
@@ -161,22 +164,25 @@ func (j *Jobs) Submit(ctx context.Context, expression string) (abaco.Job, error)
 // master and may still run; submitting again creates others.
 func (j *Jobs) SubmitBatch(ctx context.Context, expressions []string, o abaco.SubmitOptions) ([]abaco.Job, error) {
 	now := time.Now().UnixMilli()
-	sub := abaco.JobSubmission{Jobs: make([]abaco.JobRecord, len(expressions)), Limit: int64(j.o.MaxQueued),
-		Score: j.scores.next(now, len(expressions)), Recent: int64(j.o.Recent)}
+	records := make([]abaco.JobRecord, len(expressions))
 	jobs := make([]abaco.Job, len(expressions))
 	for i, e := range expressions {
 		rec := record{ID: newJobID(), Expr: e, State: abaco.JobQueued, Queued: now}
-		sub.Jobs[i] = abaco.JobRecord{ID: rec.ID, Record: encodeRecord(rec), TTL: j.ttl(rec.State)}
+		records[i] = abaco.JobRecord{ID: rec.ID, Record: encodeRecord(rec), TTL: j.ttl(rec.State)}
 		jobs[i] = rec.job()
 	}
-	// Only a keyed submission can have a prior one to compare with.
-	var digest string
-	if o.IdempotencyKey != "" {
+	var prior, digest string
+	var err error
+	if o.IdempotencyKey == "" {
+		err = j.submit(ctx, records)
+	} else {
+		// A keyed submission goes alone: its key is checked and stored
+		// in its own call.
 		digest = digestOf(expressions)
-		sub.IdemKey, sub.IdemTTL = o.IdempotencyKey, j.o.ResultTTL
-		sub.IdemValue = idemValue(digest, jobs)
+		prior, err = j.b.SubmitJobs(ctx, j.o.Queue, abaco.JobSubmission{Jobs: records, Limit: int64(j.o.MaxQueued),
+			Score: j.scores.next(now, len(records)), Recent: int64(j.o.Recent),
+			IdemKey: o.IdempotencyKey, IdemTTL: j.o.ResultTTL, IdemValue: idemValue(digest, jobs)})
 	}
-	prior, err := j.b.SubmitJobs(ctx, j.o.Queue, sub)
 	switch abaco.ErrorCode(err) {
 	case "":
 		j.submits.OK()

@@ -76,7 +76,9 @@ func (b *Broker) Push(ctx context.Context, queue string, payloads ...string) err
 	case err != nil:
 		return brokerErr(ctx, "push: wait", err)
 	case acked < int64(b.durability.Replicas):
-		return b.notReplicated(fmt.Sprintf("a batch of %d items", len(payloads)), "pushing it again pushes them twice", acked)
+		return b.notReplicated(fmt.Sprintf("a batch of %d items was written to the Redis master, but %%d of the %%d replicas "+
+			"required acknowledged it within %%s, so a failover could lose it; it may still exist and be consumed, "+
+			"and pushing it again pushes them twice", len(payloads)), acked)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package rdb
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -128,11 +127,11 @@ func (b *Broker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmis
 	case werr != nil:
 		return "", brokerErr(ctx, "submit jobs: wait", werr)
 	case acked < int64(b.durability.Replicas):
-		what, again := "job "+s.Jobs[0].ID, "submitting it again creates a second job"
-		if len(s.Jobs) > 1 {
-			what, again = fmt.Sprintf("a batch of %d jobs", len(s.Jobs)), "submitting it again creates a second batch"
-		}
-		return "", b.notReplicated(what, again, acked)
+		// The job service merges submissions, so the message speaks of
+		// the caller's jobs, however many the call held.
+		return "", b.notReplicated("the submitted jobs were written to the Redis master, but %d of the %d replicas "+
+			"required acknowledged them within %s, so a failover could lose them; they may still exist and run, "+
+			"and submitting them again creates a second job for each", acked)
 	}
 	return "", nil
 }

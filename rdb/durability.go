@@ -111,11 +111,9 @@ func (b *Broker) durably(ctx context.Context, rc rueidis.Client, write rueidis.C
 // notReplicated is the error of a write the master took but too few
 // replicas acknowledged within the timeout: what was written may still
 // be there (and be worked on), or be lost if the master fails now, so a
-// retry may make a duplicate; again says what a retry makes.
-func (b *Broker) notReplicated(what, again string, acked int64) error {
+// retry may make a duplicate, which the message must say. format takes
+// the replicas that acknowledged, the replicas required and the timeout.
+func (b *Broker) notReplicated(format string, acked int64) error {
 	d := b.durability
-	return abaco.Errorf(abaco.CodeUnavailable,
-		"%s was written to the Redis master, but %d of the %d replicas required acknowledged it within %s, "+
-			"so a failover could lose it; it may still exist and run, and %s",
-		what, acked, d.Replicas, d.timeout(), again)
+	return abaco.Errorf(abaco.CodeUnavailable, format, acked, d.Replicas, d.timeout())
 }

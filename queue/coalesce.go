@@ -1,0 +1,160 @@
+package queue
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"abaco"
+)
+
+// Concurrent submissions are sent to the broker together, as a database
+// group-commits: a submission goes out at once when no batch is in
+// flight, and the ones that arrive meanwhile wait and go out together
+// when it returns. Redis's cost of a submit script is mostly per call,
+// not per job, so under load this is what makes job intake cheap; alone,
+// a submission waits for nothing.
+
+// maxInFlightSubmits bounds the merged submissions in flight at once,
+// except that a submission still waiting after slowSubmit starts a call of
+// its own: a slow call (a durability barrier waiting for a paused
+// replica) must not make the submissions behind it wait for it too.
+// maxMergedJobs bounds the jobs merged into one call.
+const (
+	maxInFlightSubmits = 1
+	slowSubmit         = 2 * time.Millisecond
+	maxMergedJobs      = 1000
+)
+
+// submission is one SubmitBatch waiting for its merged broker call.
+type submission struct {
+	jobs []abaco.JobRecord
+	err  error
+	done chan struct{}
+}
+
+// coalescer merges the submissions of one Jobs service.
+type coalescer struct {
+	mu       sync.Mutex
+	waiting  []*submission
+	inFlight int
+}
+
+// submit sends jobs with the others waiting and returns the broker's
+// verdict on them. With no call in flight the caller sends its jobs
+// itself, without a goroutine's hop; otherwise it waits to be sent with
+// the others. ctx bounds only that wait: a merged call runs on without it
+// for the others, and a job whose caller gave up may still have been
+// submitted, as when a reply is lost.
+func (j *Jobs) submit(ctx context.Context, jobs []abaco.JobRecord) error {
+	s := &submission{jobs: jobs, done: make(chan struct{})}
+	c := &j.coalescer
+	bg := context.WithoutCancel(ctx)
+	c.mu.Lock()
+	c.waiting = append(c.waiting, s)
+	if c.inFlight < maxInFlightSubmits {
+		c.inFlight++
+		batch, n := c.take()
+		c.mu.Unlock()
+		j.sendBatch(bg, batch, n)
+		// Those who arrived meanwhile go out together, on a goroutine
+		// that inherits the slot, so that this caller returns now.
+		c.mu.Lock()
+		if len(c.waiting) > 0 {
+			go j.sendMerged(bg)
+		} else {
+			c.inFlight--
+		}
+		c.mu.Unlock()
+		return s.err
+	}
+	c.mu.Unlock()
+	slow := time.NewTimer(slowSubmit)
+	defer slow.Stop()
+	for {
+		select {
+		case <-s.done:
+			return s.err
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-slow.C:
+			c.mu.Lock()
+			if slices.Contains(c.waiting, s) {
+				c.inFlight++
+				go j.sendMerged(bg)
+			}
+			c.mu.Unlock()
+		}
+	}
+}
+
+// take removes the first waiting submissions, up to maxMergedJobs jobs
+// (at least one submission, if any waits), and returns them with their
+// number of jobs. c.mu must be held.
+func (c *coalescer) take() ([]*submission, int) {
+	n, jobs := 0, 0
+	for n < len(c.waiting) && (n == 0 || jobs+len(c.waiting[n].jobs) <= maxMergedJobs) {
+		jobs += len(c.waiting[n].jobs)
+		n++
+	}
+	batch := c.waiting[:n:n]
+	c.waiting = c.waiting[n:]
+	return batch, jobs
+}
+
+// sendMerged sends the waiting submissions, in merged calls, until none
+// waits, and then gives up its slot.
+func (j *Jobs) sendMerged(ctx context.Context) {
+	c := &j.coalescer
+	for {
+		c.mu.Lock()
+		batch, n := c.take()
+		if len(batch) == 0 {
+			c.inFlight--
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		j.sendBatch(ctx, batch, n)
+	}
+}
+
+// sendBatch submits the jobs of batch in one broker call. A merged call
+// refused at the bound is all or nothing, so it is sent again one
+// submission at a time: each is then accepted or refused on its own, as
+// it would have been alone.
+func (j *Jobs) sendBatch(ctx context.Context, batch []*submission, n int) {
+	ctx, cancel := context.WithTimeout(ctx, submitTimeout)
+	defer cancel()
+	finish := func(s *submission, err error) { s.err = err; close(s.done) }
+	if len(batch) == 1 {
+		finish(batch[0], j.brokerSubmit(ctx, batch[0].jobs))
+		return
+	}
+	all := make([]abaco.JobRecord, 0, n)
+	for _, s := range batch {
+		all = append(all, s.jobs...)
+	}
+	err := j.brokerSubmit(ctx, all)
+	if abaco.ErrorCode(err) != abaco.CodeQueueFull {
+		for _, s := range batch {
+			finish(s, err)
+		}
+		return
+	}
+	for _, s := range batch {
+		finish(s, j.brokerSubmit(ctx, s.jobs))
+	}
+}
+
+// submitTimeout bounds a merged call, which no request's context does.
+const submitTimeout = 10 * time.Second
+
+// brokerSubmit submits jobs without an idempotency key, with scores taken
+// now, so that the scores of a merged call are consecutive.
+func (j *Jobs) brokerSubmit(ctx context.Context, jobs []abaco.JobRecord) error {
+	_, err := j.b.SubmitJobs(ctx, j.o.Queue, abaco.JobSubmission{Jobs: jobs, Limit: int64(j.o.MaxQueued),
+		Score: j.scores.next(time.Now().UnixMilli(), len(jobs)), Recent: int64(j.o.Recent)})
+	return err
+}
