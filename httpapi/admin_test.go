@@ -186,7 +186,7 @@ func TestOpenAPIGolden(t *testing.T) {
 	if doc.OpenAPI != "3.1.0" {
 		t.Errorf("openapi %q, want 3.1.0", doc.OpenAPI)
 	}
-	resultado := string(doc.Components.Schemas["EvaluateResponse"].Properties["resultado"])
+	resultado := string(doc.Components.Schemas["Evaluation"].Properties["resultado"])
 	if !strings.Contains(resultado, `"number"`) || !strings.Contains(resultado, `"boolean"`) {
 		t.Errorf("resultado schema %s, want number or boolean", resultado)
 	}
