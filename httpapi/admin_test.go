@@ -170,7 +170,8 @@ func TestOpenAPIGolden(t *testing.T) {
 		t.Fatalf("%v (run go test ./httpapi -run OpenAPIGolden -update)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("/openapi.json differs from %s; run go test ./httpapi -run OpenAPIGolden -update and review the diff", golden)
+		t.Errorf("/openapi.json differs from %s; run go test ./httpapi -run OpenAPIGolden -update, review the diff "+
+			"and regenerate the clients (docs/api.md, Generated clients)", golden)
 	}
 	var doc struct {
 		OpenAPI    string `json:"openapi"`
