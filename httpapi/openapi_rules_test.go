@@ -61,9 +61,11 @@ func TestOpenAPIRules(t *testing.T) {
 				t.Errorf("%s and %s share the operation id %s", prev, name, op.OperationID)
 			}
 			ids[strings.ToLower(op.OperationID)] = name
-			// oapi-codegen names each operation's answer <OperationId>Response.
-			if _, ok := doc.Components.Schemas[strings.ToUpper(op.OperationID[:1])+op.OperationID[1:]+"Response"]; ok {
-				t.Errorf("%s: a schema is named like the client's wrapper of operation %s", name, op.OperationID)
+			// The names oapi-codegen gives the types of each operation.
+			for _, suffix := range []string{"Response", "Params", "JSONBody", "JSONRequestBody"} {
+				if _, ok := doc.Components.Schemas[strings.ToUpper(op.OperationID[:1])+op.OperationID[1:]+suffix]; ok {
+					t.Errorf("%s: a schema is named like the client's type %s%s of operation %s", name, op.OperationID, suffix, op.OperationID)
+				}
 			}
 			if op.Security == nil {
 				t.Errorf("%s declares no security (want [] when no token is needed)", name)
