@@ -170,7 +170,8 @@ func TestOpenAPIGolden(t *testing.T) {
 		t.Fatalf("%v (run go test ./httpapi -run OpenAPIGolden -update)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("/openapi.json differs from %s; run go test ./httpapi -run OpenAPIGolden -update and review the diff", golden)
+		t.Errorf("/openapi.json differs from %s; run go test ./httpapi -run OpenAPIGolden -update, review the diff "+
+			"and regenerate the clients (docs/api.md, Generated clients)", golden)
 	}
 	var doc struct {
 		OpenAPI    string `json:"openapi"`
@@ -186,7 +187,7 @@ func TestOpenAPIGolden(t *testing.T) {
 	if doc.OpenAPI != "3.1.0" {
 		t.Errorf("openapi %q, want 3.1.0", doc.OpenAPI)
 	}
-	resultado := string(doc.Components.Schemas["EvaluateResponse"].Properties["resultado"])
+	resultado := string(doc.Components.Schemas["Evaluation"].Properties["resultado"])
 	if !strings.Contains(resultado, `"number"`) || !strings.Contains(resultado, `"boolean"`) {
 		t.Errorf("resultado schema %s, want number or boolean", resultado)
 	}

@@ -14,14 +14,14 @@ import (
 // request is read with a fast path for the common shape and the response is
 // built by appending to a pooled buffer, without reflection.
 
-// newEvaluateResponse converts an engine result to its JSON form. A float
+// newEvaluation converts an engine result to its JSON form. A float
 // that is inf or nan has no JSON number: it is the not_finite problem.
-func newEvaluateResponse(res abaco.Result) (EvaluateResponse, error) {
+func newEvaluation(res abaco.Result) (Evaluation, error) {
 	v, err := jsonValue(res.Kind, res.Value)
 	if err != nil {
-		return EvaluateResponse{}, err
+		return Evaluation{}, err
 	}
-	return EvaluateResponse{
+	return Evaluation{
 		Resultado:         v,
 		ExpressaoCanonica: res.Expression,
 		Repr:              res.Value,
@@ -101,8 +101,8 @@ func skipDigits(s string, i int) int {
 }
 
 // appendJSON appends the response as one JSON object and a newline. The
-// member order and names are those of the EvaluateResponse fields.
-func (r *EvaluateResponse) appendJSON(b []byte) []byte {
+// member order and names are those of the Evaluation fields.
+func (r *Evaluation) appendJSON(b []byte) []byte {
 	b = append(b, `{"resultado":`...)
 	b = append(b, r.Resultado...)
 	b = append(b, `,"expressao_canonica":`...)
@@ -122,7 +122,7 @@ func (r *EvaluateResponse) appendJSON(b []byte) []byte {
 
 // MarshalJSON encodes the response exactly as POST /evaluate writes it, so a
 // job's result has the same shape.
-func (r EvaluateResponse) MarshalJSON() ([]byte, error) {
+func (r Evaluation) MarshalJSON() ([]byte, error) {
 	b := r.appendJSON(nil)
 	return b[:len(b)-1], nil
 }

@@ -79,7 +79,7 @@ type Problem struct {
 	// Detail explains this occurrence.
 	Detail string `json:"detail" doc:"Human-readable explanation of this occurrence."`
 	// Code is abaco's stable, machine-readable error code.
-	Code abaco.Code `json:"code" doc:"Stable machine-readable error code; clients switch on it." enum:"syntax,division_by_zero,overflow,domain,type,name,limit,not_finite,invalid,too_large,unsupported_media_type,not_found,method_not_allowed,unauthorized,overloaded,queue_full,rate_limited,unavailable,internal"`
+	Code abaco.Code `json:"code" doc:"Stable machine-readable error code; clients switch on it." enum:"syntax,division_by_zero,overflow,domain,type,name,limit,not_finite,invalid,too_large,unsupported_media_type,not_found,method_not_allowed,unauthorized,conflict,idempotency_mismatch,overloaded,queue_full,rate_limited,unavailable,internal"`
 	// Column is the 1-based column of a syntax error in the expression.
 	Column int `json:"column,omitempty" doc:"For code syntax: the 1-based column (in characters) of the error in the expression."`
 	// Repr is the Python text of a non-finite result (code not_finite).

@@ -40,9 +40,9 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 	if res.Cache != "" {
 		h["X-Cache"] = xCache(res.Cache)
 	}
-	var resp EvaluateResponse
+	var resp Evaluation
 	if err == nil {
-		resp, err = newEvaluateResponse(res)
+		resp, err = newEvaluation(res)
 	}
 	if err != nil {
 		s.answerProblem(w, r, err, evaluationProblem(err, res))

@@ -52,7 +52,7 @@ func TestEvaluateResults(t *testing.T) {
 				if got := string(raw["resultado"]); got != tt.resultado {
 					t.Errorf("call %d: resultado %s, want %s", i, got, tt.resultado)
 				}
-				var resp httpapi.EvaluateResponse
+				var resp httpapi.Evaluation
 				decodeStrict(t, w, &resp)
 				if resp.Repr != tt.repr || resp.Tipo != tt.tipo || resp.Cache != want {
 					t.Errorf("call %d: %+v, want repr %s tipo %s cache %s", i, resp, tt.repr, tt.tipo, want)
@@ -151,7 +151,7 @@ func TestEvaluateAcceptsEscapedAndSpacedJSON(t *testing.T) {
 		`{"expressao": "2\u002b2"}`,
 	} {
 		w := call(t, h, "POST", "/evaluate", body)
-		var resp httpapi.EvaluateResponse
+		var resp httpapi.Evaluation
 		if w.Code != 200 {
 			t.Fatalf("%s: status %d %s", body, w.Code, w.Body.String())
 		}

@@ -121,7 +121,7 @@ func jobStatus(reqID string, l lang, job abaco.Job) JobStatus {
 	switch {
 	case job.State == abaco.JobDone && job.Result != nil:
 		res = *job.Result
-		resp, err := newEvaluateResponse(res)
+		resp, err := newEvaluation(res)
 		if err == nil {
 			st.Avaliacao = &resp
 			return st

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -43,29 +44,25 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 		}
 	}
 	str := &huma.Schema{Type: huma.TypeString}
-	reqID := &huma.Header{Description: "The request id: the client's X-Request-Id when it sent one; else a new one on a response with a problem or a log line (--log-requests).", Schema: str}
-	exprBody := &huma.RequestBody{
-		Required:    true,
-		Description: fmt.Sprintf("The tutorial's body. At most %d bytes; unknown members are rejected.", maxBody),
-		Content: map[string]*huma.MediaType{"application/json": {
-			Schema:  ref(EvaluateRequest{}),
-			Example: map[string]string{"expressao": "2+2"},
-		}},
-	}
-	badRequest := map[string]*huma.Response{
-		"400": problems("The body is not the JSON object {\"expressao\": string} (code invalid)."),
-		"413": problems("The body is larger than the limit (code too_large)."),
-		"415": problems("The Content-Type is not JSON (code unsupported_media_type)."),
-	}
-	with := func(base map[string]*huma.Response, more map[string]*huma.Response) map[string]*huma.Response {
-		out := map[string]*huma.Response{}
-		for k, v := range base {
-			out[k] = v
+	xCache := &huma.Header{Description: "hit when served from a cache tier, miss when computed.", Schema: &huma.Schema{Type: huma.TypeString, Enum: []any{"hit", "miss"}}}
+	body := func(v any) *huma.RequestBody {
+		return &huma.RequestBody{
+			Required:    true,
+			Description: fmt.Sprintf("The tutorial's body. At most %d bytes; unknown members are rejected.", maxBody),
+			Content: map[string]*huma.MediaType{"application/json": {
+				Schema:  ref(v),
+				Example: map[string]string{"expressao": "2+2"},
+			}},
 		}
-		for k, v := range more {
-			out[k] = v
+	}
+	// badRequest returns fresh answers, since each operation adds its own
+	// headers to them.
+	badRequest := func() map[string]*huma.Response {
+		return map[string]*huma.Response{
+			"400": problems("The body is not the JSON object {\"expressao\": string} (code invalid)."),
+			"413": problems("The body is larger than the limit (code too_large)."),
+			"415": problems("The Content-Type is not JSON (code unsupported_media_type)."),
 		}
-		return out
 	}
 
 	evaluate := &huma.Operation{
@@ -75,17 +72,19 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 		Description: "Evaluates the expression as Python 3.11 would, through the cache (results and deterministic errors are kept for the cache TTL, 10 s by default). " +
 			"resultado is a JSON number or boolean, of the same type whether the answer came from the cache or not. " +
 			"Errors are RFC 9457 problems with a stable code; a result of inf or nan is the problem not_finite (422).",
-		RequestBody: exprBody,
-		Responses: with(badRequest, map[string]*huma.Response{
+		RequestBody: body(EvaluateRequest{}),
+		Responses: merged(badRequest(), map[string]*huma.Response{
 			"200": {
 				Description: "The result.",
-				Headers: map[string]*huma.Header{
-					"X-Cache":      {Description: "hit when served from a cache tier, miss when computed.", Schema: &huma.Schema{Type: huma.TypeString, Enum: []any{"hit", "miss"}}},
-					"X-Request-Id": reqID,
-				},
-				Content: jsonBody(EvaluateResponse{}),
+				Headers:     map[string]*huma.Header{"X-Cache": xCache},
+				Content:     jsonBody(Evaluation{}),
 			},
-			"422": problems("The expression cannot be evaluated: codes syntax (with column), division_by_zero, overflow, domain, type, name, limit, not_finite (with repr)."),
+			"422": {
+				Description: "The expression cannot be evaluated: codes syntax (with column), division_by_zero, overflow, domain, type, name, limit, not_finite (with repr). " +
+					"Deterministic errors are cached like results, so X-Cache is sent here too (limit never is cached).",
+				Headers: map[string]*huma.Header{"X-Cache": xCache},
+				Content: map[string]*huma.MediaType{"application/problem+json": {Schema: ref(Problem{})}},
+			},
 			"429": problems("Too many evaluations are running (code overloaded); see Retry-After."),
 			"500": problems("A bug (code internal); details are only in the server's log."),
 		}),
@@ -98,28 +97,20 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 			"Intake is bounded: each client (the host of its address, an IPv6 /64) has a token bucket (abaco serve's --job-rate and --job-burst), " +
 			"reported in the RateLimit-Policy and RateLimit fields of draft-ietf-httpapi-ratelimit-headers; and the queue holds at most " +
 			"--max-queued-jobs waiting jobs, shared by every server on one Redis. Either answers 429 with Retry-After.",
-		RequestBody: exprBody,
-		Responses: with(badRequest, map[string]*huma.Response{
+		RequestBody: body(SubmitRequest{}),
+		Responses: merged(badRequest(), map[string]*huma.Response{
 			"202": {
 				Description: "The job was queued.",
 				Headers: map[string]*huma.Header{
-					"Location":         {Description: "The job's status URL.", Schema: str},
-					"RateLimit-Policy": rateLimitPolicyHeader,
-					"RateLimit":        rateLimitHeader,
+					"Location": {Description: "The job's status URL (a single job, not a batch).", Schema: str},
 				},
-				Content: jsonBody(JobAccepted{}),
+				Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{
+					OneOf: []*huma.Schema{ref(JobAccepted{}), ref(JobsAccepted{})},
+				}}},
 			},
 			"404": problems("Jobs are not enabled on this server (code not_found)."),
-			"429": {
-				Description: "This client is over its rate limit (code rate_limited), or the queue holds its bound of waiting jobs (code queue_full). " +
-					"Retry after the Retry-After seconds.",
-				Headers: map[string]*huma.Header{
-					"Retry-After":      {Description: "Seconds to wait before retrying.", Schema: &huma.Schema{Type: huma.TypeInteger}},
-					"RateLimit-Policy": rateLimitPolicyHeader,
-					"RateLimit":        rateLimitHeader,
-				},
-				Content: map[string]*huma.MediaType{"application/problem+json": {Schema: ref(Problem{})}},
-			},
+			"429": problems("This client is over its rate limit (code rate_limited), or the queue holds its bound of waiting jobs (code queue_full). " +
+				"Retry after the Retry-After seconds."),
 			"503": problems("The queue is unavailable, or, with abaco serve's --jobs-durability, too few Redis replicas acknowledged the job in time: then the job may still exist and run, and a retry creates a second one (code unavailable); see Retry-After."),
 		}),
 	}
@@ -130,7 +121,8 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 		Parameters:  []*huma.Param{{Name: "id", In: "path", Required: true, Description: "The job id.", Schema: str}},
 		Responses: map[string]*huma.Response{
 			"200": {Description: "The job.", Content: jsonBody(JobStatus{})},
-			"404": problems("No such job, or its result has expired (code not_found)."),
+			"400": problems("A malformed wait (code invalid)."),
+			"404": problems("No such job, or its result has expired, or jobs are disabled (code not_found)."),
 			"503": problems("The queue is unavailable (code unavailable)."),
 		},
 	}
@@ -145,6 +137,8 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 		Tags:        []string{"jobs"},
 		Summary:     "Read a batch of jobs, or list recent jobs",
 		Description: "With ids: the jobs in order (unknown ones as estado not_found), honouring wait and Prefer. Without ids: recent jobs, newest first; needs the admin token.",
+		// Either no token (with ids) or the admin token (a listing).
+		Security: []map[string][]string{{}, {adminScheme: {}}},
 		Parameters: append([]*huma.Param{
 			{Name: "ids", In: "query", Description: "Up to 1000 job ids, separated by commas.", Schema: str},
 			{Name: "state", In: "query", Description: "Listing only: queued, running, done, failed or cancelled.", Schema: str},
@@ -178,14 +172,20 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 	submit.Parameters = []*huma.Param{{Name: "Idempotency-Key", In: "header", Description: "1 to 255 printable ASCII characters; a repeat returns the same job(s), another body with the same key is 422 idempotency_mismatch.", Schema: str}}
 	submit.Responses["202"].Description = "The job was queued (JobAccepted), or with expressoes the batch (JobsAccepted: {\"jobs\": [...]})."
 	submit.Responses["422"] = problems("The Idempotency-Key was used with another body (code idempotency_mismatch).")
-	_ = ref(JobsAccepted{})
+	// The limiter's fields come with every answer once it has run, which
+	// is everything but the 404 of a server without jobs.
+	for code, resp := range submit.Responses {
+		if code != "404" {
+			resp.Headers = merged(resp.Headers, map[string]*huma.Header{"RateLimit-Policy": rateLimitPolicyHeader, "RateLimit": rateLimitHeader})
+		}
+	}
 	flush := &huma.Operation{
 		OperationID: "flushCache",
 		Tags:        []string{"admin"},
 		Summary:     "Remove abaco's cache entries",
 		Description: "Removes abaco's cache entries from every tier (in Redis, only keys under abaco's prefix, by SCAN and UNLINK: never FLUSHALL). " +
 			"Needs Authorization: Bearer <ABACO_ADMIN_TOKEN>; disabled (404) when the server has no admin token.",
-		Security: []map[string][]string{{"adminToken": {}}},
+		Security: []map[string][]string{{adminScheme: {}}},
 		Responses: map[string]*huma.Response{
 			"200": {Description: "The cache was emptied.", Content: jsonBody(CacheFlushed{})},
 			"401": problems("Missing or wrong token (code unauthorized)."),
@@ -196,17 +196,22 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 	statusOp := func(id, summary, desc string, extra map[string]*huma.Response) *huma.Operation {
 		return &huma.Operation{
 			OperationID: id, Tags: []string{"operations"}, Summary: summary, Description: desc,
-			Responses: with(map[string]*huma.Response{"200": {Description: summary + ".", Content: jsonBody(Status{})}}, extra),
+			Responses: merged(map[string]*huma.Response{"200": {Description: summary + ".", Content: jsonBody(Status{})}}, extra),
 		}
 	}
 	doc := &huma.OpenAPI{
 		OpenAPI: "3.1.0",
+		// Relative, so the document is right at whatever address the
+		// server answers, and Swagger UI at /docs sends its requests to
+		// the server that served it.
+		Servers: []*huma.Server{{URL: "/", Description: "The server that serves this document."}},
 		Info: &huma.Info{
 			Title:   "abaco",
 			Version: "1",
 			Description: "Evaluates arithmetic expressions the way Python 3.11 does, safely, with a two-tier cache " +
 				"(in-process and Redis) and reliable evaluation jobs. Errors are RFC 9457 problem details " +
-				"(application/problem+json) whose stable code is listed at GET /problems/{code}.",
+				"(application/problem+json) whose stable code is listed at GET /problems/{code}. " +
+				"A method that a path does not list is answered 405 (code method_not_allowed) with an Allow header.",
 		},
 		Paths: map[string]*huma.PathItem{
 			"/evaluate":  {Post: evaluate},
@@ -238,7 +243,8 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 				Description: "Every problem's type URI, /problems/{code}, resolves here.",
 				Parameters:  []*huma.Param{{Name: "code", In: "path", Required: true, Description: "An error code.", Schema: str}},
 				Responses: map[string]*huma.Response{
-					"200": {Description: "The problem type.", Content: jsonBody(ProblemType{})},
+					"200": {Description: "The problem type.", Content: jsonBody(ProblemType{}),
+						Headers: map[string]*huma.Header{"Content-Language": headerRef("Content-Language")}},
 					"404": problems("No such code (code not_found)."),
 				},
 			}},
@@ -246,10 +252,12 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 		Components: &huma.Components{
 			Schemas: reg,
 			SecuritySchemes: map[string]*huma.SecurityScheme{
-				"adminToken": {Type: "http", Scheme: "bearer", Description: "The value of ABACO_ADMIN_TOKEN."},
+				adminScheme: {Type: "http", Scheme: "bearer", Description: "The value of ABACO_ADMIN_TOKEN."},
 			},
+			Headers: sharedHeaders(),
 		},
 	}
+	applyRules(doc, ref(Problem{}))
 	return doc
 }
 
@@ -264,3 +272,13 @@ var (
 		Schema:      &huma.Schema{Type: huma.TypeString, Examples: []any{`"jobs";r=39;t=1`}},
 	}
 )
+
+// merged returns a new map with the entries of base and more; more's win.
+func merged[V any](base, more map[string]V) map[string]V {
+	out := maps.Clone(base)
+	if out == nil {
+		out = map[string]V{}
+	}
+	maps.Copy(out, more)
+	return out
+}

@@ -17,8 +17,9 @@ import (
 // document, with the placeholders of detailsPT.
 var openapiPT = compileDetails([][2]string{
 	// Info.
-	{"Evaluates arithmetic expressions the way Python 3.11 does, safely, with a two-tier cache (in-process and Redis) and reliable evaluation jobs. Errors are RFC 9457 problem details (application/problem+json) whose stable code is listed at GET /problems/{code}.",
-		"Avalia expressões aritméticas como o Python 3.11, com segurança, com um cache de duas camadas (no processo e no Redis) e jobs de avaliação confiáveis. Os erros são problem details da RFC 9457 (application/problem+json) com um código estável, descrito em GET /problems/{code}. Envie Accept-Language: pt-BR para receber title e detail em português."},
+	{"Evaluates arithmetic expressions the way Python 3.11 does, safely, with a two-tier cache (in-process and Redis) and reliable evaluation jobs. Errors are RFC 9457 problem details (application/problem+json) whose stable code is listed at GET /problems/{code}. A method that a path does not list is answered 405 (code method_not_allowed) with an Allow header.",
+		"Avalia expressões aritméticas como o Python 3.11, com segurança, com um cache de duas camadas (no processo e no Redis) e jobs de avaliação confiáveis. Os erros são problem details da RFC 9457 (application/problem+json) com um código estável, descrito em GET /problems/{code}. Envie Accept-Language: pt-BR para receber title e detail em português. Um método que um caminho não lista é respondido com 405 (código method_not_allowed) e um cabeçalho Allow."},
+	{"The server that serves this document.", "O servidor que serve este documento."},
 
 	// Summaries.
 	{"Evaluate an expression", "Avaliar uma expressão"},
@@ -42,8 +43,8 @@ var openapiPT = compileDetails([][2]string{
 	{`The body is not the JSON object {"expressao": string} (code invalid).`, `O corpo não é o objeto JSON {"expressao": string} (código invalid).`},
 	{"The body is larger than the limit (code too_large).", "O corpo é maior que o limite (código too_large)."},
 	{"The Content-Type is not JSON (code unsupported_media_type).", "O Content-Type não é JSON (código unsupported_media_type)."},
-	{"The expression cannot be evaluated: codes syntax (with column), division_by_zero, overflow, domain, type, name, limit, not_finite (with repr).",
-		"A expressão não pode ser avaliada: códigos syntax (com column), division_by_zero, overflow, domain, type, name, limit, not_finite (com repr)."},
+	{"The expression cannot be evaluated: codes syntax (with column), division_by_zero, overflow, domain, type, name, limit, not_finite (with repr). Deterministic errors are cached like results, so X-Cache is sent here too (limit never is cached).",
+		"A expressão não pode ser avaliada: códigos syntax (com column), division_by_zero, overflow, domain, type, name, limit, not_finite (com repr). Erros determinísticos vão para o cache como os resultados, então X-Cache vem aqui também (limit nunca vai para o cache)."},
 	{"Too many evaluations are running (code overloaded); see Retry-After.", "Avaliações demais em execução (código overloaded); veja Retry-After."},
 	{"A bug (code internal); details are only in the server's log.", "Um bug (código internal); os detalhes ficam só no log do servidor."},
 
@@ -51,7 +52,7 @@ var openapiPT = compileDetails([][2]string{
 	{"Enqueues an evaluation job and answers at once with its id; follow the Location header (GET /jobs/{id}). {s}",
 		"Enfileira um job de avaliação e responde na hora com o seu id; siga o cabeçalho Location (GET /jobs/{id}). $1"},
 	{`The job was queued (JobAccepted), or with expressoes the batch (JobsAccepted: {"jobs": [...]}).`, `O job foi enfileirado (JobAccepted), ou, com expressoes, o lote (JobsAccepted: {"jobs": [...]}).`},
-	{"The job's status URL.", "A URL de estado do job."},
+	{"The job's status URL (a single job, not a batch).", "A URL de estado do job (um job só, não um lote)."},
 	{"Jobs are not enabled on this server (code not_found).", "Os jobs não estão habilitados neste servidor (código not_found)."},
 	{"The Idempotency-Key was used with another body (code idempotency_mismatch).", "A Idempotency-Key foi usada com outro corpo (código idempotency_mismatch)."},
 	{"This client is over its rate limit (code rate_limited), or the queue holds its bound of waiting jobs (code queue_full). Retry after the Retry-After seconds.",
@@ -63,7 +64,14 @@ var openapiPT = compileDetails([][2]string{
 	{"The job.", "O job."},
 	{"The jobs.", "Os jobs."},
 	{"The cancelled job.", "O job cancelado."},
-	{"No such job, or its result has expired (code not_found).", "Job inexistente, ou o seu resultado expirou (código not_found)."},
+	{"No such job, or its result has expired, or jobs are disabled (code not_found).", "Job inexistente, ou o seu resultado expirou, ou os jobs estão desabilitados (código not_found)."},
+	{"A malformed wait (code invalid).", "Um wait malformado (código invalid)."},
+	{"The language of the problem's title and detail: en, or pt-BR when Accept-Language asks for Portuguese.", "A língua do title e do detail do problema: en, ou pt-BR quando o Accept-Language pede português."},
+	{"The scheme the admin token is sent with.", "O esquema com que o token de administração é enviado."},
+	{"The request id: the client's own X-Request-Id when it sent a sane one (letters, digits, -_.:, at most 128 bytes), echoed on every answer; otherwise a new one on every problem (it is also the problem's request_id) and, with --log-requests, on every answer.",
+		"O id da requisição: o X-Request-Id do próprio cliente quando ele envia um são (letras, dígitos, -_.:, no máximo 128 bytes), devolvido em toda resposta; senão um novo em todo problema (é também o request_id do problema) e, com --log-requests, em toda resposta."},
+	{"The value: a JSON number for int and float results (an int with all its digits, however large; a float with the digits of Python's repr, e.g. 0.1, 1e+16), a JSON boolean for bool results. The type is the same whether the result came from the cache or not. An int may exceed 64 bits and a float64's 2^53: a client that decodes JSON numbers to doubles (JavaScript's JSON.parse) rounds it, so read the exact value from repr, or decode this member with an arbitrary-precision reader.",
+		"O valor: um número JSON para resultados int e float (um int com todos os seus dígitos, por maior que seja; um float com os dígitos do repr do Python, por exemplo 0.1, 1e+16), um booleano JSON para resultados bool. O tipo é o mesmo venha o resultado do cache ou não. Um int pode passar de 64 bits e do 2^53 de um float64: um cliente que decodifica números JSON como doubles (o JSON.parse do JavaScript) o arredonda, então leia o valor exato de repr, ou decodifique este membro com um leitor de precisão arbitrária."},
 	{"No such job (code not_found).", "Job inexistente (código not_found)."},
 	{"The job already started or finished (code conflict).", "O job já começou ou terminou (código conflict)."},
 	{"The queue is unavailable (code unavailable).", "A fila está indisponível (código unavailable)."},

@@ -75,16 +75,16 @@ func TestEvaluateCacheTiers(t *testing.T) {
 		name   string
 		res    abaco.Result
 		xcache string
-		want   httpapi.EvaluateResponse
+		want   httpapi.Evaluation
 	}{
 		{"hit from the shared tier",
 			abaco.Result{Expression: "2 + 2", Value: "4", Kind: abaco.KindInt, Cache: abaco.CacheHit, Tier: "shared"},
 			"hit",
-			httpapi.EvaluateResponse{Resultado: "4", ExpressaoCanonica: "2 + 2", Repr: "4", Tipo: abaco.KindInt, Cache: abaco.CacheHit, Camada: "shared"}},
+			httpapi.Evaluation{Resultado: "4", ExpressaoCanonica: "2 + 2", Repr: "4", Tipo: abaco.KindInt, Cache: abaco.CacheHit, Camada: "shared"}},
 		{"bypass while the shared tier is down",
 			abaco.Result{Expression: "6 * 7", Value: "42", Kind: abaco.KindInt, Cache: abaco.CacheBypass},
 			"miss",
-			httpapi.EvaluateResponse{Resultado: "42", ExpressaoCanonica: "6 * 7", Repr: "42", Tipo: abaco.KindInt, Cache: abaco.CacheBypass}},
+			httpapi.Evaluation{Resultado: "42", ExpressaoCanonica: "6 * 7", Repr: "42", Tipo: abaco.KindInt, Cache: abaco.CacheBypass}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,7 +94,7 @@ func TestEvaluateCacheTiers(t *testing.T) {
 			if w.Code != http.StatusOK {
 				t.Fatalf("status %d: %s", w.Code, w.Body.String())
 			}
-			var got httpapi.EvaluateResponse
+			var got httpapi.Evaluation
 			decodeStrict(t, w, &got)
 			if got != tt.want {
 				t.Errorf("body %+v, want %+v", got, tt.want)

@@ -19,9 +19,9 @@ type EvaluateRequest struct {
 	Expressao string `json:"expressao" doc:"The arithmetic expression, in Python 3.11 syntax." example:"2+2"`
 }
 
-// EvaluateResponse is the answer of POST /evaluate, and the result of a done
+// Evaluation is the answer of POST /evaluate, and the result of a done
 // job.
-type EvaluateResponse struct {
+type Evaluation struct {
 	// Resultado is the value as a JSON number or boolean.
 	Resultado Value `json:"resultado"`
 	// ExpressaoCanonica is the canonical form of the expression (the cache key).
@@ -49,14 +49,21 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Schema describes Value in the OpenAPI document: a number or a boolean.
+// Schema describes Value in the OpenAPI document: a number or a boolean,
+// with no format, since an int may have any number of digits. Generators
+// map a number without a format to a float (oapi-codegen: float32), which
+// would lose digits, so x-go-type makes oapi-codegen's Go type
+// json.RawMessage: the literal as sent. Other generators ignore it.
 func (Value) Schema(huma.Registry) *huma.Schema {
 	return &huma.Schema{
 		Description: "The value: a JSON number for int and float results (an int with all its digits, " +
 			"however large; a float with the digits of Python's repr, e.g. 0.1, 1e+16), a JSON boolean for bool results. " +
-			"The type is the same whether the result came from the cache or not.",
-		OneOf:    []*huma.Schema{{Type: huma.TypeNumber}, {Type: huma.TypeBoolean}},
-		Examples: []any{4},
+			"The type is the same whether the result came from the cache or not. " +
+			"An int may exceed 64 bits and a float64's 2^53: a client that decodes JSON numbers to doubles (JavaScript's JSON.parse) " +
+			"rounds it, so read the exact value from repr, or decode this member with an arbitrary-precision reader.",
+		OneOf:      []*huma.Schema{{Type: huma.TypeNumber}, {Type: huma.TypeBoolean}},
+		Examples:   []any{4},
+		Extensions: map[string]any{"x-go-type": "json.RawMessage"},
 	}
 }
 
@@ -71,20 +78,28 @@ type JobAccepted struct {
 
 // JobsAccepted is the answer of POST /jobs with "expressoes".
 type JobsAccepted struct {
-	Jobs []JobAccepted `json:"jobs" doc:"The queued jobs, in the order of expressoes."`
+	Jobs []JobAccepted `json:"jobs" nullable:"false" doc:"The queued jobs, in the order of expressoes."`
 }
 
 // SubmitRequest is the body of POST /jobs: expressao for one job, or
 // expressoes for a batch; exactly one of the two.
 type SubmitRequest struct {
 	Expressao  string   `json:"expressao,omitempty" doc:"One expression, in Python 3.11 syntax." example:"2+2"`
-	Expressoes []string `json:"expressoes,omitempty" doc:"A batch of expressions (1 to 1000), queued all or none." maxItems:"1000" minItems:"1"`
+	Expressoes []string `json:"expressoes,omitempty" nullable:"false" doc:"A batch of expressions (1 to 1000), queued all or none." maxItems:"1000" minItems:"1"`
+}
+
+// TransformSchema says in SubmitRequest's schema that exactly one of its
+// members is sent.
+func (SubmitRequest) TransformSchema(_ huma.Registry, s *huma.Schema) *huma.Schema {
+	one := 1
+	s.MinProperties, s.MaxProperties = &one, &one
+	return s
 }
 
 // JobList is the answer of GET /jobs: a batch read (?ids=) or a page of
 // recent jobs.
 type JobList struct {
-	Jobs []JobStatus `json:"jobs" doc:"The jobs: in the order of ids for a batch read (an unknown or expired one is {\"id\", \"estado\": \"not_found\"}); newest first for a listing."`
+	Jobs []JobStatus `json:"jobs" nullable:"false" doc:"The jobs: in the order of ids for a batch read (an unknown or expired one is {\"id\", \"estado\": \"not_found\"}); newest first for a listing."`
 	Next string      `json:"next,omitempty" doc:"For a listing: the cursor of the next page (also in the Link header); absent on the last page."`
 }
 
@@ -97,7 +112,7 @@ type JobStatus struct {
 	CriadoEm     time.Time      `json:"criado_em,omitzero" doc:"When the job was submitted."`
 	AtualizadoEm time.Time      `json:"atualizado_em,omitzero" doc:"When the job last changed state."`
 	// Avaliacao is the result of a done job, in the shape of POST /evaluate's answer.
-	Avaliacao *EvaluateResponse `json:"avaliacao,omitempty" doc:"For a done job: the result, exactly as POST /evaluate answers it."`
+	Avaliacao *Evaluation `json:"avaliacao,omitempty" doc:"For a done job: the result, exactly as POST /evaluate answers it."`
 	// Erro is the failure of a failed job, as the problem POST /evaluate would answer.
 	Erro *Problem `json:"erro,omitempty" doc:"For a failed job: the problem POST /evaluate would have answered."`
 	// SemWorker warns that a queued job has no worker to run it.
@@ -119,7 +134,7 @@ type Status struct {
 // or with less of.
 type Readiness struct {
 	Status   string        `json:"status" enum:"ready,degraded" doc:"ready: every dependency answers and is fit for its use (or none is configured); degraded: the server answers, without or with less of what degraded lists." example:"ready"`
-	Degraded []Degradation `json:"degraded,omitempty" doc:"The degraded dependencies, when status is degraded: one entry per condition, in the order unreachable, writes_refused, evicting_policy."`
+	Degraded []Degradation `json:"degraded,omitempty" nullable:"false" doc:"The degraded dependencies, when status is degraded: one entry per condition, in the order unreachable, writes_refused, evicting_policy."`
 }
 
 // Degradation is a condition of a dependency that the server works
