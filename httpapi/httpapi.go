@@ -101,6 +101,12 @@ type Config struct {
 	// (4xx at info level, 503 at warn, other 5xx at error) are always
 	// logged.
 	LogRequests bool
+	// CORSOrigins are the origins (https://app.example) whose pages may
+	// call the public API from a browser: POST /evaluate, POST /jobs,
+	// GET /jobs?ids=, GET and DELETE /jobs/{id}, /openapi.json and
+	// /problems/{code}, never the administration. "*" allows any origin.
+	// Empty, the default, sends no CORS headers.
+	CORSOrigins []string
 }
 
 // Server is the API's http.Handler.
@@ -126,6 +132,7 @@ type Server struct {
 	logger      *slog.Logger
 	logRequests bool
 	metrics     *metrics
+	cors        *cors // nil: CORS off
 	mux         *http.ServeMux
 	handler     http.Handler
 	openapi     []byte
@@ -147,6 +154,7 @@ func New(cfg Config) *Server {
 		jobLimit:    newClientLimiter(cfg.JobRate, opt.Or(cfg.JobBurst, DefaultJobBurst), time.Now),
 		logger:      cfg.Logger,
 		logRequests: cfg.LogRequests,
+		cors:        newCORS(cfg.CORSOrigins),
 		mux:         http.NewServeMux(),
 	}
 	s.maxBody = opt.Or(s.maxBody, DefaultMaxBodyBytes)
@@ -216,11 +224,15 @@ const routeEvaluate = "/evaluate"
 // route registers a handler under a method pattern ("GET /jobs/{id}"). The
 // pattern without its method is the route label of the handler's metrics
 // (the method has a label of its own), worked out here once rather than
-// per request.
+// per request. The public routes answer CORS when it is on (cors.go).
 func (s *Server) route(pattern string, h http.HandlerFunc) {
 	_, label, _ := strings.Cut(pattern, " ")
+	public := publicRoutes[pattern]
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		setRoute(w, label)
+		if public && s.cors != nil && publicRequest(pattern, r) {
+			s.cors.headers(w, r)
+		}
 		h(w, r)
 	})
 }
@@ -231,7 +243,13 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	// The hot route skips the mux's pattern matching; it has no path values.
 	if r.URL.Path == routeEvaluate && r.Method == http.MethodPost {
 		setRoute(w, routeEvaluate)
+		if s.cors != nil {
+			s.cors.headers(w, r)
+		}
 		s.evaluate(w, r)
+		return
+	}
+	if s.cors != nil && s.preflight(w, r) {
 		return
 	}
 	if h, pattern := s.mux.Handler(r); pattern == "" {
