@@ -180,6 +180,10 @@ func buildInfo(v version.Info) prometheus.Gauge {
 	return g
 }
 
+// BuildInfo returns abaco_build_info of the running binary, for the
+// registries that the API does not serve (abaco worker's --metrics-addr).
+func BuildInfo() prometheus.Collector { return buildInfo(version.Get()) }
+
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"abaco/internal/redistest"
 )
@@ -214,4 +215,29 @@ func dashboardExprs(t *testing.T) []dashExpr {
 		}
 	}
 	return out
+}
+
+// TestWorkerMetricsLint checks abaco worker's --metrics-addr endpoint: the
+// job queue's gauges, abaco_build_info and the Go and process collectors,
+// as serve's /metrics has them, and a scrape `promtool check metrics`
+// passes.
+func TestWorkerMetricsLint(t *testing.T) {
+	t.Parallel()
+	promtool(t)
+	srv := redistest.Start(t)
+	w := startInProcess(srv.URL, "worker", "--metrics-addr", "127.0.0.1:0", "--log-level", "info")
+	t.Cleanup(func() { w.stop(t) })
+	base := workerMetrics(t, w)
+	var scrape string
+	until(t, 10*time.Second, "the job queue's depth sampled", func() bool {
+		scrape = metricsText(t, base)
+		return strings.Contains(scrape, `abaco_queue_depth{queue="abaco_jobs"} 0`)
+	})
+	for _, want := range []string{"# TYPE abaco_build_info gauge", "# TYPE go_goroutines gauge",
+		"# TYPE process_cpu_seconds_total counter", "# TYPE abaco_queue_oldest_in_flight_seconds gauge"} {
+		if !strings.Contains(scrape, want+"\n") {
+			t.Errorf("worker /metrics lacks %s", want)
+		}
+	}
+	runPromtool(t, ".", []byte(scrape), "check", "metrics")
 }

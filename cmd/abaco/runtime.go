@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"abaco"
 	"abaco/cache"
 	"abaco/expr"
+	"abaco/httpapi"
 	"abaco/queue"
 	"abaco/rdb"
 )
@@ -137,7 +139,10 @@ func (f *consumeFlags) observe(ctx context.Context, env *Env) (*slog.Logger, pro
 	if f.metricsAddr == "" {
 		return log, nil, nil
 	}
+	// The same process-wide families as serve's /metrics, so one
+	// dashboard and one set of alerts cover both.
 	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), httpapi.BuildInfo())
 	ln, err := net.Listen("tcp", f.metricsAddr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("metrics: %w", err)
