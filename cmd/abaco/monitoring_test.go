@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -240,4 +241,32 @@ func TestWorkerMetricsLint(t *testing.T) {
 		}
 	}
 	runPromtool(t, ".", []byte(scrape), "check", "metrics")
+}
+
+// TestDashboardPromQL parses every PromQL expression of the dashboard with
+// promtool, as recording rules, with Grafana's variables replaced by what
+// Grafana would put there.
+func TestDashboardPromQL(t *testing.T) {
+	t.Parallel()
+	promtool(t)
+	grafana := strings.NewReplacer("$__rate_interval", "5m", "$instance", ".*")
+	var rules strings.Builder
+	rules.WriteString("groups:\n  - name: dashboard\n    rules:\n")
+	n := 0
+	for _, e := range dashboardExprs(t) {
+		if strings.HasPrefix(e.where, "variable ") {
+			continue // label_values() is Grafana's, not PromQL
+		}
+		expr, err := json.Marshal(grafana.Replace(e.expr)) // a JSON string is a YAML string
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		fmt.Fprintf(&rules, "      - record: dashboard:expr%d\n        expr: %s\n", n, expr)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "dashboard.yml"), []byte(rules.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runPromtool(t, dir, nil, "check", "rules", "dashboard.yml")
 }
