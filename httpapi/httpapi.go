@@ -23,6 +23,7 @@ import (
 
 	"abaco"
 	"abaco/internal/opt"
+	"abaco/internal/version"
 )
 
 // CacheAdmin is what the API needs of the result cache beyond evaluation:
@@ -89,6 +90,9 @@ type Config struct {
 	// MaxWaiters bounds the requests waiting at once; past it they
 	// answer at once. Zero means DefaultMaxWaiters.
 	MaxWaiters int
+	// Build names the running binary in abaco_build_info. The zero value
+	// means version.Get() (no version set at build time).
+	Build version.Info
 	// Registry receives the HTTP metrics and abaco_build_info, and is
 	// served at /metrics. Nil means a fresh registry with the Go and
 	// process collectors.
@@ -170,7 +174,11 @@ func New(cfg Config) *Server {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	s.metrics = newMetrics(reg)
+	build := cfg.Build
+	if build == (version.Info{}) {
+		build = version.Get()
+	}
+	s.metrics = newMetrics(reg, build)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "abaco_http_job_waiters",
 		Help: "GET /jobs requests holding a wait for their jobs to finish (bounded by --max-job-waiters).",

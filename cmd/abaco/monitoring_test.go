@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"abaco/internal/redistest"
+	buildinfo "abaco/internal/version"
 )
 
 // deployDir holds the Grafana dashboard and the Prometheus rules.
@@ -67,11 +68,16 @@ func exercisedServer(t *testing.T) (base, scrape string) {
 }
 
 // TestMetricsLint runs `promtool check metrics` (the Prometheus naming and
-// unit conventions) on a live server's scrape.
+// unit conventions) on a live server's scrape, whose abaco_build_info
+// names the build as abaco version does.
 func TestMetricsLint(t *testing.T) {
 	t.Parallel()
 	promtool(t)
 	_, scrape := exercisedServer(t)
+	v := buildinfo.Resolve(version)
+	if want := fmt.Sprintf("abaco_build_info{goversion=%q,revision=%q,version=%q} 1\n", v.GoVersion, v.Revision, v.Version); !strings.Contains(scrape, want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
 	runPromtool(t, ".", []byte(scrape), "check", "metrics")
 }
 

@@ -17,6 +17,7 @@ import (
 	"abaco/cache"
 	"abaco/expr"
 	"abaco/httpapi"
+	buildinfo "abaco/internal/version" // "version" is main's -ldflags variable
 	"abaco/queue"
 	"abaco/rdb"
 )
@@ -142,7 +143,7 @@ func (f *consumeFlags) observe(ctx context.Context, env *Env) (*slog.Logger, pro
 	// The same process-wide families as serve's /metrics, so one
 	// dashboard and one set of alerts cover both.
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), httpapi.BuildInfo())
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), httpapi.BuildInfo(buildinfo.Resolve(version)))
 	ln, err := net.Listen("tcp", f.metricsAddr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("metrics: %w", err)

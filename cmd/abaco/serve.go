@@ -21,6 +21,7 @@ import (
 	"abaco/expr"
 	"abaco/httpapi"
 	"abaco/inmem"
+	buildinfo "abaco/internal/version" // "version" is main's -ldflags variable
 	"abaco/queue"
 	"abaco/rdb"
 )
@@ -309,6 +310,7 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		MaxWait:                  cfg.MaxJobWait,
 		MaxWaiters:               cfg.MaxJobWaiters,
 		CORSOrigins:              strings.Split(cfg.CORSOrigins, ","),
+		Build:                    buildinfo.Resolve(version),
 	})
 	s.http = &http.Server{
 		Addr:              cfg.Addr,
