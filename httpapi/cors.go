@@ -24,7 +24,7 @@ type cors struct {
 // CORS headers sent with every public answer and preflight.
 const (
 	corsAllowHeaders  = "Content-Type, Idempotency-Key, Prefer, Accept-Language, X-Request-Id"
-	corsExposeHeaders = "Location, Retry-After, X-Request-Id, X-Cache, Preference-Applied"
+	corsExposeHeaders = "Location, Retry-After, X-Request-Id, X-Cache, Preference-Applied, RateLimit, RateLimit-Policy"
 	// corsMaxAge is how long (seconds) a browser may keep a preflight's
 	// answer; browsers cap it at 2 h (Chromium) or 24 h (Firefox).
 	corsMaxAge = "7200"

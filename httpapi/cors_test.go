@@ -61,7 +61,7 @@ func TestCORSPublicRoutes(t *testing.T) {
 				t.Errorf("Access-Control-Allow-Origin %q, want %q", got, goodOrigin)
 			}
 			expose := h.Get("Access-Control-Expose-Headers")
-			for _, want := range []string{"Location", "Retry-After", "X-Request-Id", "X-Cache", "Preference-Applied"} {
+			for _, want := range []string{"Location", "Retry-After", "X-Request-Id", "X-Cache", "Preference-Applied", "RateLimit"} {
 				if !strings.Contains(expose, want) {
 					t.Errorf("Access-Control-Expose-Headers %q lacks %s", expose, want)
 				}
