@@ -86,7 +86,7 @@ func TestMetricsLint(t *testing.T) {
 func TestAlertRules(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(deployDir, "prometheus")
-	runPromtool(t, dir, nil, "check", "rules", "alerts.yml")
+	runPromtool(t, dir, nil, "check", "rules", "--lint=all", "--lint-fatal", "alerts.yml")
 	runPromtool(t, dir, nil, "test", "rules", "alerts_test.yml")
 }
 
