@@ -216,7 +216,7 @@ func dashboardExprs(t *testing.T) []dashExpr {
 		}
 	}
 	for _, want := range []string{"Request rate", "Latency p50 / p99", "Hit ratio per cache tier", "HTTP errors by status code",
-		"Breaker state", "Queue depth", "Oldest in-flight age", "Redeliveries by cause", "Dead letters", "Job throughput"} {
+		"Breaker state", "Queue depth and in flight", "Oldest in-flight age", "Redeliveries by cause", "Dead letters", "Job throughput"} {
 		if !slices.Contains(titles, want) {
 			t.Errorf("abaco.json lacks the panel %q (has %q)", want, titles)
 		}
