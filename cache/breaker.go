@@ -1,9 +1,10 @@
 package cache
 
 import (
-	"math/rand/v2"
 	"sync"
 	"time"
+
+	"abaco/internal/backoff"
 )
 
 // breakerState is the state of the circuit breaker guarding the shared tier.
@@ -118,8 +119,8 @@ func (b *breaker) failure(reason string) bool {
 	if b.state == halfOpen || (b.state == closed && b.failures >= b.threshold) {
 		b.openedAt = b.now()
 		b.wait = b.cooldown
-		if b.jitter && b.cooldown >= 4 {
-			b.wait -= rand.N(b.cooldown / 4)
+		if b.jitter {
+			b.wait = backoff.Jitter(b.cooldown, 0.25)
 		}
 		b.set(open)
 		return true

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"abaco/internal/backoff"
 	"abaco/internal/outage"
 )
 
@@ -53,7 +54,7 @@ const flushCheck = time.Second
 const flushCheckTimeout = time.Second
 
 // listenBackoff bounds the pause before subscribing again after Listen
-// failed; the pause doubles from minListenBackoff.
+// failed; the pause doubles from minListenBackoff, jittered (backoff.Exp).
 const (
 	minListenBackoff = 50 * time.Millisecond
 	listenBackoff    = time.Second
@@ -102,7 +103,7 @@ func (c *Cache) stopFlushWatch() {
 // again after a pause when it fails.
 func (c *Cache) listen(ctx context.Context) {
 	fw := c.fw
-	pause := minListenBackoff
+	fails := 0
 	subscribed := func() {
 		fw.down.OK()
 		c.checkSoon()
@@ -125,12 +126,12 @@ func (c *Cache) listen(ctx context.Context) {
 			return
 		}
 		fw.down.Fail(err)
+		fails++
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(pause):
+		case <-time.After(backoff.Exp(minListenBackoff, listenBackoff, fails)):
 		}
-		pause = min(2*pause, listenBackoff)
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"abaco"
 	"abaco/internal/opt"
+	"abaco/internal/version"
 )
 
 // CacheAdmin is what the API needs of the result cache beyond evaluation:
@@ -89,6 +90,9 @@ type Config struct {
 	// MaxWaiters bounds the requests waiting at once; past it they
 	// answer at once. Zero means DefaultMaxWaiters.
 	MaxWaiters int
+	// Build names the running binary in abaco_build_info. The zero value
+	// means version.Get() (no version set at build time).
+	Build version.Info
 	// Registry receives the HTTP metrics and abaco_build_info, and is
 	// served at /metrics. Nil means a fresh registry with the Go and
 	// process collectors.
@@ -101,6 +105,12 @@ type Config struct {
 	// (4xx at info level, 503 at warn, other 5xx at error) are always
 	// logged.
 	LogRequests bool
+	// CORSOrigins are the origins (https://app.example) whose pages may
+	// call the public API from a browser: POST /evaluate, POST /jobs,
+	// GET /jobs?ids=, GET and DELETE /jobs/{id}, /openapi.json and
+	// /problems/{code}, never the administration. "*" allows any origin.
+	// Empty, the default, sends no CORS headers.
+	CORSOrigins []string
 }
 
 // Server is the API's http.Handler.
@@ -126,6 +136,7 @@ type Server struct {
 	logger      *slog.Logger
 	logRequests bool
 	metrics     *metrics
+	cors        *cors // nil: CORS off
 	mux         *http.ServeMux
 	handler     http.Handler
 	openapi     []byte
@@ -147,6 +158,7 @@ func New(cfg Config) *Server {
 		jobLimit:    newClientLimiter(cfg.JobRate, opt.Or(cfg.JobBurst, DefaultJobBurst), time.Now),
 		logger:      cfg.Logger,
 		logRequests: cfg.LogRequests,
+		cors:        newCORS(cfg.CORSOrigins),
 		mux:         http.NewServeMux(),
 	}
 	s.maxBody = opt.Or(s.maxBody, DefaultMaxBodyBytes)
@@ -162,7 +174,11 @@ func New(cfg Config) *Server {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-	s.metrics = newMetrics(reg)
+	build := cfg.Build
+	if build == (version.Info{}) {
+		build = version.Get()
+	}
+	s.metrics = newMetrics(reg, build)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "abaco_http_job_waiters",
 		Help: "GET /jobs requests holding a wait for their jobs to finish (bounded by --max-job-waiters).",
@@ -216,11 +232,15 @@ const routeEvaluate = "/evaluate"
 // route registers a handler under a method pattern ("GET /jobs/{id}"). The
 // pattern without its method is the route label of the handler's metrics
 // (the method has a label of its own), worked out here once rather than
-// per request.
+// per request. The public routes answer CORS when it is on (cors.go).
 func (s *Server) route(pattern string, h http.HandlerFunc) {
 	_, label, _ := strings.Cut(pattern, " ")
+	public := publicRoutes[pattern]
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		setRoute(w, label)
+		if public && s.cors != nil && publicRequest(pattern, r) {
+			s.cors.headers(w, r)
+		}
 		h(w, r)
 	})
 }
@@ -231,7 +251,13 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	// The hot route skips the mux's pattern matching; it has no path values.
 	if r.URL.Path == routeEvaluate && r.Method == http.MethodPost {
 		setRoute(w, routeEvaluate)
+		if s.cors != nil {
+			s.cors.headers(w, r)
+		}
 		s.evaluate(w, r)
+		return
+	}
+	if s.cors != nil && s.preflight(w, r) {
 		return
 	}
 	if h, pattern := s.mux.Handler(r); pattern == "" {

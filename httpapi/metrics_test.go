@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"abaco/cache"
+	"abaco/httpapi"
 	"abaco/internal/version"
 )
 
@@ -46,5 +48,18 @@ func TestMetricNames(t *testing.T) {
 	}
 	if v.Version == "" || v.Revision == "" || v.GoVersion == "" {
 		t.Errorf("build info %+v has an empty label", v)
+	}
+}
+
+// TestBuildInfoFromConfig checks that Config.Build, the version set at
+// build time, is what abaco_build_info says.
+func TestBuildInfoFromConfig(t *testing.T) {
+	t.Parallel()
+	b := version.Info{Version: "v1.2.3", Revision: "abc123", GoVersion: "go1.26.0"}
+	h := newAPI(t, func(c *httpapi.Config, _ *cache.Cache) { c.Build = b })
+	body := call(t, h, "GET", "/metrics", "").Body.String()
+	want := `abaco_build_info{goversion="go1.26.0",revision="abc123",version="v1.2.3"} 1` + "\n"
+	if !strings.Contains(body, want) {
+		t.Fatalf("/metrics lacks %s", want)
 	}
 }

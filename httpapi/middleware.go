@@ -180,7 +180,11 @@ func buildInfo(v version.Info) prometheus.Gauge {
 	return g
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+// BuildInfo returns abaco_build_info for build v, for the registries that
+// the API does not serve (abaco worker's --metrics-addr).
+func BuildInfo(v version.Info) prometheus.Collector { return buildInfo(v) }
+
+func newMetrics(reg prometheus.Registerer, build version.Info) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "abaco_http_requests_total",
@@ -196,7 +200,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		Name: "abaco_http_requests_in_flight",
 		Help: "HTTP requests being answered.",
 	}, func() float64 { return float64(m.inflight.Load()) })
-	reg.MustRegister(m.requests, m.duration, inflight, buildInfo(version.Get()))
+	reg.MustRegister(m.requests, m.duration, inflight, buildInfo(build))
 	m.hot = m.series(routeEvaluate, http.MethodPost, http.StatusOK)
 	return m
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"abaco"
+	"abaco/internal/backoff"
 	"abaco/internal/opt"
 	"abaco/internal/outage"
 )
@@ -78,7 +79,8 @@ type Options struct {
 	// dead-lettered. Zero means 5.
 	MaxAttempts int
 	// MinBackoff is the wait before the first retry; it doubles per
-	// attempt up to MaxBackoff. Zero means 100ms (and 10s for MaxBackoff).
+	// attempt up to MaxBackoff. Each wait is jittered down to as little as
+	// half of that. Zero means 100ms (and 10s for MaxBackoff).
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
 	// Heartbeat is how often the consumer refreshes its liveness and runs
@@ -252,16 +254,10 @@ func isPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
-// backoff returns the wait before delivery number attempt (2 or more).
+// backoff returns the wait before delivery number attempt (2 or more):
+// MinBackoff doubled per attempt up to MaxBackoff, with equal jitter (half
+// to all of it), so that the items that failed together, as in an outage
+// of what their handler calls, are not all retried in the same instant.
 func (o Options) backoff(attempt int) time.Duration {
-	return doubled(o.MinBackoff, o.MaxBackoff, attempt-2)
-}
-
-// doubled returns base doubled n times, at most limit.
-func doubled(base, limit time.Duration, n int) time.Duration {
-	d := base
-	for i := 0; i < n && d < limit; i++ {
-		d *= 2
-	}
-	return min(d, limit)
+	return backoff.Exp(o.MinBackoff, o.MaxBackoff, attempt-1)
 }

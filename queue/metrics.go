@@ -17,6 +17,7 @@ type metrics struct {
 	exported    bool
 	depth       prometheus.Gauge
 	deadLetters prometheus.Gauge
+	oldest      prometheus.Gauge
 	inFlight    prometheus.Gauge
 	processed   prometheus.Counter
 	failed      prometheus.Counter
@@ -62,11 +63,13 @@ func newMetrics(reg prometheus.Registerer, queue string) *metrics {
 		exported:    reg != nil,
 		depth:       gauge("abaco_queue_depth", "Items waiting in the queue (sampled every heartbeat)."),
 		deadLetters: gauge("abaco_queue_dead_letters", "Dead letters of the queue (sampled every heartbeat)."),
-		inFlight:    gauge("abaco_queue_in_flight", "Items leased by the consumers of this process."),
-		processed:   counter("abaco_queue_processed_total", "Items processed and acknowledged."),
-		failed:      counter("abaco_queue_failed_total", "Handler failures (each failed attempt)."),
-		dead:        counter("abaco_queue_dead_lettered_total", "Items moved to the dead letters."),
-		pickup:      pickup,
+		oldest: gauge("abaco_queue_oldest_in_flight_seconds",
+			"Age of the oldest item leased by any consumer of the queue, as the consumers last reported it with their heartbeats; 0 when none is leased (sampled every heartbeat)."),
+		inFlight:  gauge("abaco_queue_in_flight", "Items leased by the consumers of this process."),
+		processed: counter("abaco_queue_processed_total", "Items processed and acknowledged."),
+		failed:    counter("abaco_queue_failed_total", "Handler failures (each failed attempt)."),
+		dead:      counter("abaco_queue_dead_lettered_total", "Items moved to the dead letters."),
+		pickup:    pickup,
 		recovered: counter("abaco_queue_recovered_total",
 			"Items found in this process's processing lists that the consumer did not know it held (a take whose reply was lost), returned to the queue."),
 		redeliveredDied:      cause(causeConsumerDied),
@@ -105,4 +108,5 @@ func (m *metrics) observeQueue(ctx context.Context, b abaco.Broker) {
 	}
 	m.depth.Set(float64(s.Depth))
 	m.deadLetters.Set(float64(s.Dead))
+	m.oldest.Set(s.OldestAge.Seconds())
 }

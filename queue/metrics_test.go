@@ -79,3 +79,27 @@ func metric(t *testing.T, reg *prometheus.Registry, name, q string) float64 {
 	}
 	return -1
 }
+
+// TestOldestInFlightGauge checks abaco_queue_oldest_in_flight_seconds: above
+// zero while a handler holds an item past a few heartbeats, back to zero
+// once the item is acknowledged.
+func TestOldestInFlightGauge(t *testing.T) {
+	t.Parallel()
+	b := inmem.NewBroker()
+	q := brokertest.Queue(t)
+	reg := prometheus.NewRegistry()
+	o := fast(t, q)
+	o.Registerer = reg
+	if err := b.Push(context.Background(), q, "slow"); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	start(t, b, func(context.Context, abaco.Item) error {
+		<-release
+		return nil
+	}, o)
+	const name = "abaco_queue_oldest_in_flight_seconds"
+	waitFor(t, name+" above 0.1s", func() bool { return metric(t, reg, name, q) > 0.1 })
+	close(release)
+	waitFor(t, name+" back to 0", func() bool { return metric(t, reg, name, q) == 0 })
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"abaco"
+	"abaco/internal/backoff"
 	"abaco/internal/outage"
 )
 
@@ -109,7 +110,7 @@ func (j *Jobs) Listen(ctx context.Context) {
 			return
 		}
 		log.Fail(err)
-		if !sleep(ctx, min(doubled(DefaultMinBackoff, time.Second, attempt-2), time.Second)) {
+		if !sleep(ctx, backoff.Exp(DefaultMinBackoff, time.Second, attempt-1)) {
 			return
 		}
 	}

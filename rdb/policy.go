@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"abaco/internal/backoff"
 	"abaco/internal/opt"
 )
 
@@ -66,7 +67,7 @@ func (w *PolicyWatch) Start(ctx context.Context) {
 		for {
 			wait := policyEvery
 			if !ok {
-				wait = policyRetry
+				wait = backoff.Jitter(policyRetry, backoff.Equal)
 			}
 			select {
 			case <-ctx.Done():

@@ -19,6 +19,7 @@ import (
 
 	"github.com/redis/rueidis"
 
+	"abaco/internal/backoff"
 	"abaco/internal/opt"
 )
 
@@ -149,7 +150,8 @@ func dial(ro rueidis.ClientOption, wait time.Duration) (rueidis.Client, error) {
 		if err == nil || Refused(err) || time.Now().Add(retryEvery).After(deadline) {
 			return rc, err
 		}
-		time.Sleep(retryEvery)
+		// Jittered, so processes started together do not dial in step.
+		time.Sleep(backoff.Jitter(retryEvery, backoff.Equal))
 	}
 }
 

@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"abaco"
 	"abaco/cache"
 	"abaco/expr"
+	"abaco/httpapi"
+	buildinfo "abaco/internal/version" // "version" is main's -ldflags variable
 	"abaco/queue"
 	"abaco/rdb"
 )
@@ -137,7 +140,10 @@ func (f *consumeFlags) observe(ctx context.Context, env *Env) (*slog.Logger, pro
 	if f.metricsAddr == "" {
 		return log, nil, nil
 	}
+	// The same process-wide families as serve's /metrics, so one
+	// dashboard and one set of alerts cover both.
 	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), httpapi.BuildInfo(buildinfo.Resolve(version)))
 	ln, err := net.Listen("tcp", f.metricsAddr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("metrics: %w", err)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +21,7 @@ import (
 	"abaco/expr"
 	"abaco/httpapi"
 	"abaco/inmem"
+	buildinfo "abaco/internal/version" // "version" is main's -ldflags variable
 	"abaco/queue"
 	"abaco/rdb"
 )
@@ -73,6 +75,9 @@ type serveConfig struct {
 	// the requests waiting at once.
 	MaxJobWait    time.Duration
 	MaxJobWaiters int
+	// CORSOrigins lists, comma-separated, the origins whose web pages may
+	// call the public API ("*": any); empty means CORS off.
+	CORSOrigins string
 }
 
 func parseServeFlags(env *Env, args []string) (serveConfig, error) {
@@ -115,6 +120,7 @@ Examples:
 	boolVar(fs, env, &c.Jobs, "jobs", "ABACO_JOBS", true, "accept evaluation jobs (POST /jobs); false makes a cache-only server: /jobs answers 404, no workers run, and an evicting Redis maxmemory-policy (allkeys-lru, what a cache wants) is not warned about")
 	durationVar(fs, env, &c.MaxJobWait, "max-job-wait", "ABACO_MAX_JOB_WAIT", httpapi.DefaultMaxWait, "longest wait GET /jobs may ask for (?wait=30s, Prefer: wait=30); longer ones are cut to it")
 	intVar(fs, env, &c.MaxJobWaiters, "max-job-waiters", "ABACO_MAX_JOB_WAITERS", httpapi.DefaultMaxWaiters, "GET /jobs requests waiting at once; past it they answer at once")
+	stringVar(fs, env, &c.CORSOrigins, "cors-origins", "ABACO_CORS_ORIGINS", "", "comma-separated origins (https://app.example) whose web pages may call the public API (POST /evaluate, /jobs, /openapi.json, /problems), never DELETE /cache or the job listing; * allows any; empty means CORS off")
 	limitVars(fs, env, &c.Limits)
 	intakeVars(fs, env, &c)
 	durabilityVars(fs, env, &c.JobsDurability, "jobs-durability", "ABACO_JOBS_DURABILITY", "POST /jobs")
@@ -303,6 +309,8 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		JobBurst:                 cfg.JobBurst,
 		MaxWait:                  cfg.MaxJobWait,
 		MaxWaiters:               cfg.MaxJobWaiters,
+		CORSOrigins:              strings.Split(cfg.CORSOrigins, ","),
+		Build:                    buildinfo.Resolve(version),
 	})
 	s.http = &http.Server{
 		Addr:              cfg.Addr,
