@@ -38,7 +38,8 @@ func runQueue(ctx context.Context, env *Env, args []string) error {
 consume), else $ABACO_QUEUE, else number_queue.
 
   stats    depth, dead letters, in-flight items per consumer (alive or not) and the
-           age of the oldest in-flight item. Waiting items are plain values without
+           age of the oldest in-flight item; "stalled" when items wait and no live
+           consumer takes them (for abaco_jobs: no worker runs). Waiting items are plain values without
            a timestamp, so "oldest" is the oldest lease, as consumers report it with
            their heartbeat (up to one heartbeat stale); "?" when items are in flight
            whose age no heartbeat reported (taken since the last one, or held by a
@@ -135,9 +136,13 @@ func queueStatsCmd(ctx context.Context, env *Env, b *rdb.Broker, q string, f que
 	}
 	r := s.Redelivered
 	fmt.Fprintf(env.Stdout, "queue      %s\ndepth      %d\nin flight  %d\ndead       %d\noldest     %s\n"+
-		"redelivery consumer died %d, lease lost %d, handler error %d\nconsumers  %d\n",
+		"redelivery consumer died %d, lease lost %d, handler error %d\nconsumers  %d (%d alive)\n",
 		oneLine(s.Queue), s.Depth, s.InFlight, s.Dead, age(s.OldestAge, s.OldestUnknown),
-		r.ConsumerDied, r.LeaseLost, r.HandlerError, len(s.Consumers))
+		r.ConsumerDied, r.LeaseLost, r.HandlerError, len(s.Consumers), alive(s))
+	if stalled(s) {
+		fmt.Fprintf(env.Stdout, "stalled    %d items wait and no live consumer takes them: start abaco consume "+
+			"(or abaco worker, or abaco serve, for the job queue)\n", s.Depth)
+	}
 	if len(s.Consumers) == 0 {
 		return nil
 	}
@@ -162,8 +167,27 @@ type statsJSON struct {
 	OldestLeaseMs *int64           `json:"oldest_lease_ms"`
 	OldestUnknown bool             `json:"oldest_unknown"`
 	Redelivered   redeliveriesJSON `json:"redelivered"`
-	Consumers     []consumerJSON   `json:"consumers"`
+	// LiveConsumers counts the consumers whose heartbeat has not expired,
+	// and Stalled says items wait with none of them to take them.
+	LiveConsumers int            `json:"live_consumers"`
+	Stalled       bool           `json:"stalled"`
+	Consumers     []consumerJSON `json:"consumers"`
 }
+
+// alive counts the live consumers of s.
+func alive(s abaco.QueueStats) int {
+	n := 0
+	for _, c := range s.Consumers {
+		if c.Alive {
+			n++
+		}
+	}
+	return n
+}
+
+// stalled reports whether items wait in s with no live consumer to take
+// them: the state of a job queue with no worker running.
+func stalled(s abaco.QueueStats) bool { return s.Depth > 0 && alive(s) == 0 }
 
 // redeliveriesJSON is abaco.Redeliveries in statsJSON, defined here so
 // that the output keeps its names whatever the domain type's become.
@@ -184,7 +208,8 @@ type consumerJSON struct {
 func newStatsJSON(s abaco.QueueStats) statsJSON {
 	out := statsJSON{Queue: s.Queue, Depth: s.Depth, InFlight: s.InFlight, Dead: s.Dead,
 		OldestLeaseMs: millis(s.OldestAge), OldestUnknown: s.OldestUnknown,
-		Redelivered: redeliveriesJSON(s.Redelivered), Consumers: []consumerJSON{}}
+		Redelivered: redeliveriesJSON(s.Redelivered), LiveConsumers: alive(s), Stalled: stalled(s),
+		Consumers: []consumerJSON{}}
 	for _, c := range s.Consumers {
 		out.Consumers = append(out.Consumers, consumerJSON{ID: c.ID, Alive: c.Alive, InFlight: c.InFlight,
 			OldestLeaseMs: millis(c.OldestLease), OldestUnknown: c.OldestUnknown})

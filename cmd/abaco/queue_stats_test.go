@@ -50,7 +50,8 @@ func TestQueueStatsRedeliveriesAndUnknownAge(t *testing.T) {
 		t.Fatalf("queue stats = %d: %s", code, errs)
 	}
 	for _, want := range []string{"in flight  1\n", "oldest     ?\n",
-		"redelivery consumer died 2, lease lost 2, handler error 1\n", "a         true   1          ?\n"} {
+		"redelivery consumer died 2, lease lost 2, handler error 1\n", "consumers  1 (1 alive)\n",
+		"a         true   1          ?\n"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("queue stats lacks %q:\n%s", want, text)
 		}
@@ -65,7 +66,31 @@ func TestQueueStatsRedeliveriesAndUnknownAge(t *testing.T) {
 	jsonEqual(t, js, `{"queue": "number_queue", "depth": 2, "in_flight": 1, "dead": 0,
 		"oldest_lease_ms": null, "oldest_unknown": true,
 		"redelivered": {"consumer_died": 2, "lease_lost": 2, "handler_error": 1},
+		"live_consumers": 1, "stalled": false,
 		"consumers": [{"id": "a", "alive": true, "in_flight": 1, "oldest_lease_ms": null, "oldest_unknown": true}]}`)
+}
+
+// TestQueueStatsStalled checks that stats says when items wait and no
+// live consumer takes them, as with a job queue and no worker.
+func TestQueueStatsStalled(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	b := rdb.NewBroker(rdbtest.Open(t, srv.URL))
+	if err := b.Push(context.Background(), "number_queue", "1", "2"); err != nil {
+		t.Fatal(err)
+	}
+	code, text, errs := runWith(srv.URL, "", "queue", "stats")
+	if code != 0 || !strings.Contains(text, "consumers  0 (0 alive)\n") || !strings.Contains(text, "stalled    2 items wait") {
+		t.Fatalf("queue stats of a queue nobody consumes = %d:\n%s%s", code, text, errs)
+	}
+	code, js, errs := runWith(srv.URL, "", "queue", "stats", "--json")
+	var got struct {
+		Live    *int  `json:"live_consumers"`
+		Stalled *bool `json:"stalled"`
+	}
+	if code != 0 || json.Unmarshal([]byte(js), &got) != nil || got.Live == nil || *got.Live != 0 || got.Stalled == nil || !*got.Stalled {
+		t.Fatalf("queue stats --json of a queue nobody consumes = %d:\n%s%s", code, js, errs)
+	}
 }
 
 // jsonEqual checks that got is one JSON document equal to want's.

@@ -160,7 +160,7 @@ func TestQueueStatsShowsDeadLettersAndConsumers(t *testing.T) {
 		t.Fatalf("queue dead --json: want at (UTC), payload, attempts, consumer and reason:\n%s", js)
 	}
 	_, stats, _ := runWith(srv.URL, "", "queue", "stats")
-	if !strings.Contains(stats, "dead       1\n") || !strings.Contains(stats, "consumers  0\n") {
+	if !strings.Contains(stats, "dead       1\n") || !strings.Contains(stats, "consumers  0 (0 alive)\n") {
 		t.Fatalf("queue stats = %q", stats)
 	}
 	_, rq, _ := runWith(srv.URL, "", "queue", "requeue")
