@@ -98,9 +98,9 @@ func plain(s string) bool {
 // json.Unmarshal would, and the caller must then use json.Unmarshal.
 func readRecord(raw []byte) (r record, ok bool) {
 	s := scanner{b: raw, ok: true}
-	var seen uint32
+	var seen members
 	s.object(func(key string) bool {
-		bit := uint32(0)
+		var bit members
 		switch key {
 		case "v":
 			bit, r.V = 1<<0, s.int()
@@ -129,14 +129,22 @@ func readRecord(raw []byte) (r record, ok bool) {
 		default:
 			return false
 		}
-		// A repeated member is merged by json.Unmarshal; leave it to it.
-		if seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-		return true
+		return seen.first(bit)
 	})
 	return r, s.ok && s.i == len(s.b)
+}
+
+// members is a set of an object's members, one bit each.
+type members uint32
+
+// first adds bit to m and reports whether it was not there: a repeated
+// member is merged by json.Unmarshal, so the caller leaves it to it.
+func (m *members) first(bit members) bool {
+	if *m&bit != 0 {
+		return false
+	}
+	*m |= bit
+	return true
 }
 
 // scanner reads the subset of JSON that appendRecord writes. The first
@@ -259,9 +267,9 @@ func (s *scanner) int() int {
 // result reads a recordResult.
 func (s *scanner) result() *recordResult {
 	var res recordResult
-	var seen uint8
+	var seen members
 	s.object(func(key string) bool {
-		bit := uint8(0)
+		var bit members
 		switch key {
 		case "canon":
 			bit, res.Canonical = 1<<0, s.str()
@@ -276,11 +284,7 @@ func (s *scanner) result() *recordResult {
 		default:
 			return false
 		}
-		if seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-		return true
+		return seen.first(bit)
 	})
 	return &res
 }
@@ -288,9 +292,9 @@ func (s *scanner) result() *recordResult {
 // error reads a recordError.
 func (s *scanner) error() *recordError {
 	var e recordError
-	var seen uint8
+	var seen members
 	s.object(func(key string) bool {
-		bit := uint8(0)
+		var bit members
 		switch key {
 		case "code":
 			bit, e.Code = 1<<0, readString[abaco.Code](s)
@@ -301,11 +305,7 @@ func (s *scanner) error() *recordError {
 		default:
 			return false
 		}
-		if seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-		return true
+		return seen.first(bit)
 	})
 	return &e
 }
