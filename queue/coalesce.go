@@ -67,6 +67,9 @@ func (j *Jobs) submit(ctx context.Context, jobs []abaco.JobRecord) error {
 			c.inFlight--
 		}
 		c.mu.Unlock()
+		// Done already, unless the batch was full before reaching s:
+		// then the sender just started has it.
+		<-s.done
 		return s.err
 	}
 	c.mu.Unlock()

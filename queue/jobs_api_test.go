@@ -3,6 +3,9 @@ package queue_test
 import (
 	"context"
 	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -277,6 +280,38 @@ func TestJobsNoWorker(t *testing.T) {
 					t.Fatal("a job submitted while workers run still says NoWorker after 10s")
 				}
 				time.Sleep(100 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// TestJobsSubmitMergedAtTheBound checks that merging concurrent
+// submissions keeps the bound exact: a merged call refused at the bound is
+// retried one submission at a time, so exactly MaxQueued are accepted.
+func TestJobsSubmitMergedAtTheBound(t *testing.T) {
+	for name, b := range brokers(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			const limit, submitters = 30, 60
+			jobs, _ := newJobs(t, b, queue.JobOptions{MaxQueued: limit})
+			var accepted, full atomic.Int64
+			var wg sync.WaitGroup
+			for i := range submitters {
+				wg.Go(func() {
+					_, err := jobs.Submit(context.Background(), strconv.Itoa(i)+"+1")
+					switch abaco.ErrorCode(err) {
+					case "":
+						accepted.Add(1)
+					case abaco.CodeQueueFull:
+						full.Add(1)
+					default:
+						t.Errorf("Submit: %v", err)
+					}
+				})
+			}
+			wg.Wait()
+			if accepted.Load() != limit || full.Load() != submitters-limit {
+				t.Fatalf("%d accepted, %d refused; want %d and %d", accepted.Load(), full.Load(), limit, submitters-limit)
 			}
 		})
 	}
