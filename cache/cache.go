@@ -45,6 +45,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/singleflight"
 
 	"abaco"
@@ -110,6 +111,10 @@ type Options struct {
 	// Logger receives breaker state changes and shared-tier failures. Nil
 	// discards them.
 	Logger *slog.Logger
+	// Tracing makes a span per Evaluate, saying which tier answered,
+	// with a child span per run of the engine (tracing.go). Nil, the
+	// default, makes none.
+	Tracing trace.TracerProvider
 	// Now is the clock for expiry, the breaker's cooldown and the pause
 	// of writes a store refuses. Nil means time.Now; tests inject a fake
 	// one.
@@ -177,6 +182,7 @@ type Cache struct {
 	flight       singleflight.Group
 	m            *metrics
 	log          *slog.Logger
+	tracer       trace.Tracer // nil: no spans
 }
 
 var _ abaco.Evaluator = (*Cache)(nil)
@@ -211,6 +217,9 @@ func New(engine *expr.Engine, o Options) *Cache {
 		Size:       func(in string, a alias) int { return entrySize(in, a.e) + len(a.canonical) },
 		Now:        o.Now,
 	})
+	if o.Tracing != nil {
+		c.tracer = o.Tracing.Tracer("abaco/cache")
+	}
 	quick := engine.Limits()
 	quick.MaxWork = min(quick.MaxWork, quickWork)
 	c.quick = expr.New(quick)

@@ -15,6 +15,14 @@ import (
 // (cached like a result, except code limit) and never an error of the
 // cache itself: a shared tier that fails is skipped.
 func (c *Cache) Evaluate(ctx context.Context, expression string) (abaco.Result, error) {
+	if c.tracer != nil {
+		return c.evaluateTraced(ctx, expression)
+	}
+	return c.evaluate(ctx, expression)
+}
+
+// evaluate is Evaluate without its span.
+func (c *Cache) evaluate(ctx context.Context, expression string) (abaco.Result, error) {
 	// The hot path: this exact input was answered recently. No parse.
 	if a, ok := c.inputs.Get(expression); ok {
 		c.m.localHit.Inc()
@@ -44,9 +52,9 @@ func (c *Cache) Evaluate(ctx context.Context, expression string) (abaco.Result, 
 	}
 	key := tree.Canonical()
 	e, src, err := c.getOrCompute(ctx, key,
-		func(context.Context) (Entry, error) { return c.eval(c.engine, tree) },
+		func(ctx context.Context) (Entry, error) { return c.evalIn(ctx, c.engine, tree) },
 		func() (Entry, bool) {
-			e, err := c.eval(c.quick, tree)
+			e, err := c.evalIn(ctx, c.quick, tree)
 			return e, err == nil
 		})
 	// Nothing refers to the tree any more: the flight that used it (this

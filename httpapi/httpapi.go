@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"abaco"
 	"abaco/internal/opt"
@@ -111,6 +112,10 @@ type Config struct {
 	// /problems/{code}, never the administration. "*" allows any origin.
 	// Empty, the default, sends no CORS headers.
 	CORSOrigins []string
+	// Tracing makes a server span per request (tracing.go), continuing
+	// the client's W3C trace context; its context reaches the evaluator
+	// and the job service. Nil, the default, makes none.
+	Tracing trace.TracerProvider
 }
 
 // Server is the API's http.Handler.
@@ -203,7 +208,11 @@ func New(cfg Config) *Server {
 	s.route("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/docs", http.StatusFound)
 	})
-	s.handler = s.observe(s.recoverPanics(http.HandlerFunc(s.dispatch)))
+	s.handler = s.recoverPanics(http.HandlerFunc(s.dispatch))
+	if cfg.Tracing != nil {
+		s.handler = traced(cfg.Tracing.Tracer("abaco/httpapi"), s.handler)
+	}
+	s.handler = s.observe(s.handler)
 	return s
 }
 

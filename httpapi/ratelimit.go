@@ -143,13 +143,19 @@ func ceilSeconds(d time.Duration) int {
 // send them); behind a proxy every client shares the proxy's bucket, so
 // the proxy needs a limit of its own.
 func clientOf(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
+	host := remoteHost(r)
 	addr, err := netip.ParseAddr(host)
 	if err != nil || !addr.Is6() || addr.Is4In6() {
 		return host
 	}
 	return netip.PrefixFrom(addr, 64).Masked().String()
+}
+
+// remoteHost is the host of r's remote address.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"abaco"
 	"abaco/internal/opt"
@@ -66,6 +67,10 @@ type JobOptions struct {
 	Registerer prometheus.Registerer
 	// Logger receives operational messages. Nil discards them.
 	Logger *slog.Logger
+	// Tracing makes a producer span per submission and a consumer span
+	// per job run, carrying the submitter's trace context in the job's
+	// record (tracing.go). Nil, the default, makes none.
+	Tracing trace.TracerProvider
 }
 
 // Jobs is the evaluation job service. Submit stores a queued job record
@@ -90,6 +95,7 @@ type Jobs struct {
 	scores scores
 	// coalescer merges concurrent submissions (coalesce.go).
 	coalescer coalescer
+	tracer    trace.Tracer // nil: no spans
 }
 
 // scores hands out the index scores of submitted jobs: the time in unix
@@ -125,7 +131,11 @@ func NewJobs(b abaco.Broker, ev abaco.Evaluator, o JobOptions) *Jobs {
 	o.Recent = opt.Or(o.Recent, DefaultRecentJobs)
 	o.Logger = opt.Logger(o.Logger)
 	log := o.Logger.With("queue", o.Queue)
-	return &Jobs{b: b, ev: ev, o: o, log: log, submits: outage.New(log, "jobs: submit", 0)}
+	j := &Jobs{b: b, ev: ev, o: o, log: log, submits: outage.New(log, "jobs: submit", 0)}
+	if o.Tracing != nil {
+		j.tracer = o.Tracing.Tracer("abaco/queue")
+	}
+	return j
 }
 
 // newJobID returns 128 random bits, URL-safe (22 characters).
@@ -162,17 +172,19 @@ func (j *Jobs) Submit(ctx context.Context, expression string) (abaco.Job, error)
 // also fails with code unavailable when too few replicas acknowledged the
 // jobs within the barrier's timeout. Those jobs were written to the
 // master and may still run; submitting again creates others.
-func (j *Jobs) SubmitBatch(ctx context.Context, expressions []string, o abaco.SubmitOptions) ([]abaco.Job, error) {
+func (j *Jobs) SubmitBatch(ctx context.Context, expressions []string, o abaco.SubmitOptions) (_ []abaco.Job, err error) {
+	ctx, span, tc := j.startSend(ctx, len(expressions))
+	defer func() { endSpan(span, err) }()
 	now := time.Now().UnixMilli()
 	records := make([]abaco.JobRecord, len(expressions))
 	jobs := make([]abaco.Job, len(expressions))
 	for i, e := range expressions {
-		rec := record{ID: newJobID(), Expr: e, State: abaco.JobQueued, Queued: now}
+		rec := record{ID: newJobID(), Expr: e, State: abaco.JobQueued, Queued: now,
+			TraceParent: tc.TraceParent, TraceState: tc.TraceState}
 		records[i] = abaco.JobRecord{ID: rec.ID, Record: encodeRecord(rec), TTL: j.ttl(rec.State)}
 		jobs[i] = rec.job()
 	}
 	var prior, digest string
-	var err error
 	if o.IdempotencyKey == "" {
 		err = j.submit(ctx, records)
 	} else {
@@ -519,7 +531,7 @@ func (j *Jobs) runSafely(ctx context.Context, it abaco.Item, raw []byte) (rec *a
 
 // run evaluates one job of a batch and returns its finished record, or
 // nil with the error to retry it (or none when it needs no work).
-func (j *Jobs) run(ctx context.Context, it abaco.Item, raw []byte) (*abaco.JobRecord, error) {
+func (j *Jobs) run(ctx context.Context, it abaco.Item, raw []byte) (_ *abaco.JobRecord, err error) {
 	rec, err := decodeRecord(raw)
 	if err != nil {
 		return nil, Permanent(fmt.Errorf("decode job record: %w", err))
@@ -527,6 +539,8 @@ func (j *Jobs) run(ctx context.Context, it abaco.Item, raw []byte) (*abaco.JobRe
 	if rec.State.Finished() {
 		return nil, nil
 	}
+	ctx, span := j.startProcess(ctx, &rec, it.Attempts)
+	defer func() { endSpan(span, err) }()
 	rec.State, rec.N, rec.Started, rec.Finished = abaco.JobRunning, it.Attempts, time.Now().UnixMilli(), 0
 	res, err := j.ev.Evaluate(ctx, rec.Expr)
 	if err != nil && ctx.Err() != nil {

@@ -15,8 +15,11 @@
 #   ROUNDS=5 DURATION=5s SCRIPT=hit PIN=0 bench/load/ab.sh
 #   A=/tmp/abaco B=/tmp/abaco FLAGS_A="--workers 0 --job-rate 0 --max-queued-jobs 0" \
 #     FLAGS_B="$FLAGS_A" PATH_B=/jobs bench/load/ab.sh   # job intake against /evaluate
+#   A=/tmp/abaco B=/tmp/abaco TRACE_B=1 SCRIPT=hit bench/load/ab.sh   # tracing off vs on
 # PATH_A and PATH_B (default /evaluate) are the path each variant's
-# requests go to (distinct.lua's second argument).
+# requests go to (distinct.lua's second argument). TRACE_A=1 or TRACE_B=1
+# runs that variant with OpenTelemetry tracing on, exporting over OTLP/HTTP
+# to bench/otlpsink (which counts the exports it receives).
 # Needs: wrk, redis-server, taskset.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -42,13 +45,26 @@ fi
 
 start_redis "${cli[@]}"
 
-declare -A port pid flags path
+declare -A port pid flags path otel
+otel[A]="" otel[B]=""
+if [[ ${TRACE_A:-0} == 1 || ${TRACE_B:-0} == 1 ]]; then
+  (cd "$here/.." && go build -o "$tmp/otlpsink" ./otlpsink)
+  sink_port="$(free_port)"
+  "${cli[@]}" "$tmp/otlpsink" -addr "127.0.0.1:$sink_port" >"$tmp/otlpsink.out" &
+  sink_pid=$!
+  pids+=("$sink_pid")
+  for v in A B; do
+    t="TRACE_$v"
+    [[ ${!t:-0} == 1 ]] && otel[$v]="OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$sink_port"
+  done
+fi
 flags[A]="${FLAGS_A:-}" flags[B]="${FLAGS_B:-}"
 path[A]="${PATH_A:-/evaluate}" path[B]="${PATH_B:-/evaluate}"
 for v in A B; do
   port[$v]="$(free_port)"
   # shellcheck disable=SC2086 # the flags are a list
-  REDIS_URL="redis://127.0.0.1:$redis_port" "${srv[@]}" "${!v}" serve --addr "127.0.0.1:${port[$v]}" \
+  # shellcheck disable=SC2086 # otel is a list of assignments
+  env ${otel[$v]} REDIS_URL="redis://127.0.0.1:$redis_port" "${srv[@]}" "${!v}" serve --addr "127.0.0.1:${port[$v]}" \
     ${flags[$v]} 2>"$tmp/$v.log" &
   pid[$v]=$!
   pids+=("${pid[$v]}")
@@ -58,8 +74,8 @@ for v in A B; do
   "${cli[@]}" wrk -t"$threads" -c32 -d2s -s "$here/hit.lua" "http://127.0.0.1:${port[$v]}/evaluate" >/dev/null
 done
 
-echo "A: ${A} ${flags[A]} ${path[A]}"
-echo "B: ${B} ${flags[B]} ${path[B]}"
+echo "A: ${A} ${flags[A]} ${path[A]} ${otel[A]}"
+echo "B: ${B} ${flags[B]} ${path[B]} ${otel[B]}"
 echo "$SCRIPT.lua, wrk -t$threads -c32 -d$DURATION, pinned: $([[ ${#srv[@]} -gt 0 ]] && echo yes || echo no), $(date -u '+%Y-%m-%d %H:%M UTC')"
 seed=$((RANDOM * 10))
 for r in $(seq "$ROUNDS"); do
@@ -76,3 +92,8 @@ for r in $(seq "$ROUNDS"); do
       "p99 $(awk '$1 == "99%" {print $2}' <<<"$out")"
   done
 done
+if [[ -n ${sink_pid:-} ]]; then
+  for v in A B; do kill "${pid[$v]}"; wait "${pid[$v]}" 2>/dev/null || true; done # flush the last spans
+  kill "$sink_pid"; wait "$sink_pid" 2>/dev/null || true
+  cat "$tmp/otlpsink.out"
+fi

@@ -8,6 +8,11 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
+
 	"abaco"
 	"abaco/cache"
 	"abaco/expr"
@@ -35,7 +40,11 @@ backoff up to --max-attempts.
 Examples:
   export REDIS_URL=redis://127.0.0.1:6379
   abaco consume
-  abaco consume --delay 0 --concurrency 8`)
+  abaco consume --delay 0 --concurrency 8
+
+`+tracingHelp+`
+Each item gets a span of its own ("process <queue>"): a plain item
+carries no trace context to continue.`)
 	var q string
 	var delay time.Duration
 	stringVar(fs, env, &q, "queue", "ABACO_QUEUE", queue.DefaultQueue, "the Redis list to consume")
@@ -55,7 +64,16 @@ Examples:
 		// several consumers share the queue fairly.
 		o.Batch = o.Concurrency
 	}
-	h := &printer{evaluator: cache.New(expr.New(f.limits), cache.Options{}), delay: delay, w: bufio.NewWriter(env.Stdout)}
+	tp, endTracing, err := openTracing(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer endTracing()
+	h := &printer{evaluator: cache.New(expr.New(f.limits), cache.Options{Tracing: tp}), delay: delay,
+		w: bufio.NewWriter(env.Stdout), queue: q}
+	if tp != nil {
+		h.tracer = tp.Tracer("abaco/consume")
+	}
 	o.BeforeAck = h.flush
 	f.running(log, "consume", q)
 	return queue.NewConsumer(rdb.NewBroker(c), h.handle, o).Run(ctx)
@@ -67,6 +85,8 @@ type printer struct {
 	delay     time.Duration
 	mu        sync.Mutex
 	w         *bufio.Writer
+	queue     string
+	tracer    trace.Tracer // nil: no spans
 }
 
 // flush writes the buffered lines; the consumer calls it before each
@@ -77,7 +97,24 @@ func (p *printer) flush() error {
 	return p.w.Flush()
 }
 
-func (p *printer) handle(ctx context.Context, it abaco.Item) error {
+func (p *printer) handle(ctx context.Context, it abaco.Item) (err error) {
+	if p.tracer != nil {
+		var span trace.Span
+		ctx, span = p.tracer.Start(ctx, "process "+p.queue, trace.WithSpanKind(trace.SpanKindConsumer),
+			trace.WithAttributes(
+				semconv.MessagingSystemKey.String("redis"),
+				semconv.MessagingOperationTypeProcess,
+				semconv.MessagingOperationName("process"),
+				semconv.MessagingDestinationName(p.queue),
+				attribute.Int("messaging.message.delivery_count", it.Attempts),
+			))
+		defer func() {
+			if err != nil {
+				span.SetStatus(codes.Error, err.Error())
+			}
+			span.End()
+		}()
+	}
 	res, err := p.evaluator.Evaluate(ctx, it.Payload)
 	if err != nil {
 		var e *abaco.Error

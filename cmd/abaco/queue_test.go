@@ -35,9 +35,14 @@ type inProcess struct {
 }
 
 func startInProcess(url string, args ...string) *inProcess {
+	return startInProcessEnv(redisEnv(url), args...)
+}
+
+// startInProcessEnv is startInProcess with the environment getenv.
+func startInProcessEnv(getenv func(string) string, args ...string) *inProcess {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &inProcess{cancel: cancel, done: make(chan int, 1)}
-	go func() { p.done <- run(ctx, &Env{Stdout: &p.out, Stderr: &p.err, Getenv: redisEnv(url)}, args) }()
+	go func() { p.done <- run(ctx, &Env{Stdout: &p.out, Stderr: &p.err, Getenv: getenv}, args) }()
 	return p
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.opentelemetry.io/otel/trace"
 
 	"abaco"
 	"abaco/cache"
@@ -57,6 +58,9 @@ type serveConfig struct {
 	Jobs bool
 	// Limits bounds each evaluation; the zero value means the engine's defaults.
 	Limits expr.Limits
+	// Tracing receives the spans of requests, evaluations and jobs; nil
+	// (the OTEL_* environment asks for none) makes none.
+	Tracing trace.TracerProvider
 	// MaxQueuedJobs bounds the jobs waiting in the queue (shared by every
 	// server on one Redis); 0 means no bound.
 	MaxQueuedJobs int
@@ -94,7 +98,9 @@ in-process cache and an in-process job queue with workers in this process.
 Examples:
   abaco serve
   REDIS_URL=redis://localhost:6379 ABACO_ADMIN_TOKEN=secret abaco serve --addr :8080
-  curl -s localhost:8000/evaluate -H 'Content-Type: application/json' -d '{"expressao": "2+2"}'`)
+  curl -s localhost:8000/evaluate -H 'Content-Type: application/json' -d '{"expressao": "2+2"}'
+
+`+tracingHelp)
 	var c serveConfig
 	stringVar(fs, env, &c.Addr, "addr", "ABACO_ADDR", ":8000", "listen address")
 	redisURLVar(fs, env, &c.RedisURL, "empty means embedded cache and queue")
@@ -210,6 +216,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var endTracing func()
+	if cfg.Tracing, endTracing, err = openTracing(ctx, env); err != nil {
+		return err
+	}
+	defer endTracing()
 	s, err := newServer(cfg, env.Stderr)
 	if err != nil {
 		return err
@@ -277,10 +288,11 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		SharedTimeout:   cfg.RedisTimeout,
 		Registerer:      reg,
 		Logger:          log,
+		Tracing:         cfg.Tracing,
 	})
 	s.cache = ev
 	s.jobs = queue.NewJobs(broker, ev, queue.JobOptions{ResultTTL: cfg.JobTTL, MaxQueued: cfg.maxQueued(),
-		Registerer: reg, Logger: log})
+		Registerer: reg, Logger: log, Tracing: cfg.Tracing})
 	s.workers = cfg.Workers
 	if s.workers < 0 {
 		s.workers = queue.DefaultJobWorkers // -1 meant "the default" before it was a number
@@ -311,6 +323,7 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		MaxWaiters:               cfg.MaxJobWaiters,
 		CORSOrigins:              strings.Split(cfg.CORSOrigins, ","),
 		Build:                    buildinfo.Resolve(version),
+		Tracing:                  cfg.Tracing,
 	})
 	s.http = &http.Server{
 		Addr:              cfg.Addr,

@@ -27,7 +27,9 @@ dominates, so a few batches in flight keep Redis busy (default 4).
 
 Examples:
   REDIS_URL=redis://127.0.0.1:6379 abaco worker
-  abaco worker --redis-url redis://cache:6379/0 --concurrency 8 --metrics-addr :9101`)
+  abaco worker --redis-url redis://cache:6379/0 --concurrency 8 --metrics-addr :9101
+
+`+tracingHelp)
 	var q string
 	var jobTTL, cacheTTL time.Duration
 	stringVar(fs, env, &q, "queue", "ABACO_JOB_QUEUE", queue.DefaultJobQueue, "the job queue")
@@ -46,14 +48,20 @@ Examples:
 		return err
 	}
 	defer closeStore()
+	tp, endTracing, err := openTracing(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer endTracing()
 	ev := cache.New(expr.New(f.limits), cache.Options{
-		TTL: cacheTTL, Shared: store, Registerer: reg, Logger: log,
+		TTL: cacheTTL, Shared: store, Registerer: reg, Logger: log, Tracing: tp,
 		Flushes: flushes, // DELETE /cache on a serve empties this tier too
 	})
 	defer ev.Close()
 	jobs := queue.NewJobs(rdb.NewBroker(c), ev, queue.JobOptions{
 		Queue: q, ResultTTL: jobTTL, MaxAttempts: f.maxAttempts,
 		MinBackoff: f.backoff, MaxBackoff: f.maxBackoff, Heartbeat: f.heartbeat, Registerer: reg, Logger: log,
+		Tracing: tp,
 	})
 	f.running(log, "worker", q, "cache_redis", rdb.Redact(f.url))
 	return jobs.Run(ctx, f.concurrency)
