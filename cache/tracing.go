@@ -27,6 +27,9 @@ func (c *Cache) evaluateTraced(ctx context.Context, expression string) (abaco.Re
 	ctx, span := c.tracer.Start(ctx, "cache.Evaluate")
 	defer span.End()
 	res, err := c.evaluate(ctx, expression)
+	if !span.IsRecording() {
+		return res, err // unsampled: no attributes to build
+	}
 	span.SetAttributes(attrCache.String(string(res.Cache)))
 	if res.Tier != "" {
 		span.SetAttributes(attrTier.String(res.Tier))
@@ -50,6 +53,9 @@ func (c *Cache) evalIn(ctx context.Context, engine *expr.Engine, tree *expr.Tree
 	}
 	_, span := c.tracer.Start(ctx, "expr.Eval")
 	defer span.End()
+	if !span.IsRecording() {
+		return c.eval(engine, tree)
+	}
 	if engine == c.quick {
 		span.SetAttributes(attrQuick.Bool(true))
 	}

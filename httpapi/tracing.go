@@ -21,29 +21,31 @@ func traced(tracer trace.Tracer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := tracing.Propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 		method := methodLabel(r.Method)
-		ctx, span := tracer.Start(ctx, method, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(
-				semconv.HTTPRequestMethodKey.String(method),
-				semconv.URLPath(r.URL.Path),
-				semconv.URLScheme(scheme(r)),
-				semconv.ClientAddress(remoteHost(r)),
-				semconv.UserAgentOriginal(r.UserAgent()),
-			))
+		ctx, span := tracer.Start(ctx, method, trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
 		next.ServeHTTP(w, r.WithContext(ctx))
 		rec, ok := w.(*recorder)
-		if !ok {
+		// An unsampled span records nothing: its attributes would be
+		// built for nothing, and that is most of its cost.
+		if !ok || !span.IsRecording() {
 			return
 		}
 		status := rec.status
 		if status == 0 {
 			status = http.StatusOK
 		}
+		span.SetAttributes(
+			semconv.HTTPRequestMethodKey.String(method),
+			semconv.URLPath(r.URL.Path),
+			semconv.URLScheme(scheme(r)),
+			semconv.ClientAddress(remoteHost(r)),
+			semconv.UserAgentOriginal(r.UserAgent()),
+			semconv.HTTPResponseStatusCode(status),
+		)
 		if rec.route != "unmatched" {
 			span.SetName(method + " " + rec.route)
 			span.SetAttributes(semconv.HTTPRoute(rec.route))
 		}
-		span.SetAttributes(semconv.HTTPResponseStatusCode(status))
 		if rec.id != "" {
 			span.SetAttributes(attrRequestID.String(rec.id))
 		}

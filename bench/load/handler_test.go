@@ -14,6 +14,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/prometheus/client_golang/prometheus"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"abaco/cache"
 	"abaco/expr"
@@ -114,6 +117,32 @@ func BenchmarkIntake(b *testing.B) {
 					b.Fatal(w.Code, w.Body.String())
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkTracing is the cache hit of BenchmarkHandler with tracing off
+// (the default: no TracerProvider), on with every request sampled (its
+// spans batched to an exporter that discards them, so only abaco's side
+// is measured), and on with none sampled (OTEL_TRACES_SAMPLER=
+// traceidratio with OTEL_TRACES_SAMPLER_ARG=0).
+//
+//	cd bench && go test -run XXX -bench Tracing -benchmem ./load
+func BenchmarkTracing(b *testing.B) {
+	traced := func(b *testing.B, tp trace.TracerProvider) {
+		c := cache.New(expr.New(expr.Limits{}), cache.Options{Tracing: tp})
+		serve(b, httpapi.New(httpapi.Config{Evaluator: c, Cache: c, Registry: prometheus.NewRegistry(), Tracing: tp}))
+	}
+	b.Run("off", func(b *testing.B) { traced(b, nil) })
+	for _, s := range []struct {
+		name    string
+		sampler sdktrace.Sampler
+	}{{"sampled", sdktrace.AlwaysSample()}, {"unsampled", sdktrace.TraceIDRatioBased(0)}} {
+		b.Run(s.name, func(b *testing.B) {
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(s.sampler),
+				sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+			defer tp.Shutdown(context.Background())
+			traced(b, tp)
 		})
 	}
 }
