@@ -16,7 +16,10 @@ import (
 type waiters struct {
 	mu   sync.Mutex
 	byID map[string]map[chan struct{}]struct{}
-	live bool // a subscription is up: finishes reach wake
+	// listening counts the Listen calls running: while one runs, a
+	// waiter is woken when the subscription comes up, even if it is not
+	// up yet.
+	listening int
 }
 
 // add registers ch for each id.
@@ -61,16 +64,12 @@ func (w *waiters) wake(ids []string) {
 	}
 }
 
-// setLive records whether the subscription is up and, when it (re)starts,
-// wakes every waiter: announcements made while it was down are lost, so
-// each waiter reads its records again.
-func (w *waiters) setLive(live bool) {
+// wakeAll wakes every waiter, when the subscription (re)starts:
+// announcements made while it was down are lost, so each waiter reads its
+// records again.
+func (w *waiters) wakeAll() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.live = live
-	if !live {
-		return
-	}
 	for _, set := range w.byID {
 		for ch := range set {
 			signal(ch)
@@ -78,10 +77,17 @@ func (w *waiters) setLive(live bool) {
 	}
 }
 
-func (w *waiters) isLive() bool {
+// listen records that a Listen call starts (+1) or ends (-1).
+func (w *waiters) listen(delta int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.live
+	w.listening += delta
+}
+
+func (w *waiters) isListening() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.listening > 0
 }
 
 // signal sends on a channel of capacity one without blocking: a waiter
@@ -99,13 +105,14 @@ func signal(ch chan struct{}) {
 // full wait, since no finish can reach them, unless they find their jobs
 // finished when they start. abaco serve runs it beside the HTTP server.
 func (j *Jobs) Listen(ctx context.Context) {
+	j.waiters.listen(1)
+	defer j.waiters.listen(-1)
 	log := outage.New(j.log, "jobs: watch", 0)
 	for attempt := 2; ctx.Err() == nil; attempt++ {
 		err := j.b.WatchJobs(ctx, j.o.Queue, func() {
 			attempt = 1
-			j.waiters.setLive(true)
+			j.waiters.wakeAll()
 		}, j.waiters.wake)
-		j.waiters.setLive(false)
 		if ctx.Err() != nil {
 			return
 		}
@@ -118,10 +125,12 @@ func (j *Jobs) Listen(ctx context.Context) {
 
 // Wait returns the jobs with ids, as Jobs does, once each is finished or
 // unknown, or when ctx ends. It is woken by the announcements that Listen
-// receives, and reads the records again only then; without Listen running
-// it cannot be woken, so it answers at once.
+// receives, and reads the records again only then, or when Listen's
+// subscription (re)starts: a wait that begins before the subscription is
+// up (a server just started, or Redis away) is woken when it comes up.
+// Without Listen running it cannot be woken, so it answers at once.
 func (j *Jobs) Wait(ctx context.Context, ids []string) ([]abaco.Job, error) {
-	if !j.waiters.isLive() {
+	if !j.waiters.isListening() {
 		return j.Jobs(ctx, ids)
 	}
 	ch := make(chan struct{}, 1)
