@@ -46,6 +46,7 @@ func main() {
 	conc := flag.Int("asynq-concurrency", 32, "asynq's handler concurrency")
 	only := flag.String("only", "", "run only the systems whose name contains this")
 	flag.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the drains to this file")
+	flag.IntVar(&workers, "workers", 0, "abaco's batches in flight (0: queue.DefaultJobWorkers)")
 	flag.Parse()
 	addr, stop, redisCPU, err := benchredis.Start()
 	if err != nil {
@@ -123,6 +124,9 @@ func parallel(n int, f func(i int)) {
 
 // cpuprofile is where the drains' CPU profile goes, if anywhere.
 var cpuprofile string
+
+// workers is abaco's Run concurrency (0: its default).
+var workers int
 
 // noCPU is the Redis CPU of a run without Redis.
 func noCPU() time.Duration { return 0 }
@@ -202,7 +206,7 @@ func abacoRun(b abaco.Broker, n, rate int, dur time.Duration, redisCPU func() ti
 	running := make(chan error, 1)
 	start = time.Now()
 	meter := startCPU(redisCPU)
-	go func() { running <- jobs.Run(wctx, 0) }()
+	go func() { running <- jobs.Run(wctx, workers) }()
 	select {
 	case <-drained:
 	case err := <-running:
