@@ -129,14 +129,25 @@ func checkNamespace(namespace string) error {
 
 // getOrCompute is GetOrCompute with an optional cheap way to the entry:
 // quick returns it when it can within a small budget of work (ok false
-// otherwise). With quick and a shared tier, a miss is computed at once
-// rather than looked up there.
+// otherwise). A miss that quick answers is computed at once rather than
+// looked up in the shared tier.
 func (c *Cache) getOrCompute(ctx context.Context, key string, compute func(context.Context) (Entry, error), quick func() (Entry, bool)) (Entry, Source, error) {
 	if e, ok := c.local.Get(key); ok {
 		c.m.localHit.Inc()
 		return e, Source{Cache: abaco.CacheHit, Tier: tierLocal}, nil
 	}
-	return c.fetch(ctx, key, compute, quick)
+	if quick != nil {
+		// A cheap entry is computed at once, not looked up in the shared
+		// tier (a round trip costs more), nor shared with concurrent
+		// callers of the same key: the flight costs more than computing
+		// it twice.
+		if e, ok := quick(); ok {
+			c.m.localMiss.Inc()
+			o := c.store(key, e, true)
+			return o.e, o.src, o.err
+		}
+	}
+	return c.fetch(ctx, key, compute)
 }
 
 // outcome is what one flight of fetch hands to every caller it serves.
@@ -147,19 +158,14 @@ type outcome struct {
 }
 
 // fetch is the path after a local miss: once per key at a time, the shared
-// tier (unless quick has the entry), then compute, then filling both tiers.
-func (c *Cache) fetch(ctx context.Context, key string, compute func(context.Context) (Entry, error), quick func() (Entry, bool)) (Entry, Source, error) {
+// tier, then compute, then filling both tiers.
+func (c *Cache) fetch(ctx context.Context, key string, compute func(context.Context) (Entry, error)) (Entry, Source, error) {
 	c.m.localMiss.Inc()
 	v, _, _ := c.flight.Do(key, func() (any, error) {
 		// A flight that just ended may have filled the local tier after
 		// this caller's lookup.
 		if e, ok := c.local.Get(key); ok {
 			return outcome{e: e, src: Source{Cache: abaco.CacheHit, Tier: tierLocal}}, nil
-		}
-		if quick != nil && c.shared != nil {
-			if e, ok := quick(); ok {
-				return c.store(key, e, true), nil
-			}
 		}
 		return c.fill(ctx, key, compute), nil
 	})
