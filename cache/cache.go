@@ -6,7 +6,8 @@
 // optional, is a shared abaco.Store (Redis), so that processes share
 // results. Entries are keyed by the engine's canonical form: "2+2" and
 // "(2) + 2" share one entry. The first tier also remembers each input text
-// it answered, so a repeated input costs one map read and no parse; another
+// it answered twice (doorkeeper.go), so a repeated input costs one map
+// read and no parse; another
 // spelling of a cached expression costs a parse and a map read. Results and
 // deterministic errors are cached for the TTL; limit breaches and failures
 // of the cache itself never are. An input that does not parse has no
@@ -170,6 +171,7 @@ type Cache struct {
 	ttl          time.Duration
 	local        *ttlcache.Cache[Entry] // entries by key (canonical form)
 	inputs       *ttlcache.Cache[alias] // entries by input text, for Evaluate
+	seen         *doorkeeper            // inputs that missed once, for remember
 	shared       abaco.Store
 	w            *writer // the write-behind queue, with a shared tier
 	timeout      time.Duration
@@ -220,6 +222,7 @@ func New(engine *expr.Engine, o Options) *Cache {
 	if o.Tracing != nil {
 		c.tracer = o.Tracing.Tracer("abaco/cache")
 	}
+	c.seen = newDoorkeeper(o.MaxLocalEntries)
 	quick := engine.Limits()
 	quick.MaxWork = min(quick.MaxWork, quickWork)
 	c.quick = expr.New(quick)

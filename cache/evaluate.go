@@ -65,13 +65,17 @@ func (c *Cache) evaluate(ctx context.Context, expression string) (abaco.Result, 
 }
 
 // remember records that input is answered by the local entry under key,
-// so that the next Evaluate of the same input skips the parse. The alias
+// so that the next Evaluate of the same input skips the parse, once the
+// input has missed twice (see doorkeeper). The alias
 // expires with the entry, so it never outlives it either.
 func (c *Cache) remember(input, canonical, key string, err error) {
 	if err != nil || input == canonical {
 		// An input in canonical form needs no alias: it is its own key.
 		// So a stream of new canonical inputs costs one local write each.
 		return
+	}
+	if !c.seen.again(input) {
+		return // the first miss of this input: it may never come again
 	}
 	if e, ttl, ok := c.local.GetTTL(key); ok {
 		c.inputs.Set(input, alias{canonical: canonical, e: e}, ttl)
