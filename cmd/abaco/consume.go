@@ -64,7 +64,7 @@ carries no trace context to continue.`)
 		// several consumers share the queue fairly.
 		o.Batch = o.Concurrency
 	}
-	tp, endTracing, err := openTracing(ctx, env)
+	tp, endTracing, err := openTracing(env.Getenv, env.Stderr, log)
 	if err != nil {
 		return err
 	}

@@ -58,9 +58,8 @@ type serveConfig struct {
 	Jobs bool
 	// Limits bounds each evaluation; the zero value means the engine's defaults.
 	Limits expr.Limits
-	// Tracing receives the spans of requests, evaluations and jobs; nil
-	// (the OTEL_* environment asks for none) makes none.
-	Tracing trace.TracerProvider
+	// getenv reads the OTEL_* variables of tracing; nil means none.
+	getenv func(string) string
 	// MaxQueuedJobs bounds the jobs waiting in the queue (shared by every
 	// server on one Redis); 0 means no bound.
 	MaxQueuedJobs int
@@ -148,6 +147,7 @@ Examples:
 	if err := checkDurability(c.JobsDurability, "jobs-durability", queueURL(c.RedisURL, c.QueueRedisURL)); err != nil {
 		return c, err
 	}
+	c.getenv = env.Getenv
 	return c, nil
 }
 
@@ -216,11 +216,6 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var endTracing func()
-	if cfg.Tracing, endTracing, err = openTracing(ctx, env); err != nil {
-		return err
-	}
-	defer endTracing()
 	s, err := newServer(cfg, env.Stderr)
 	if err != nil {
 		return err
@@ -248,6 +243,8 @@ type server struct {
 	ln      net.Listener
 	// queueRedis is the Redis of --queue-redis-url, or nil.
 	queueRedis *rdb.Client
+	// endTracing flushes the last spans.
+	endTracing func()
 }
 
 // newServer wires the service. With a Redis URL it fails when the URL
@@ -263,7 +260,16 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	s := &server{cfg: cfg, log: log, logBuf: logBuf}
+	s := &server{cfg: cfg, log: log, logBuf: logBuf, endTracing: func() {}}
+	var tp trace.TracerProvider
+	if cfg.getenv != nil {
+		// The console exporter's spans go through the log's buffer, so
+		// that they and the log lines come out whole.
+		if tp, s.endTracing, err = openTracing(cfg.getenv, logBuf, log); err != nil {
+			logBuf.Close()
+			return nil, err
+		}
+	}
 	var shared abaco.Store
 	var flushes cache.Flushes // a flush here reaches every serve on the Redis
 	if cfg.RedisURL != "" {
@@ -288,11 +294,11 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		SharedTimeout:   cfg.RedisTimeout,
 		Registerer:      reg,
 		Logger:          log,
-		Tracing:         cfg.Tracing,
+		Tracing:         tp,
 	})
 	s.cache = ev
 	s.jobs = queue.NewJobs(broker, ev, queue.JobOptions{ResultTTL: cfg.JobTTL, MaxQueued: cfg.maxQueued(),
-		Registerer: reg, Logger: log, Tracing: cfg.Tracing})
+		Registerer: reg, Logger: log, Tracing: tp})
 	s.workers = cfg.Workers
 	if s.workers < 0 {
 		s.workers = queue.DefaultJobWorkers // -1 meant "the default" before it was a number
@@ -323,7 +329,7 @@ func newServer(cfg serveConfig, logOut io.Writer) (*server, error) {
 		MaxWaiters:               cfg.MaxJobWaiters,
 		CORSOrigins:              strings.Split(cfg.CORSOrigins, ","),
 		Build:                    buildinfo.Resolve(version),
-		Tracing:                  cfg.Tracing,
+		Tracing:                  tp,
 	})
 	s.http = &http.Server{
 		Addr:              cfg.Addr,
@@ -463,5 +469,6 @@ func (s *server) Close() error {
 	if s.queueRedis != nil {
 		s.queueRedis.Close()
 	}
+	s.endTracing()
 	return s.logBuf.Close()
 }

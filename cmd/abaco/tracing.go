@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -16,11 +18,12 @@ spans over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (default
 http://localhost:4318); OTEL_TRACES_EXPORTER=console prints them on stderr.
 The other standard OTEL_* variables apply (OTEL_SERVICE_NAME, ...).`
 
-// openTracing returns the TracerProvider the OTEL_* environment asks for
-// (nil: tracing off) and a function that flushes its last spans, for the
-// end of the command.
-func openTracing(ctx context.Context, env *Env) (trace.TracerProvider, func(), error) {
-	tp, shutdown, err := tracing.Setup(ctx, env.Getenv, env.Stderr, buildinfo.Resolve(version))
+// openTracing returns the TracerProvider the OTEL_* environment (read by
+// getenv) asks for (nil: tracing off), printing the console exporter's
+// spans on console and logging export failures on log, and a function
+// that flushes its last spans, for the end of the command.
+func openTracing(getenv func(string) string, console io.Writer, log *slog.Logger) (trace.TracerProvider, func(), error) {
+	tp, shutdown, err := tracing.Setup(context.Background(), getenv, console, buildinfo.Resolve(version), log)
 	if err != nil {
 		return nil, nil, usageErrorf("%v", err)
 	}

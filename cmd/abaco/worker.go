@@ -48,7 +48,7 @@ Examples:
 		return err
 	}
 	defer closeStore()
-	tp, endTracing, err := openTracing(ctx, env)
+	tp, endTracing, err := openTracing(env.Getenv, env.Stderr, log)
 	if err != nil {
 		return err
 	}

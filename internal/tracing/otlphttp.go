@@ -21,6 +21,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"abaco/internal/backoff"
+	"abaco/internal/outage"
 )
 
 // otlpHTTP is an OTLP/HTTP trace client for otlptrace.New. The project's
@@ -38,7 +39,14 @@ type otlpHTTP struct {
 	timeout  time.Duration
 	client   *http.Client
 	attempts int // sends of one batch at most, retries included
+	down     *outage.Log
 }
+
+// exportError is a failed export, logged by the client's outage log.
+type exportError struct{ err error }
+
+func (e *exportError) Error() string { return e.err.Error() }
+func (e *exportError) Unwrap() error { return e.err }
 
 // defaultOTLPEndpoint is OTLP/HTTP's default, per the specification.
 const defaultOTLPEndpoint = "http://localhost:4318"
@@ -49,14 +57,14 @@ const defaultOTLPEndpoint = "http://localhost:4318"
 // /v1/traces is added), HEADERS, TIMEOUT (milliseconds), COMPRESSION
 // (gzip or none), PROTOCOL (http/protobuf or http/json), CERTIFICATE,
 // CLIENT_CERTIFICATE and CLIENT_KEY (PEM files).
-func newOTLPHTTP(getenv func(string) string) (*otlpHTTP, error) {
+func newOTLPHTTP(getenv func(string) string, down *outage.Log) (*otlpHTTP, error) {
 	get := func(name string) string {
 		if v := strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_TRACES_" + name)); v != "" {
 			return v
 		}
 		return strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_" + name))
 	}
-	c := &otlpHTTP{timeout: 10 * time.Second, attempts: 5, headers: map[string]string{}}
+	c := &otlpHTTP{timeout: 10 * time.Second, attempts: 5, headers: map[string]string{}, down: down}
 	switch u := strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")); {
 	case u != "":
 		c.url = u
@@ -167,8 +175,31 @@ func (c *otlpHTTP) Stop(context.Context) error {
 
 // UploadTraces sends one ExportTraceServiceRequest, retrying the answers
 // the specification calls retryable (429, 502, 503, 504) and failed
-// connections, with jittered backoff or the server's Retry-After.
+// connections, with jittered backoff or the server's Retry-After. Its
+// failures are logged as an outage of the collector.
 func (c *otlpHTTP) UploadTraces(ctx context.Context, spans []*tracepb.ResourceSpans) error {
+	err := c.upload(ctx, spans)
+	if err != nil {
+		c.down.Fail(err, "spans", countSpans(spans))
+		return &exportError{err}
+	}
+	c.down.OK()
+	return nil
+}
+
+// countSpans is how many spans an export carries, for its failure's log.
+func countSpans(rss []*tracepb.ResourceSpans) int {
+	n := 0
+	for _, rs := range rss {
+		for _, ss := range rs.ScopeSpans {
+			n += len(ss.Spans)
+		}
+	}
+	return n
+}
+
+// upload is UploadTraces without the outage log.
+func (c *otlpHTTP) upload(ctx context.Context, spans []*tracepb.ResourceSpans) error {
 	body, err := c.encode(spans)
 	if err != nil {
 		return err

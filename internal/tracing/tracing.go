@@ -32,8 +32,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	"go.opentelemetry.io/otel/propagation"
@@ -42,6 +44,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
+	"abaco/internal/outage"
 	"abaco/internal/version"
 )
 
@@ -57,8 +60,11 @@ var Propagator propagation.TextMapPropagator = propagation.NewCompositeTextMapPr
 // Setup returns the TracerProvider the environment (read through getenv)
 // asks for, and a shutdown that flushes the spans not yet exported. With
 // tracing off the provider is nil and shutdown does nothing. console
-// receives the spans of the console exporter.
-func Setup(ctx context.Context, getenv func(string) string, console io.Writer, build version.Info) (trace.TracerProvider, func(context.Context) error, error) {
+// receives the spans of the console exporter; log, the failures of the
+// export (one line when an outage of the collector starts and one when it
+// ends, as for every dependency) and the SDK's other errors. With tracing
+// on, Setup makes log OpenTelemetry's error handler, which is process-wide.
+func Setup(ctx context.Context, getenv func(string) string, console io.Writer, build version.Info, log *slog.Logger) (trace.TracerProvider, func(context.Context) error, error) {
 	none := func(context.Context) error { return nil }
 	if strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
 		return nil, none, nil
@@ -68,7 +74,7 @@ func Setup(ctx context.Context, getenv func(string) string, console io.Writer, b
 		switch name = strings.TrimSpace(name); name {
 		case "", "none":
 		case "otlp":
-			client, err := newOTLPHTTP(getenv)
+			client, err := newOTLPHTTP(getenv, outage.New(log, "tracing: export", 0))
 			if err != nil {
 				return nil, none, fmt.Errorf("tracing: %w", err)
 			}
@@ -101,6 +107,13 @@ func Setup(ctx context.Context, getenv func(string) string, console io.Writer, b
 	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
 		return nil, none, fmt.Errorf("tracing: resource: %w", err)
 	}
+	// The SDK reports what it cannot export to the global handler, by
+	// default the log package's plain-text lines amid abaco's JSON ones.
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+		if !errors.As(err, new(*exportError)) { // an export failure is in the outage log already
+			log.Warn("tracing: "+err.Error())
+		}
+	}))
 	tp := sdktrace.NewTracerProvider(append(opts, sdktrace.WithResource(res))...)
 	return tp, tp.Shutdown, nil
 }

@@ -6,19 +6,24 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"abaco/internal/syncbuf"
 	"abaco/internal/version"
 )
+
+var discard = slog.New(slog.DiscardHandler)
 
 func envOf(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
@@ -31,7 +36,7 @@ func TestSetupOff(t *testing.T) {
 		"disabled": {"OTEL_TRACES_EXPORTER": "console", "OTEL_SDK_DISABLED": "true"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			tp, shutdown, err := Setup(context.Background(), envOf(env), io.Discard, version.Info{})
+			tp, shutdown, err := Setup(context.Background(), envOf(env), io.Discard, version.Info{}, discard)
 			if err != nil || tp != nil {
 				t.Fatalf("Setup = %v, %v; want no provider and no error", tp, err)
 			}
@@ -56,7 +61,7 @@ func TestSetupRefusesBadConfig(t *testing.T) {
 		{map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer%zzsecret"}, `header "authorization"`},
 		{map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_CERTIFICATE": "/nonexistent/ca.pem"}, "OTEL_EXPORTER_OTLP_CERTIFICATE"},
 	} {
-		_, _, err := Setup(context.Background(), envOf(tc.env), io.Discard, version.Info{})
+		_, _, err := Setup(context.Background(), envOf(tc.env), io.Discard, version.Info{}, discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Setup(%v) = %v; want an error with %q", tc.env, err, tc.want)
 		}
@@ -182,7 +187,7 @@ func TestOTLPExport(t *testing.T) {
 			for k, v := range tc.env {
 				env[k] = v
 			}
-			tp, shutdown, err := Setup(context.Background(), envOf(env), io.Discard, version.Info{Version: "v1.2.3"})
+			tp, shutdown, err := Setup(context.Background(), envOf(env), io.Discard, version.Info{Version: "v1.2.3"}, discard)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -210,7 +215,7 @@ func TestOTLPExport(t *testing.T) {
 // TestConsoleExporter writes one JSON object per span.
 func TestConsoleExporter(t *testing.T) {
 	var out bytes.Buffer
-	tp, shutdown, err := Setup(context.Background(), envOf(map[string]string{"OTEL_TRACES_EXPORTER": "console"}), &out, version.Info{})
+	tp, shutdown, err := Setup(context.Background(), envOf(map[string]string{"OTEL_TRACES_EXPORTER": "console"}), &out, version.Info{}, discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,5 +227,46 @@ func TestConsoleExporter(t *testing.T) {
 	var s struct{ Name string }
 	if err := json.Unmarshal(out.Bytes(), &s); err != nil || s.Name != "shown" {
 		t.Fatalf("console output %q: %v", out.String(), err)
+	}
+}
+
+// TestOTLPCollectorDown: with no collector listening, ending spans does
+// not block, the shutdown gives up when its context ends, and the failure
+// is one warning in the log, not the SDK's plain-text lines.
+func TestOTLPCollectorDown(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens there now
+	var logs syncbuf.Buffer
+	tp, shutdown, err := Setup(context.Background(), envOf(map[string]string{
+		"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": url,
+	}), io.Discard, version.Info{}, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for range 10_000 {
+		_, span := tp.Tracer("test").Start(context.Background(), "lost")
+		span.End()
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("ending 10000 spans took %s with the collector down", d)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	if err := shutdown(ctx); err == nil {
+		t.Error("shutdown reported no error with the collector down")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("shutdown took %s past its 500ms context", d)
+	}
+	// The export that shutdown gave up on ends on its own goroutine.
+	for deadline := time.Now().Add(5 * time.Second); logs.String() == "" && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], `"msg":"tracing: export failed; retrying"`) {
+		t.Errorf("log %q, want one warning of the outage", logs.String())
 	}
 }
