@@ -111,7 +111,7 @@ func Setup(ctx context.Context, getenv func(string) string, console io.Writer, b
 	// default the log package's plain-text lines amid abaco's JSON ones.
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
 		if !errors.As(err, new(*exportError)) { // an export failure is in the outage log already
-			log.Warn("tracing: " + err.Error())
+			log.Warn("tracing: the OpenTelemetry SDK reported an error", "err", err.Error())
 		}
 	}))
 	tp := sdktrace.NewTracerProvider(append(opts, sdktrace.WithResource(res))...)
