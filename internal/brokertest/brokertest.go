@@ -47,6 +47,7 @@ func Run(t *testing.T, b abaco.Broker) {
 		{"job submission is bounded", testSubmitJob},
 		{"job submission is bounded under concurrent submitters", testSubmitJobConcurrent},
 		{"a job batch is bounded as a whole", testSubmitBatchBound},
+		{"an idempotency key submits once", testSubmitIdempotent},
 		{"the index of recent jobs", testRecentIndex},
 		{"acks out of order keep the take order", testAckOutOfOrder},
 	}

@@ -163,3 +163,28 @@ func testAckOutOfOrder(t *testing.T, b abaco.Broker, q string) {
 	}
 	equal(t, "leased after a second ack", leased(t, b, q, "c1"), []string{"c", "d"})
 }
+
+// testSubmitIdempotent checks a keyed submission: the first stores the
+// key's value with the jobs; a second with the same key returns that
+// value and leaves nothing of its own jobs, neither in the queue nor as
+// records.
+func testSubmitIdempotent(t *testing.T, b abaco.Broker, q string) {
+	keyed := func(value string, ids ...string) abaco.JobSubmission {
+		s := abaco.JobSubmission{IdemKey: "k", IdemTTL: time.Minute, IdemValue: value}
+		for _, id := range ids {
+			s.Jobs = append(s.Jobs, abaco.JobRecord{ID: id, Record: []byte("rec-" + id), TTL: time.Minute})
+		}
+		return s
+	}
+	if prior, err := b.SubmitJobs(ctx(t), q, keyed("first", "a", "b")); err != nil || prior != "" {
+		t.Fatalf("the first keyed submission = %q, %v; want none before it", prior, err)
+	}
+	prior, err := b.SubmitJobs(ctx(t), q, keyed("second", "c"))
+	if err != nil || prior != "first" {
+		t.Fatalf("the repeated key = %q, %v; want the first value", prior, err)
+	}
+	if _, err := b.LoadJob(ctx(t), q, "c"); !isNotFound(err) {
+		t.Fatalf("a repeated key left its job's record (LoadJob: %v)", err)
+	}
+	equal(t, "queued", payloads(drain(t, b, q)), []string{"a", "b"})
+}
