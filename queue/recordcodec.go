@@ -99,9 +99,9 @@ func plain(s string) bool {
 func readRecord(raw []byte) (r record, ok bool) {
 	s := scanner{b: raw, ok: true}
 	var seen members
-	s.object(func(key string) bool {
+	s.object(func(key []byte) bool {
 		var bit members
-		switch key {
+		switch string(key) { // compared without a copy
 		case "v":
 			bit, r.V = 1<<0, s.int()
 		case "id":
@@ -158,7 +158,7 @@ type scanner struct {
 
 // object reads an object, calling member after each key and its colon;
 // member reads the value and returns false for a key it does not know.
-func (s *scanner) object(member func(key string) bool) {
+func (s *scanner) object(member func(key []byte) bool) {
 	if !s.want('{') {
 		return
 	}
@@ -167,7 +167,7 @@ func (s *scanner) object(member func(key string) bool) {
 		return
 	}
 	for s.ok {
-		key := s.str()
+		key := s.raw()
 		if !s.want(':') || !member(key) {
 			s.ok = false
 			return
@@ -201,27 +201,38 @@ func (s *scanner) want(c byte) bool {
 // str reads a string without escapes, of valid UTF-8 (json.Unmarshal
 // replaces invalid bytes).
 func (s *scanner) str() string {
-	if !s.want('"') {
+	v := s.raw()
+	if v == nil {
 		return ""
+	}
+	return string(v)
+}
+
+// raw reads a string as str does and returns its bytes in the input,
+// without a copy (nil when it is not one str reads): for member names,
+// which are only compared.
+func (s *scanner) raw() []byte {
+	if !s.want('"') {
+		return nil
 	}
 	start := s.i
 	for ; s.i < len(s.b); s.i++ {
 		c := s.b[s.i]
 		if c == '"' {
-			v := s.b[start:s.i]
+			v := s.b[start:s.i:s.i]
 			s.i++
 			if !utf8.Valid(v) {
 				s.ok = false
-				return ""
+				return nil
 			}
-			return string(v)
+			return v
 		}
 		if c == '\\' || c < 0x20 {
 			break
 		}
 	}
 	s.ok = false
-	return ""
+	return nil
 }
 
 // int64 reads an integer written as strconv writes it: an optional minus
@@ -268,9 +279,9 @@ func (s *scanner) int() int {
 func (s *scanner) result() *recordResult {
 	var res recordResult
 	var seen members
-	s.object(func(key string) bool {
+	s.object(func(key []byte) bool {
 		var bit members
-		switch key {
+		switch string(key) { // compared without a copy
 		case "canon":
 			bit, res.Canonical = 1<<0, s.str()
 		case "val":
@@ -280,7 +291,7 @@ func (s *scanner) result() *recordResult {
 		case "cache":
 			bit, res.Cache = 1<<3, readString[abaco.CacheStatus](s)
 		case "tier":
-			bit, res.Tier = 1<<4, s.str()
+			bit, res.Tier = 1<<4, readString[string](s)
 		default:
 			return false
 		}
@@ -293,9 +304,9 @@ func (s *scanner) result() *recordResult {
 func (s *scanner) error() *recordError {
 	var e recordError
 	var seen members
-	s.object(func(key string) bool {
+	s.object(func(key []byte) bool {
 		var bit members
-		switch key {
+		switch string(key) { // compared without a copy
 		case "code":
 			bit, e.Code = 1<<0, readString[abaco.Code](s)
 		case "msg":
@@ -310,5 +321,26 @@ func (s *scanner) error() *recordError {
 	return &e
 }
 
-// readString reads a string into one of abaco's string types.
-func readString[T ~string](s *scanner) T { return T(s.str()) }
+// readString reads a string into one of abaco's string types. Their usual
+// values (the states, kinds, cache statuses and tiers) come back as the
+// constants, without a copy: most of a record's strings are those.
+func readString[T ~string](s *scanner) T {
+	v := s.raw()
+	for _, w := range words {
+		if string(v) == w {
+			return T(w)
+		}
+	}
+	if v == nil {
+		return ""
+	}
+	return T(v)
+}
+
+// words are the values readString returns without a copy.
+var words = [...]string{
+	string(abaco.JobQueued), string(abaco.JobRunning), string(abaco.JobDone), string(abaco.JobFailed), string(abaco.JobCancelled),
+	string(abaco.KindInt), string(abaco.KindFloat), string(abaco.KindBool),
+	string(abaco.CacheHit), string(abaco.CacheMiss), string(abaco.CacheBypass),
+	"local", "shared",
+}
