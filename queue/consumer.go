@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"abaco"
 	"abaco/internal/backoff"
@@ -108,6 +109,11 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// Logger receives operational messages. Nil discards them.
 	Logger *slog.Logger
+	// Tracing makes a consumer span "process <queue>" per item a Handler
+	// runs, the parent of the spans the handler makes (a plain item
+	// carries no trace context, so each starts a trace). Nil, the
+	// default, makes none.
+	Tracing trace.TracerProvider
 }
 
 func (o Options) withDefaults() Options {
@@ -148,17 +154,22 @@ type Consumer struct {
 	h Handler
 	// bh, when set, replaces h: each worker hands it the tasks waiting
 	// when it picks one up, up to Options.Batch.
-	bh  batchHandler
-	o   Options
-	m   *metrics
-	log *slog.Logger
+	bh     batchHandler
+	o      Options
+	m      *metrics
+	log    *slog.Logger
+	tracer trace.Tracer // nil: no spans
 }
 
 // NewConsumer returns a consumer of b that runs h on each item.
 func NewConsumer(b abaco.Broker, h Handler, o Options) *Consumer {
 	o = o.withDefaults()
-	return &Consumer{b: b, h: h, o: o, m: newMetrics(o.Registerer, o.Queue),
+	c := &Consumer{b: b, h: h, o: o, m: newMetrics(o.Registerer, o.Queue),
 		log: o.Logger.With("queue", o.Queue, "consumer", o.ID)}
+	if o.Tracing != nil {
+		c.tracer = o.Tracing.Tracer("abaco/queue")
+	}
+	return c
 }
 
 // newBatchConsumer returns a consumer of b that runs h on batches.

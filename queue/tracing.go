@@ -8,6 +8,8 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
+
+	"abaco"
 )
 
 // A job carries the W3C trace context of the span that sent it in its
@@ -68,14 +70,28 @@ func (j *Jobs) startProcess(ctx context.Context, rec *record, attempt int) (cont
 	}
 	ctx = traceContext.Extract(ctx, &recordCarrier{TraceParent: rec.TraceParent, TraceState: rec.TraceState})
 	return j.tracer.Start(ctx, "process "+j.o.Queue, trace.WithSpanKind(trace.SpanKindConsumer),
-		trace.WithAttributes(
-			semconv.MessagingSystemKey.String(messagingSystem),
-			semconv.MessagingOperationTypeProcess,
-			semconv.MessagingOperationName("process"),
-			semconv.MessagingDestinationName(j.o.Queue),
-			semconv.MessagingMessageID(rec.ID),
-			attrAttempt.Int(attempt),
-		))
+		trace.WithAttributes(append(processAttrs(j.o.Queue, attempt), semconv.MessagingMessageID(rec.ID))...))
+}
+
+// startItem starts the consumer span of one delivery of a plain item: a
+// root span, since the item carries no context.
+func (c *Consumer) startItem(ctx context.Context, it abaco.Item) (context.Context, trace.Span) {
+	if c.tracer == nil {
+		return ctx, nil
+	}
+	return c.tracer.Start(ctx, "process "+c.o.Queue, trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(processAttrs(c.o.Queue, it.Attempts)...))
+}
+
+// processAttrs are the messaging attributes of a process span.
+func processAttrs(queue string, attempt int) []attribute.KeyValue {
+	return []attribute.KeyValue{
+		semconv.MessagingSystemKey.String(messagingSystem),
+		semconv.MessagingOperationTypeProcess,
+		semconv.MessagingOperationName("process"),
+		semconv.MessagingDestinationName(queue),
+		attrAttempt.Int(attempt),
+	}
 }
 
 // recordCarrier holds the trace context fields of a record for the

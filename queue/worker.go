@@ -144,13 +144,15 @@ func (r *run) callBatch(items []abaco.Item) (errs []error) {
 // call runs the handler, turning a panic into an error so that one bad
 // item is retried and dead-lettered instead of killing the consumer.
 func (r *run) call(it abaco.Item) (err error) {
+	ctx, span := r.c.startItem(r.hctx, it)
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("handler panicked: %v", p)
 			r.c.log.Error("queue: handler panicked", "payload", it.Payload, "panic", p, "stack", string(debug.Stack()))
 		}
+		endSpan(span, err)
 	}()
-	return r.c.h(r.hctx, it)
+	return r.c.h(ctx, it)
 }
 
 func (r *run) bury(t task, cause error) {

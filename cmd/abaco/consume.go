@@ -8,11 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
-	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
-	"go.opentelemetry.io/otel/trace"
-
 	"abaco"
 	"abaco/cache"
 	"abaco/expr"
@@ -69,11 +64,8 @@ carries no trace context to continue.`)
 		return err
 	}
 	defer endTracing()
-	h := &printer{evaluator: cache.New(expr.New(f.limits), cache.Options{Tracing: tp}), delay: delay,
-		w: bufio.NewWriter(env.Stdout), queue: q}
-	if tp != nil {
-		h.tracer = tp.Tracer("abaco/consume")
-	}
+	h := &printer{evaluator: cache.New(expr.New(f.limits), cache.Options{Tracing: tp}), delay: delay, w: bufio.NewWriter(env.Stdout)}
+	o.Tracing = tp
 	o.BeforeAck = h.flush
 	f.running(log, "consume", q)
 	return queue.NewConsumer(rdb.NewBroker(c), h.handle, o).Run(ctx)
@@ -85,8 +77,6 @@ type printer struct {
 	delay     time.Duration
 	mu        sync.Mutex
 	w         *bufio.Writer
-	queue     string
-	tracer    trace.Tracer // nil: no spans
 }
 
 // flush writes the buffered lines; the consumer calls it before each
@@ -97,24 +87,7 @@ func (p *printer) flush() error {
 	return p.w.Flush()
 }
 
-func (p *printer) handle(ctx context.Context, it abaco.Item) (err error) {
-	if p.tracer != nil {
-		var span trace.Span
-		ctx, span = p.tracer.Start(ctx, "process "+p.queue, trace.WithSpanKind(trace.SpanKindConsumer),
-			trace.WithAttributes(
-				semconv.MessagingSystemKey.String("redis"),
-				semconv.MessagingOperationTypeProcess,
-				semconv.MessagingOperationName("process"),
-				semconv.MessagingDestinationName(p.queue),
-				attribute.Int("messaging.message.delivery_count", it.Attempts),
-			))
-		defer func() {
-			if err != nil {
-				span.SetStatus(codes.Error, err.Error())
-			}
-			span.End()
-		}()
-	}
+func (p *printer) handle(ctx context.Context, it abaco.Item) error {
 	res, err := p.evaluator.Evaluate(ctx, it.Payload)
 	if err != nil {
 		var e *abaco.Error
