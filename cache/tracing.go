@@ -20,9 +20,9 @@ const (
 
 // evaluateTraced is Evaluate inside a span "cache.Evaluate": its
 // attributes say whether a tier answered and which, and the engine's runs
-// are its children (evalIn). A failed evaluation (a division by zero) is
-// the expression's outcome, not the span's failure: only an error that is
-// no evaluation outcome (a limit, a fault) marks the span as an error.
+// are its children (evalIn). A failed evaluation (a division by zero, a
+// limit breach) is the expression's outcome, not the span's failure: only
+// a fault (internal, unavailable, overloaded) marks the span as an error.
 func (c *Cache) evaluateTraced(ctx context.Context, expression string) (abaco.Result, error) {
 	ctx, span := c.tracer.Start(ctx, "cache.Evaluate")
 	defer span.End()
@@ -37,7 +37,8 @@ func (c *Cache) evaluateTraced(ctx context.Context, expression string) (abaco.Re
 	if err != nil {
 		code := abaco.ErrorCode(err)
 		span.SetAttributes(attrErrorCode.String(string(code)))
-		if !cacheableCode(code) {
+		switch code {
+		case abaco.CodeInternal, abaco.CodeUnavailable, abaco.CodeOverloaded:
 			span.SetStatus(codes.Error, err.Error())
 		}
 	}
