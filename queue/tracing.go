@@ -40,13 +40,7 @@ func (j *Jobs) startSend(ctx context.Context, n int) (context.Context, trace.Spa
 		return ctx, nil, tc
 	}
 	ctx, span := j.tracer.Start(ctx, "send "+j.o.Queue, trace.WithSpanKind(trace.SpanKindProducer),
-		trace.WithAttributes(
-			semconv.MessagingSystemKey.String(messagingSystem),
-			semconv.MessagingOperationTypeSend,
-			semconv.MessagingOperationName("send"),
-			semconv.MessagingDestinationName(j.o.Queue),
-			semconv.MessagingBatchMessageCount(n),
-		))
+		trace.WithAttributes(append(messagingAttrs("send", j.o.Queue), semconv.MessagingBatchMessageCount(n))...))
 	traceContext.Inject(ctx, &tc)
 	return ctx, span, tc
 }
@@ -70,7 +64,8 @@ func (j *Jobs) startProcess(ctx context.Context, rec *record, attempt int) (cont
 	}
 	ctx = traceContext.Extract(ctx, &recordCarrier{TraceParent: rec.TraceParent, TraceState: rec.TraceState})
 	return j.tracer.Start(ctx, "process "+j.o.Queue, trace.WithSpanKind(trace.SpanKindConsumer),
-		trace.WithAttributes(append(processAttrs(j.o.Queue, attempt), semconv.MessagingMessageID(rec.ID))...))
+		trace.WithAttributes(append(messagingAttrs("process", j.o.Queue),
+			attrAttempt.Int(attempt), semconv.MessagingMessageID(rec.ID))...))
 }
 
 // startItem starts the consumer span of one delivery of a plain item: a
@@ -80,17 +75,18 @@ func (c *Consumer) startItem(ctx context.Context, it abaco.Item) (context.Contex
 		return ctx, nil
 	}
 	return c.tracer.Start(ctx, "process "+c.o.Queue, trace.WithSpanKind(trace.SpanKindConsumer),
-		trace.WithAttributes(processAttrs(c.o.Queue, it.Attempts)...))
+		trace.WithAttributes(append(messagingAttrs("process", c.o.Queue), attrAttempt.Int(it.Attempts))...))
 }
 
-// processAttrs are the messaging attributes of a process span.
-func processAttrs(queue string, attempt int) []attribute.KeyValue {
+// messagingAttrs are the messaging attributes every job or item span
+// has: op ("send" or "process", the conventions' operation type and
+// name alike) on queue.
+func messagingAttrs(op, queue string) []attribute.KeyValue {
 	return []attribute.KeyValue{
 		semconv.MessagingSystemKey.String(messagingSystem),
-		semconv.MessagingOperationTypeProcess,
-		semconv.MessagingOperationName("process"),
+		semconv.MessagingOperationTypeKey.String(op),
+		semconv.MessagingOperationName(op),
 		semconv.MessagingDestinationName(queue),
-		attrAttempt.Int(attempt),
 	}
 }
 
