@@ -120,6 +120,22 @@ func (r *Evaluation) appendJSON(b []byte) []byte {
 	return append(b, "}\n"...)
 }
 
+// appendJSON appends the answer of POST /jobs as encoding/json would write
+// it (the members in field order, sem_worker only when true) and a
+// newline: the intake's hot path, built without reflection.
+func (a *JobAccepted) appendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, a.ID)
+	b = append(b, `,"estado":`...)
+	b = appendString(b, string(a.Estado))
+	b = append(b, `,"url":`...)
+	b = appendString(b, a.URL)
+	if a.SemWorker {
+		b = append(b, `,"sem_worker":true`...)
+	}
+	return append(b, "}\n"...)
+}
+
 // MarshalJSON encodes the response exactly as POST /evaluate writes it, so a
 // job's result has the same shape.
 func (r Evaluation) MarshalJSON() ([]byte, error) {

@@ -34,6 +34,19 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+func TestJobAcceptedMatchesEncodingJSON(t *testing.T) {
+	for _, a := range []JobAccepted{
+		{ID: "AbC-_9", Estado: "queued", URL: "/jobs/AbC-_9"},
+		{ID: "x", Estado: "queued", URL: "/jobs/x", SemWorker: true},
+		{ID: `"<&>\`, Estado: "done", URL: "/jobs/ção"},
+	} {
+		want := marshal(a)
+		if got := a.appendJSON(nil); string(got) != string(want) {
+			t.Errorf("%+v: got %s, encoding/json %s", a, got, want)
+		}
+	}
+}
+
 func TestFastExpression(t *testing.T) {
 	tests := []struct {
 		name, body, want string

@@ -76,8 +76,17 @@ func (s *Server) submitJob(w http.ResponseWriter, r *http.Request) {
 	}
 	job := jobs[0]
 	loc := jobURL(job.ID)
-	w.Header().Set("Location", loc)
-	writeJSON(w, http.StatusAccepted, JobAccepted{ID: job.ID, Estado: job.State, URL: loc, SemWorker: job.NoWorker})
+	accepted := JobAccepted{ID: job.ID, Estado: job.State, URL: loc, SemWorker: job.NoWorker}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	*bp = accepted.appendJSON((*bp)[:0])
+	// As in evaluate: the shared Content-Type, and net/http computes the
+	// Content-Length of a body written in one piece.
+	h := w.Header()
+	h["Location"] = []string{loc}
+	h["Content-Type"] = contentTypeJSON
+	w.WriteHeader(http.StatusAccepted)
+	w.Write(*bp)
 }
 
 // getJob serves GET /jobs/{id}.

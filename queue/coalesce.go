@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -17,10 +16,11 @@ import (
 // a submission waits for nothing.
 
 // maxInFlightSubmits bounds the merged submissions in flight at once,
-// except that a submission still waiting after slowSubmit starts a call of
-// its own: a slow call (a durability barrier waiting for a paused
-// replica) must not make the submissions behind it wait for it too.
-// maxMergedJobs bounds the jobs merged into one call.
+// except that a call still in flight after slowSubmit sends the
+// submissions waiting behind it in a call of their own: a slow call (a
+// durability barrier waiting for a paused replica) must not make them
+// wait for it too. One timer per call, not per waiting submission, keeps
+// the wait cheap. maxMergedJobs bounds the jobs merged into one call.
 const (
 	maxInFlightSubmits = 1
 	slowSubmit         = 2 * time.Millisecond
@@ -50,19 +50,18 @@ type coalescer struct {
 func (j *Jobs) submit(ctx context.Context, jobs []abaco.JobRecord) error {
 	s := &submission{jobs: jobs, done: make(chan struct{})}
 	c := &j.coalescer
-	bg := context.WithoutCancel(ctx)
 	c.mu.Lock()
 	c.waiting = append(c.waiting, s)
 	if c.inFlight < maxInFlightSubmits {
 		c.inFlight++
 		batch, n := c.take()
 		c.mu.Unlock()
-		j.sendBatch(bg, batch, n)
+		j.sendBatch(context.WithoutCancel(ctx), batch, n)
 		// Those who arrived meanwhile go out together, on a goroutine
 		// that inherits the slot, so that this caller returns now.
 		c.mu.Lock()
 		if len(c.waiting) > 0 {
-			go j.sendMerged(bg)
+			go j.sendMerged()
 		} else {
 			c.inFlight--
 		}
@@ -73,22 +72,11 @@ func (j *Jobs) submit(ctx context.Context, jobs []abaco.JobRecord) error {
 		return s.err
 	}
 	c.mu.Unlock()
-	slow := time.NewTimer(slowSubmit)
-	defer slow.Stop()
-	for {
-		select {
-		case <-s.done:
-			return s.err
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-slow.C:
-			c.mu.Lock()
-			if slices.Contains(c.waiting, s) {
-				c.inFlight++
-				go j.sendMerged(bg)
-			}
-			c.mu.Unlock()
-		}
+	select {
+	case <-s.done:
+		return s.err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -107,8 +95,10 @@ func (c *coalescer) take() ([]*submission, int) {
 }
 
 // sendMerged sends the waiting submissions, in merged calls, until none
-// waits, and then gives up its slot.
-func (j *Jobs) sendMerged(ctx context.Context) {
+// waits, and then gives up its slot. The calls carry the jobs of many
+// requests, so no request's context.
+func (j *Jobs) sendMerged() {
+	ctx := context.Background()
 	c := &j.coalescer
 	for {
 		c.mu.Lock()
@@ -130,6 +120,8 @@ func (j *Jobs) sendMerged(ctx context.Context) {
 func (j *Jobs) sendBatch(ctx context.Context, batch []*submission, n int) {
 	ctx, cancel := context.WithTimeout(ctx, submitTimeout)
 	defer cancel()
+	slow := time.AfterFunc(slowSubmit, j.unstick)
+	defer slow.Stop()
 	finish := func(s *submission, err error) { s.err = err; close(s.done) }
 	if len(batch) == 1 {
 		finish(batch[0], j.brokerSubmit(ctx, batch[0].jobs))
@@ -160,4 +152,16 @@ func (j *Jobs) brokerSubmit(ctx context.Context, jobs []abaco.JobRecord) error {
 	_, err := j.b.SubmitJobs(ctx, j.o.Queue, abaco.JobSubmission{Jobs: jobs, Limit: int64(j.o.MaxQueued),
 		Score: j.scores.next(time.Now().UnixMilli(), len(jobs)), Recent: int64(j.o.Recent)})
 	return err
+}
+
+// unstick sends the waiting submissions in a call of their own, in the
+// slot it takes, when a call has been in flight for slowSubmit.
+func (j *Jobs) unstick() {
+	c := &j.coalescer
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.waiting) > 0 {
+		c.inFlight++
+		go j.sendMerged()
+	}
 }

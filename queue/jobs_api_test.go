@@ -12,6 +12,7 @@ import (
 	"abaco"
 	"abaco/cache"
 	"abaco/expr"
+	"abaco/inmem"
 	"abaco/internal/brokertest"
 	"abaco/queue"
 )
@@ -314,5 +315,61 @@ func TestJobsSubmitMergedAtTheBound(t *testing.T) {
 				t.Fatalf("%d accepted, %d refused; want %d and %d", accepted.Load(), full.Load(), limit, submitters-limit)
 			}
 		})
+	}
+}
+
+// stuckBroker holds the first SubmitJobs call until release is closed, as
+// a durability barrier waiting for a paused replica holds it.
+type stuckBroker struct {
+	abaco.Broker
+	calls   atomic.Int64
+	stuck   chan struct{} // closed when the first call is held
+	release chan struct{}
+}
+
+func (b *stuckBroker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmission) (string, error) {
+	if b.calls.Add(1) == 1 {
+		close(b.stuck)
+		<-b.release
+	}
+	return b.Broker.SubmitJobs(ctx, queue, s)
+}
+
+// TestJobsSubmitNotHeldBehindASlowCall checks that submissions waiting
+// behind a merged call that does not return go out in a call of their
+// own: they are accepted while the first is still held.
+func TestJobsSubmitNotHeldBehindASlowCall(t *testing.T) {
+	b := &stuckBroker{Broker: inmem.NewBroker(), stuck: make(chan struct{}), release: make(chan struct{})}
+	jobs, _ := newJobs(t, b, queue.JobOptions{})
+	first := make(chan error, 1)
+	go func() {
+		_, err := jobs.Submit(context.Background(), "1+1")
+		first <- err
+	}()
+	<-b.stuck
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Go(func() {
+			if _, err := jobs.Submit(context.Background(), strconv.Itoa(i)+"+2"); err != nil {
+				t.Errorf("Submit behind the held call: %v", err)
+			}
+		})
+	}
+	behind := make(chan struct{})
+	go func() { wg.Wait(); close(behind) }()
+	select {
+	case <-behind:
+	case <-time.After(10 * time.Second):
+		close(b.release) // let the goroutines end
+		t.Fatal("the submissions behind the held call were not accepted within 10s")
+	}
+	select {
+	case err := <-first:
+		t.Fatalf("the held call returned (%v) before it was released", err)
+	default:
+	}
+	close(b.release)
+	if err := <-first; err != nil {
+		t.Fatalf("the held Submit: %v", err)
 	}
 }
