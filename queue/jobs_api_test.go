@@ -373,3 +373,50 @@ func TestJobsSubmitNotHeldBehindASlowCall(t *testing.T) {
 		t.Fatalf("the held Submit: %v", err)
 	}
 }
+
+// slowStatsBroker holds every Stats call until release is closed, as a
+// Redis that stopped answering does.
+type slowStatsBroker struct {
+	abaco.Broker
+	once    sync.Once
+	held    chan struct{} // closed when the first call is held
+	release chan struct{}
+}
+
+func (b *slowStatsBroker) Stats(ctx context.Context, queue string) (abaco.QueueStats, error) {
+	b.once.Do(func() { close(b.held) })
+	<-b.release
+	return b.Broker.Stats(ctx, queue)
+}
+
+// TestJobsSubmitNotHeldBehindWorkerCheck checks that the check for live
+// workers, one Stats call at a time, does not hold the other submissions
+// while it waits.
+func TestJobsSubmitNotHeldBehindWorkerCheck(t *testing.T) {
+	b := &slowStatsBroker{Broker: inmem.NewBroker(), held: make(chan struct{}), release: make(chan struct{})}
+	jobs, _ := newJobs(t, b, queue.JobOptions{})
+	first := make(chan error, 1)
+	go func() {
+		_, err := jobs.Submit(context.Background(), "1+1")
+		first <- err
+	}()
+	<-b.held
+	second := make(chan error, 1)
+	go func() {
+		_, err := jobs.Submit(context.Background(), "2+2")
+		second <- err
+	}()
+	select {
+	case err := <-second:
+		if err != nil {
+			t.Fatalf("Submit while the worker check is held: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		close(b.release)
+		t.Fatal("a submission waited behind the held worker check for 10s")
+	}
+	close(b.release)
+	if err := <-first; err != nil {
+		t.Fatalf("the Submit that checked: %v", err)
+	}
+}

@@ -16,9 +16,10 @@ const workerCheckEvery = time.Second
 
 // workerCheck remembers the last answer of Jobs.noWorker.
 type workerCheck struct {
-	mu   sync.Mutex
-	at   time.Time
-	none bool
+	mu         sync.Mutex
+	at         time.Time
+	none       bool
+	refreshing bool // a Stats call is on its way
 }
 
 // markNoWorker sets NoWorker on the queued jobs among jobs when no live
@@ -36,15 +37,22 @@ func (j *Jobs) markNoWorker(ctx context.Context, jobs []abaco.Job) {
 
 // noWorker reports whether the job queue has no live consumer. When the
 // broker cannot tell, it answers false: a warning is only given when it
-// is known to be true.
+// is known to be true. One caller at a time asks the broker, outside the
+// lock: the others take the last answer meanwhile (false before the
+// first), so a slow Redis never holds every submission behind it.
 func (j *Jobs) noWorker(ctx context.Context) bool {
 	w := &j.workerCheck
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.at.IsZero() && time.Since(w.at) < workerCheckEvery {
+	if w.refreshing || (!w.at.IsZero() && time.Since(w.at) < workerCheckEvery) {
+		defer w.mu.Unlock()
 		return w.none
 	}
+	w.refreshing = true
+	w.mu.Unlock()
 	st, err := j.b.Stats(ctx, j.o.Queue)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.refreshing = false
 	if err != nil {
 		return false
 	}

@@ -13,6 +13,7 @@
 # Usage: A=/path/abaco-before B=/path/abaco-after bench/load/ab.sh
 #   A=/tmp/abaco B=/tmp/abaco FLAGS_A="--cache-entries 100000" bench/load/ab.sh
 #   ROUNDS=5 DURATION=5s SCRIPT=hit PIN=0 bench/load/ab.sh
+#   CONNS=256 A=... B=... bench/load/ab.sh   # wrk's connections (default 32)
 #   A=/tmp/abaco B=/tmp/abaco FLAGS_A="--workers 0 --job-rate 0 --max-queued-jobs 0" \
 #     FLAGS_B="$FLAGS_A" PATH_B=/jobs bench/load/ab.sh   # job intake against /evaluate
 #   A=/tmp/abaco B=/tmp/abaco TRACE_B=1 SCRIPT=hit bench/load/ab.sh   # tracing off vs on
@@ -27,6 +28,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 DURATION="${DURATION:-5s}"
 ROUNDS="${ROUNDS:-5}"
 SCRIPT="${SCRIPT:-distinct}"
+CONNS="${CONNS:-32}"
 PIN="${PIN:-1}"
 
 # shellcheck source=lib.sh
@@ -71,18 +73,18 @@ for v in A B; do
 done
 for v in A B; do
   wait_http "http://127.0.0.1:${port[$v]}/healthz"
-  "${cli[@]}" wrk -t"$threads" -c32 -d2s -s "$here/hit.lua" "http://127.0.0.1:${port[$v]}/evaluate" >/dev/null
+  "${cli[@]}" wrk -t"$threads" -c"$CONNS" -d2s -s "$here/hit.lua" "http://127.0.0.1:${port[$v]}/evaluate" >/dev/null
 done
 
 echo "A: ${A} ${flags[A]} ${path[A]} ${otel[A]}"
 echo "B: ${B} ${flags[B]} ${path[B]} ${otel[B]}"
-echo "$SCRIPT.lua, wrk -t$threads -c32 -d$DURATION, pinned: $([[ ${#srv[@]} -gt 0 ]] && echo yes || echo no), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "$SCRIPT.lua, wrk -t$threads -c$CONNS -d$DURATION, pinned: $([[ ${#srv[@]} -gt 0 ]] && echo yes || echo no), $(date -u '+%Y-%m-%d %H:%M UTC')"
 seed=$((RANDOM * 10))
 for r in $(seq "$ROUNDS"); do
   for v in A B; do
     seed=$((seed + 1))
     before="$(cpu_ticks "${pid[$v]}" "$redis_pid")" rbefore="$(cpu_ticks "$redis_pid")"
-    out="$("${cli[@]}" wrk -t"$threads" -c32 -d"$DURATION" --latency -s "$here/$SCRIPT.lua" \
+    out="$("${cli[@]}" wrk -t"$threads" -c"$CONNS" -d"$DURATION" --latency -s "$here/$SCRIPT.lua" \
       "http://127.0.0.1:${port[$v]}${path[$v]}" -- "$seed" "${path[$v]}")"
     after="$(cpu_ticks "${pid[$v]}" "$redis_pid")" rafter="$(cpu_ticks "$redis_pid")"
     if grep -q "Non-2xx" <<<"$out"; then echo "$v: wrk saw error responses" >&2; echo "$out" >&2; exit 1; fi
