@@ -135,6 +135,18 @@ func TestGoClient(t *testing.T) {
 		t.Errorf("1/0: problem %+v, headers %+v", prob, p.Headers422)
 	}
 
+	batch, err := c.EvaluateBatchWithResponse(ctx, abacoclient.EvaluateBatchJSONRequestBody{Expressoes: []string{"2**100", "1/0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if batch.JSON200 == nil || len(batch.JSON200.Resultados) != 2 {
+		t.Fatalf("evaluate batch: %d %s", batch.StatusCode(), batch.Body)
+	}
+	if first, second := batch.JSON200.Resultados[0], batch.JSON200.Resultados[1]; first.Avaliacao == nil || first.Avaliacao.Repr != want.String() ||
+		second.Erro == nil || second.Erro.Code != abacoclient.ProblemCodeDivisionByZero {
+		t.Errorf("evaluate batch: %s, want 2**100's result then division_by_zero", batch.Body)
+	}
+
 	expression := "2**64"
 	s, err := c.SubmitJobWithResponse(ctx, nil, abacoclient.SubmitJobJSONRequestBody{Expressao: &expression})
 	if err != nil {

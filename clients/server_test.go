@@ -22,6 +22,10 @@ func newServer(t *testing.T) *httptest.Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- jobs.Run(ctx, 2) }()
+	// As abaco serve does: without Listen, a wait for a job answers at
+	// once instead of when the job finishes.
+	listened := make(chan struct{})
+	go func() { defer close(listened); jobs.Listen(ctx) }()
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{Evaluator: c, Cache: c, Jobs: jobs}))
 	t.Cleanup(func() {
 		srv.Close()
@@ -29,6 +33,7 @@ func newServer(t *testing.T) *httptest.Server {
 		if err := <-done; err != nil && ctx.Err() == nil {
 			t.Errorf("job workers: %v", err)
 		}
+		<-listened
 	})
 	return srv
 }

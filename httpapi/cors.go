@@ -32,13 +32,14 @@ const (
 
 // publicRoutes are the method patterns a page of another origin may call.
 var publicRoutes = map[string]bool{
-	"POST " + routeEvaluate: true,
-	"POST /jobs":            true,
-	"GET /jobs":             true, // ?ids= only; see publicRequest
-	"GET /jobs/{id}":        true,
-	"DELETE /jobs/{id}":     true,
-	"GET /openapi.json":     true,
-	"GET /problems/{code}":  true,
+	"POST " + routeEvaluate:      true,
+	"POST " + routeEvaluateBatch: true,
+	"POST /jobs":                 true,
+	"GET /jobs":                  true, // ?ids= only; see publicRequest
+	"GET /jobs/{id}":             true,
+	"DELETE /jobs/{id}":          true,
+	"GET /openapi.json":          true,
+	"GET /problems/{code}":       true,
 }
 
 // newCORS returns the CORS rules of origins, or nil (CORS off) for none.

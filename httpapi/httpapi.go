@@ -192,6 +192,7 @@ func New(cfg Config) *Server {
 	s.openapiPT = openAPIInPT(s.openapi)
 
 	s.route("POST "+routeEvaluate, s.evaluate)
+	s.route("POST "+routeEvaluateBatch, s.evaluateBatch)
 	s.route("POST /jobs", s.submitJob)
 	s.route("GET /jobs", s.listOrReadJobs)
 	s.route("GET /jobs/{id}", s.getJob)

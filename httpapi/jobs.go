@@ -106,13 +106,13 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, abaco.Errorf(abaco.CodeNotFound, "no job %q: it never existed or its result has expired", id))
 		return
 	}
-	writeJSON(w, http.StatusOK, jobStatus(requestID(w), jobLang(w, r), job))
+	writeJSON(w, http.StatusOK, jobStatus(requestID(w), answerLang(w, r), job))
 }
 
-// jobLang returns the language of the problems in r's job states (see
-// localize), and marks the answer as varying with Accept-Language. It is
-// called once per response.
-func jobLang(w http.ResponseWriter, r *http.Request) lang {
+// answerLang returns the language of the problems inside r's answer (a
+// job's state, a batch's items; see localize), and marks the answer as
+// varying with Accept-Language. It is called once per response.
+func answerLang(w http.ResponseWriter, r *http.Request) lang {
 	w.Header().Add("Vary", "Accept-Language")
 	return requestLang(r)
 }
@@ -125,30 +125,36 @@ func jobStatus(reqID string, l lang, job abaco.Job) JobStatus {
 		ID: job.ID, Estado: job.State, Expressao: job.Expression, Tentativas: job.Attempts,
 		CriadoEm: job.CreatedAt, AtualizadoEm: job.UpdatedAt, SemWorker: job.NoWorker,
 	}
-	var fail error
-	var res abaco.Result
 	switch {
 	case job.State == abaco.JobDone && job.Result != nil:
-		res = *job.Result
-		resp, err := newEvaluation(res)
-		if err == nil {
-			st.Avaliacao = &resp
-			return st
-		}
-		fail = err
+		st.Avaliacao, st.Erro = outcome(reqID, l, *job.Result, nil)
 	case job.State == abaco.JobFailed:
-		fail = job.Err
-		if job.Err == nil {
+		fail := job.Err
+		if fail == nil {
 			fail = abaco.Errorf(abaco.CodeInternal, "job failed without an error")
 		}
-	default:
-		return st
+		st.Avaliacao, st.Erro = outcome(reqID, l, abaco.Result{}, fail)
 	}
-	p := localize(evaluationProblem(fail, res), l)
-	p.RequestID = reqID
-	st.Estado = abaco.JobFailed
-	st.Erro = &p
+	if st.Erro != nil {
+		st.Estado = abaco.JobFailed
+	}
 	return st
+}
+
+// outcome is the JSON form of an evaluation that gave res or failed with
+// err: the result, or the problem POST /evaluate would answer (in l), as
+// for a value JSON cannot carry (inf, nan).
+func outcome(reqID string, l lang, res abaco.Result, err error) (*Evaluation, *Problem) {
+	if err == nil {
+		resp, verr := newEvaluation(res)
+		if verr == nil {
+			return &resp, nil
+		}
+		err = verr
+	}
+	p := localize(evaluationProblem(err, res), l)
+	p.RequestID = reqID
+	return nil, &p
 }
 
 // bearerToken returns the token of an Authorization header of the Bearer

@@ -129,7 +129,7 @@ func (s *Server) listOrReadJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := JobList{Jobs: make([]JobStatus, len(jobs))}
-	l := jobLang(w, r)
+	l := answerLang(w, r)
 	for i, job := range jobs {
 		if job.State == "" {
 			out.Jobs[i] = JobStatus{ID: job.ID, Estado: StateNotFound}
@@ -172,7 +172,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := JobList{Jobs: make([]JobStatus, len(page.Jobs)), Next: page.Next}
-	l := jobLang(w, r)
+	l := answerLang(w, r)
 	for i, job := range page.Jobs {
 		out.Jobs[i] = jobStatus(requestID(w), l, job)
 	}
@@ -200,7 +200,7 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, s.dependencyError(w, r, "cancel job", err))
 		return
 	}
-	writeJSON(w, http.StatusOK, jobStatus(requestID(w), jobLang(w, r), job))
+	writeJSON(w, http.StatusOK, jobStatus(requestID(w), answerLang(w, r), job))
 }
 
 // idempotencyKey returns the Idempotency-Key of r

@@ -45,15 +45,18 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 	}
 	str := &huma.Schema{Type: huma.TypeString}
 	xCache := &huma.Header{Description: "hit when served from a cache tier, miss when computed.", Schema: &huma.Schema{Type: huma.TypeString, Enum: []any{"hit", "miss"}}}
-	body := func(v any) *huma.RequestBody {
+	bodyLike := func(v, example any, what string) *huma.RequestBody {
 		return &huma.RequestBody{
 			Required:    true,
-			Description: fmt.Sprintf("The tutorial's body. At most %d bytes; unknown members are rejected.", maxBody),
+			Description: fmt.Sprintf("%s At most %d bytes; unknown members are rejected.", what, maxBody),
 			Content: map[string]*huma.MediaType{"application/json": {
 				Schema:  ref(v),
-				Example: map[string]string{"expressao": "2+2"},
+				Example: example,
 			}},
 		}
+	}
+	body := func(v any) *huma.RequestBody {
+		return bodyLike(v, map[string]string{"expressao": "2+2"}, "The tutorial's body.")
 	}
 	// badRequest returns fresh answers, since each operation adds its own
 	// headers to them.
@@ -85,6 +88,22 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 				Headers: map[string]*huma.Header{"X-Cache": xCache},
 				Content: map[string]*huma.MediaType{"application/problem+json": {Schema: ref(Problem{})}},
 			},
+			"429": problems("Too many evaluations are running (code overloaded); see Retry-After."),
+			"500": problems("A bug (code internal); details are only in the server's log."),
+		}),
+	}
+	evaluateBatch := &huma.Operation{
+		OperationID: "evaluateBatch",
+		Tags:        []string{"evaluation"},
+		Summary:     "Evaluate a batch of expressions",
+		Description: fmt.Sprintf("Evaluates 1 to %d expressions in order, each exactly as POST /evaluate would (through the cache), "+
+			"and answers one item per expression, in the order sent: {\"avaliacao\": ...}, POST /evaluate's result, or {\"erro\": ...}, "+
+			"the problem POST /evaluate would answer. The answer is 200 whenever the batch was evaluated, even if every item failed. "+
+			"More expressions, or answers to fetch later, go through POST /jobs with expressoes.", MaxEvaluateBatch),
+		RequestBody: bodyLike(EvaluateBatchRequest{}, map[string][]string{"expressoes": {"2+2", "1/0"}}, "The expressions."),
+		Responses: merged(badRequest(), map[string]*huma.Response{
+			"200": {Description: "The outcome of each expression.", Content: jsonBody(EvaluationBatch{})},
+			"400": problems(fmt.Sprintf("The body is not the JSON object {\"expressoes\": [string, ...]} with 1 to %d expressions (code invalid).", MaxEvaluateBatch)),
 			"429": problems("Too many evaluations are running (code overloaded); see Retry-After."),
 			"500": problems("A bug (code internal); details are only in the server's log."),
 		}),
@@ -214,11 +233,12 @@ func buildOpenAPI(maxBody int64) *huma.OpenAPI {
 				"A method that a path does not list is answered 405 (code method_not_allowed) with an Allow header.",
 		},
 		Paths: map[string]*huma.PathItem{
-			"/evaluate":  {Post: evaluate},
-			"/jobs":      {Post: submit, Get: listJobs},
-			"/jobs/{id}": {Get: getJob, Delete: cancelJob},
-			"/cache":     {Delete: flush},
-			"/healthz":   {Get: statusOp("healthz", "The process is alive", "Always 200 while the process serves HTTP.", nil)},
+			"/evaluate":       {Post: evaluate},
+			"/evaluate/batch": {Post: evaluateBatch},
+			"/jobs":           {Post: submit, Get: listJobs},
+			"/jobs/{id}":      {Get: getJob, Delete: cancelJob},
+			"/cache":          {Delete: flush},
+			"/healthz":        {Get: statusOp("healthz", "The process is alive", "Always 200 while the process serves HTTP.", nil)},
 			"/readyz": {Get: &huma.Operation{
 				OperationID: "readyz", Tags: []string{"operations"}, Summary: "The server is ready",
 				Description: "200 while the server can answer POST /evaluate, which it can without the shared cache: " +

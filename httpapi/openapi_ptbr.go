@@ -48,6 +48,18 @@ var openapiPT = compileDetails([][2]string{
 	{"Too many evaluations are running (code overloaded); see Retry-After.", "Avaliações demais em execução (código overloaded); veja Retry-After."},
 	{"A bug (code internal); details are only in the server's log.", "Um bug (código internal); os detalhes ficam só no log do servidor."},
 
+	// POST /evaluate/batch.
+	{"Evaluate a batch of expressions", "Avaliar um lote de expressões"},
+	{`Evaluates 1 to {n} expressions in order, each exactly as POST /evaluate would (through the cache), and answers one item per expression, in the order sent: {"avaliacao": ...}, POST /evaluate's result, or {"erro": ...}, the problem POST /evaluate would answer. The answer is 200 whenever the batch was evaluated, even if every item failed. More expressions, or answers to fetch later, go through POST /jobs with expressoes.`,
+		`Avalia de 1 a $1 expressões em ordem, cada uma exatamente como POST /evaluate faria (passando pelo cache), e responde um item por expressão, na ordem enviada: {"avaliacao": ...}, o resultado de POST /evaluate, ou {"erro": ...}, o problema que POST /evaluate responderia. A resposta é 200 sempre que o lote foi avaliado, mesmo se todos os itens falharam. Mais expressões, ou respostas para buscar depois, vão por POST /jobs com expressoes.`},
+	{"The expressions. At most {n} bytes; unknown members are rejected.", "As expressões. No máximo $1 bytes; membros desconhecidos são recusados."},
+	{"The outcome of each expression.", "O desfecho de cada expressão."},
+	{`The body is not the JSON object {"expressoes": [string, ...]} with 1 to {n} expressions (code invalid).`, `O corpo não é o objeto JSON {"expressoes": [string, ...]} com 1 a $1 expressões (código invalid).`},
+	{"The expressions (1 to {n}), in Python 3.11 syntax.", "As expressões (1 a $1), na sintaxe do Python 3.11."},
+	{"One item per expression, in the order of expressoes.", "Um item por expressão, na ordem de expressoes."},
+	{"The result, exactly as POST /evaluate answers it.", "O resultado, exatamente como POST /evaluate o responde."},
+	{"The problem POST /evaluate would have answered for this expression.", "O problema que POST /evaluate teria respondido para esta expressão."},
+
 	// Jobs.
 	{"Enqueues an evaluation job and answers at once with its id; follow the Location header (GET /jobs/{id}). {s}",
 		"Enfileira um job de avaliação e responde na hora com o seu id; siga o cabeçalho Location (GET /jobs/{id}). $1"},

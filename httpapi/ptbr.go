@@ -144,6 +144,8 @@ var detailsPT = compileDetails([][2]string{
 	{"the request body has data after the JSON object", "o corpo da requisição tem dados depois do objeto JSON"},
 	{`the request body has no "expressao" member; send {"expressao": "2+2"}`, `o corpo da requisição não tem o membro "expressao"; envie {"expressao": "2+2"}`},
 	{`the request body must have "expressao" or "expressoes", not both`, `o corpo da requisição deve ter "expressao" ou "expressoes", não os dois`},
+	{`POST /evaluate/batch takes {"expressoes": ["2+2", "3*4"]}; send a single expression to POST /evaluate`, `POST /evaluate/batch recebe {"expressoes": ["2+2", "3*4"]}; envie uma expressão só para POST /evaluate`},
+	{`"expressoes" must hold 1 to {n} expressions, not {n}; submit more as jobs with POST /jobs`, `"expressoes" deve ter de 1 a $1 expressões, não $2; envie mais como jobs com POST /jobs`},
 	{"reading the request body: {s}", "lendo o corpo da requisição: $1"},
 	{"the request body is larger than {n} bytes", "o corpo da requisição tem mais de $1 bytes"},
 	{"the request body must be application/json, not {s}", "o corpo da requisição deve ser application/json, não $1"},

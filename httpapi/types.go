@@ -36,6 +36,25 @@ type Evaluation struct {
 	Camada string `json:"camada,omitempty" enum:"local,shared" doc:"On a hit, the tier that answered: local (this process) or shared (Redis, when configured)."`
 }
 
+// EvaluateBatchRequest is the body of POST /evaluate/batch.
+type EvaluateBatchRequest struct {
+	Expressoes []string `json:"expressoes" nullable:"false" minItems:"1" maxItems:"100" doc:"The expressions (1 to 100), in Python 3.11 syntax."`
+}
+
+// EvaluationBatch is the answer of POST /evaluate/batch.
+type EvaluationBatch struct {
+	Resultados []EvaluationItem `json:"resultados" nullable:"false" doc:"One item per expression, in the order of expressoes."`
+}
+
+// EvaluationItem is the outcome of one expression of a batch: exactly one
+// of its members is set, with the names a job's state uses.
+type EvaluationItem struct {
+	// Avaliacao is the result, as POST /evaluate answers it.
+	Avaliacao *Evaluation `json:"avaliacao,omitempty" doc:"The result, exactly as POST /evaluate answers it."`
+	// Erro is the problem POST /evaluate would have answered.
+	Erro *Problem `json:"erro,omitempty" doc:"The problem POST /evaluate would have answered for this expression."`
+}
+
 // Value is a result as raw JSON: a number (an int with all its digits, a
 // float with Python's repr digits) or a boolean.
 type Value string

@@ -14,11 +14,13 @@
 #   A=/tmp/abaco B=/tmp/abaco FLAGS_A="--cache-entries 100000" bench/load/ab.sh
 #   ROUNDS=5 DURATION=5s SCRIPT=hit PIN=0 bench/load/ab.sh
 #   CONNS=256 A=... B=... bench/load/ab.sh   # wrk's connections (default 32)
+#   A=/tmp/abaco B=/tmp/abaco PATH_B=/evaluate/batch SCRIPT_B=batch bench/load/ab.sh   # batches of 100
 #   A=/tmp/abaco B=/tmp/abaco FLAGS_A="--workers 0 --job-rate 0 --max-queued-jobs 0" \
 #     FLAGS_B="$FLAGS_A" PATH_B=/jobs bench/load/ab.sh   # job intake against /evaluate
 #   A=/tmp/abaco B=/tmp/abaco TRACE_B=1 SCRIPT=hit bench/load/ab.sh   # tracing off vs on
 # PATH_A and PATH_B (default /evaluate) are the path each variant's
-# requests go to (distinct.lua's second argument). TRACE_A=1 or TRACE_B=1
+# requests go to (the wrk script's second argument); SCRIPT_A and SCRIPT_B
+# (default SCRIPT) the script each variant runs. TRACE_A=1 or TRACE_B=1
 # runs that variant with OpenTelemetry tracing on, exporting over OTLP/HTTP
 # to bench/otlpsink (which counts the exports it receives).
 # Needs: wrk, redis-server, taskset.
@@ -62,6 +64,8 @@ if [[ ${TRACE_A:-0} == 1 || ${TRACE_B:-0} == 1 ]]; then
 fi
 flags[A]="${FLAGS_A:-}" flags[B]="${FLAGS_B:-}"
 path[A]="${PATH_A:-/evaluate}" path[B]="${PATH_B:-/evaluate}"
+declare -A script
+script[A]="${SCRIPT_A:-$SCRIPT}" script[B]="${SCRIPT_B:-$SCRIPT}"
 for v in A B; do
   port[$v]="$(free_port)"
   # shellcheck disable=SC2086 # the flags are a list
@@ -78,13 +82,13 @@ done
 
 echo "A: ${A} ${flags[A]} ${path[A]} ${otel[A]}"
 echo "B: ${B} ${flags[B]} ${path[B]} ${otel[B]}"
-echo "$SCRIPT.lua, wrk -t$threads -c$CONNS -d$DURATION, pinned: $([[ ${#srv[@]} -gt 0 ]] && echo yes || echo no), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "${script[A]}.lua / ${script[B]}.lua, wrk -t$threads -c$CONNS -d$DURATION, pinned: $([[ ${#srv[@]} -gt 0 ]] && echo yes || echo no), $(date -u '+%Y-%m-%d %H:%M UTC')"
 seed=$((RANDOM * 10))
 for r in $(seq "$ROUNDS"); do
   for v in A B; do
     seed=$((seed + 1))
     before="$(cpu_ticks "${pid[$v]}" "$redis_pid")" rbefore="$(cpu_ticks "$redis_pid")"
-    out="$("${cli[@]}" wrk -t"$threads" -c"$CONNS" -d"$DURATION" --latency -s "$here/$SCRIPT.lua" \
+    out="$("${cli[@]}" wrk -t"$threads" -c"$CONNS" -d"$DURATION" --latency -s "$here/${script[$v]}.lua" \
       "http://127.0.0.1:${port[$v]}${path[$v]}" -- "$seed" "${path[$v]}")"
     after="$(cpu_ticks "${pid[$v]}" "$redis_pid")" rafter="$(cpu_ticks "$redis_pid")"
     if grep -q "Non-2xx" <<<"$out"; then echo "$v: wrk saw error responses" >&2; echo "$out" >&2; exit 1; fi

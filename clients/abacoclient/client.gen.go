@@ -316,6 +316,12 @@ type DegradationCondition string
 // Examples: redis
 type DegradationDependency string
 
+// EvaluateBatchRequest defines model for EvaluateBatchRequest.
+type EvaluateBatchRequest struct {
+	// Expressoes The expressions (1 to 100), in Python 3.11 syntax.
+	Expressoes []string `json:"expressoes"`
+}
+
 // EvaluateRequest defines model for EvaluateRequest.
 type EvaluateRequest struct {
 	// Expressao The arithmetic expression, in Python 3.11 syntax.
@@ -367,6 +373,21 @@ type EvaluationCamada string
 //
 // Examples: int
 type EvaluationTipo string
+
+// EvaluationBatch defines model for EvaluationBatch.
+type EvaluationBatch struct {
+	// Resultados One item per expression, in the order of expressoes.
+	Resultados []EvaluationItem `json:"resultados"`
+}
+
+// EvaluationItem defines model for EvaluationItem.
+type EvaluationItem struct {
+	// Avaliacao The result, exactly as POST /evaluate answers it.
+	Avaliacao *Evaluation `json:"avaliacao,omitempty"`
+
+	// Erro The problem POST /evaluate would have answered for this expression.
+	Erro *Problem `json:"erro,omitempty"`
+}
 
 // JobAccepted defines model for JobAccepted.
 type JobAccepted struct {
@@ -574,6 +595,9 @@ type GetJobParams struct {
 // EvaluateJSONRequestBody defines body for Evaluate for application/json ContentType.
 type EvaluateJSONRequestBody = EvaluateRequest
 
+// EvaluateBatchJSONRequestBody defines body for EvaluateBatch for application/json ContentType.
+type EvaluateBatchJSONRequestBody = EvaluateBatchRequest
+
 // SubmitJobJSONRequestBody defines body for SubmitJob for application/json ContentType.
 type SubmitJobJSONRequestBody = SubmitRequest
 
@@ -738,6 +762,24 @@ type ClientInterface interface {
 	// Corresponds with POST /evaluate (the `Evaluate` operationId).
 	Evaluate(ctx context.Context, body EvaluateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// EvaluateBatchWithBody Evaluate a batch of expressions
+	//
+	// Evaluates 1 to 100 expressions in order, each exactly as POST /evaluate would (through the cache), and answers one item per expression, in the order sent: {"avaliacao": ...}, POST /evaluate's result, or {"erro": ...}, the problem POST /evaluate would answer. The answer is 200 whenever the batch was evaluated, even if every item failed. More expressions, or answers to fetch later, go through POST /jobs with expressoes.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /evaluate/batch (the `EvaluateBatch` operationId).
+	EvaluateBatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EvaluateBatch Evaluate a batch of expressions
+	//
+	// Evaluates 1 to 100 expressions in order, each exactly as POST /evaluate would (through the cache), and answers one item per expression, in the order sent: {"avaliacao": ...}, POST /evaluate's result, or {"erro": ...}, the problem POST /evaluate would answer. The answer is 200 whenever the batch was evaluated, even if every item failed. More expressions, or answers to fetch later, go through POST /jobs with expressoes.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /evaluate/batch (the `EvaluateBatch` operationId).
+	EvaluateBatch(ctx context.Context, body EvaluateBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// Healthz The process is alive
 	//
 	// Always 200 while the process serves HTTP.
@@ -847,6 +889,44 @@ func (c *Client) EvaluateWithBody(ctx context.Context, contentType string, body 
 // Corresponds with POST /evaluate (the `Evaluate` operationId).
 func (c *Client) Evaluate(ctx context.Context, body EvaluateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEvaluateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EvaluateBatchWithBody Evaluate a batch of expressions
+//
+// Evaluates 1 to 100 expressions in order, each exactly as POST /evaluate would (through the cache), and answers one item per expression, in the order sent: {"avaliacao": ...}, POST /evaluate's result, or {"erro": ...}, the problem POST /evaluate would answer. The answer is 200 whenever the batch was evaluated, even if every item failed. More expressions, or answers to fetch later, go through POST /jobs with expressoes.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /evaluate/batch (the `EvaluateBatch` operationId).
+func (c *Client) EvaluateBatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEvaluateBatchRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EvaluateBatch Evaluate a batch of expressions
+//
+// Evaluates 1 to 100 expressions in order, each exactly as POST /evaluate would (through the cache), and answers one item per expression, in the order sent: {"avaliacao": ...}, POST /evaluate's result, or {"erro": ...}, the problem POST /evaluate would answer. The answer is 200 whenever the batch was evaluated, even if every item failed. More expressions, or answers to fetch later, go through POST /jobs with expressoes.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /evaluate/batch (the `EvaluateBatch` operationId).
+func (c *Client) EvaluateBatch(ctx context.Context, body EvaluateBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEvaluateBatchRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1058,6 +1138,46 @@ func NewEvaluateRequestWithBody(server string, contentType string, body io.Reade
 	}
 
 	operationPath := fmt.Sprintf("/evaluate")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewEvaluateBatchRequest calls the generic EvaluateBatch builder with application/json body
+func NewEvaluateBatchRequest(server string, body EvaluateBatchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEvaluateBatchRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewEvaluateBatchRequestWithBody constructs an http.Request for the EvaluateBatch method, with any body, and a specified content type
+func NewEvaluateBatchRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/evaluate/batch")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -1545,6 +1665,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /evaluate (the `Evaluate` operationId).
 	EvaluateWithResponse(ctx context.Context, body EvaluateJSONRequestBody, reqEditors ...RequestEditorFn) (*EvaluateResponse, error)
 
+	// EvaluateBatchWithBodyWithResponse Evaluate a batch of expressions
+	//
+	// Evaluates 1 to 100 expressions in order, each exactly as POST /evaluate would (through the cache), and answers one item per expression, in the order sent: {"avaliacao": ...}, POST /evaluate's result, or {"erro": ...}, the problem POST /evaluate would answer. The answer is 200 whenever the batch was evaluated, even if every item failed. More expressions, or answers to fetch later, go through POST /jobs with expressoes.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /evaluate/batch (the `EvaluateBatch` operationId).
+	EvaluateBatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EvaluateBatchResponse, error)
+
+	// EvaluateBatchWithResponse Evaluate a batch of expressions
+	//
+	// Evaluates 1 to 100 expressions in order, each exactly as POST /evaluate would (through the cache), and answers one item per expression, in the order sent: {"avaliacao": ...}, POST /evaluate's result, or {"erro": ...}, the problem POST /evaluate would answer. The answer is 200 whenever the batch was evaluated, even if every item failed. More expressions, or answers to fetch later, go through POST /jobs with expressoes.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /evaluate/batch (the `EvaluateBatch` operationId).
+	EvaluateBatchWithResponse(ctx context.Context, body EvaluateBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*EvaluateBatchResponse, error)
+
 	// HealthzWithResponse The process is alive
 	//
 	// Always 200 while the process serves HTTP.
@@ -1868,6 +2006,130 @@ func (r EvaluateResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EvaluateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EvaluateBatchResponse200Headers the declared response headers of an HTTP 200 response for EvaluateBatch
+type EvaluateBatchResponse200Headers struct {
+	XRequestId *string
+}
+
+// EvaluateBatchResponse400Headers the declared response headers of an HTTP 400 response for EvaluateBatch
+type EvaluateBatchResponse400Headers struct {
+	ContentLanguage *string
+	XRequestId      *string
+}
+
+// EvaluateBatchResponse413Headers the declared response headers of an HTTP 413 response for EvaluateBatch
+type EvaluateBatchResponse413Headers struct {
+	ContentLanguage *string
+	XRequestId      *string
+}
+
+// EvaluateBatchResponse415Headers the declared response headers of an HTTP 415 response for EvaluateBatch
+type EvaluateBatchResponse415Headers struct {
+	ContentLanguage *string
+	XRequestId      *string
+}
+
+// EvaluateBatchResponse429Headers the declared response headers of an HTTP 429 response for EvaluateBatch
+type EvaluateBatchResponse429Headers struct {
+	ContentLanguage *string
+	RetryAfter      *int
+	XRequestId      *string
+}
+
+// EvaluateBatchResponse500Headers the declared response headers of an HTTP 500 response for EvaluateBatch
+type EvaluateBatchResponse500Headers struct {
+	ContentLanguage *string
+	XRequestId      *string
+}
+
+type EvaluateBatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EvaluationBatch
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EvaluateBatchResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *EvaluateBatchResponse400Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *EvaluateBatchResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *EvaluateBatchResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EvaluateBatchResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *EvaluateBatchResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EvaluateBatchResponse) GetJSON200() *EvaluationBatch {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r EvaluateBatchResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EvaluateBatchResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r EvaluateBatchResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r EvaluateBatchResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r EvaluateBatchResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r EvaluateBatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EvaluateBatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EvaluateBatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EvaluateBatchResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2727,6 +2989,36 @@ func (c *ClientWithResponses) EvaluateWithResponse(ctx context.Context, body Eva
 	return ParseEvaluateResponse(rsp)
 }
 
+// EvaluateBatchWithBodyWithResponse Evaluate a batch of expressions
+//
+// Evaluates 1 to 100 expressions in order, each exactly as POST /evaluate would (through the cache), and answers one item per expression, in the order sent: {"avaliacao": ...}, POST /evaluate's result, or {"erro": ...}, the problem POST /evaluate would answer. The answer is 200 whenever the batch was evaluated, even if every item failed. More expressions, or answers to fetch later, go through POST /jobs with expressoes.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /evaluate/batch (the `EvaluateBatch` operationId).
+func (c *ClientWithResponses) EvaluateBatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EvaluateBatchResponse, error) {
+	rsp, err := c.EvaluateBatchWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEvaluateBatchResponse(rsp)
+}
+
+// EvaluateBatchWithResponse Evaluate a batch of expressions
+//
+// Evaluates 1 to 100 expressions in order, each exactly as POST /evaluate would (through the cache), and answers one item per expression, in the order sent: {"avaliacao": ...}, POST /evaluate's result, or {"erro": ...}, the problem POST /evaluate would answer. The answer is 200 whenever the batch was evaluated, even if every item failed. More expressions, or answers to fetch later, go through POST /jobs with expressoes.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /evaluate/batch (the `EvaluateBatch` operationId).
+func (c *ClientWithResponses) EvaluateBatchWithResponse(ctx context.Context, body EvaluateBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*EvaluateBatchResponse, error) {
+	rsp, err := c.EvaluateBatch(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEvaluateBatchResponse(rsp)
+}
+
 // HealthzWithResponse The process is alive
 //
 // Always 200 while the process serves HTTP.
@@ -3191,6 +3483,172 @@ func ParseEvaluateResponse(rsp *http.Response) (*EvaluateResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers EvaluateResponse500Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEvaluateBatchResponse parses an HTTP response from a EvaluateBatchWithResponse call
+func ParseEvaluateBatchResponse(rsp *http.Response) (*EvaluateBatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EvaluateBatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EvaluationBatch
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EvaluateBatchResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers EvaluateBatchResponse400Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 413:
+		var headers EvaluateBatchResponse413Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers EvaluateBatchResponse415Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers EvaluateBatchResponse429Headers
+		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentLanguage = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers EvaluateBatchResponse500Headers
 		if values := rsp.Header.Values("Content-Language"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Language", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

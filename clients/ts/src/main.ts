@@ -56,6 +56,13 @@ for (const [expressao, exact] of [
 }
 
 {
+  const { data, response } = await client.POST("/evaluate/batch", { body: { expressoes: ["2**100", "1/0"] } });
+  const [first, second] = data?.resultados ?? [];
+  check(response.status === 200 && data?.resultados.length === 2 && first?.avaliacao?.repr === String(2n ** 100n) &&
+    second?.erro?.code === "division_by_zero", `evaluate batch: ${response.status} ${JSON.stringify(data)}`);
+}
+
+{
   const { data, response } = await client.POST("/jobs", { body: { expressao: "2**64" } });
   if (!data || !("id" in data)) {
     throw new Error(`submit: ${response.status} ${JSON.stringify(data)}`);

@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/evaluate/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Evaluate a batch of expressions
+         * @description Evaluates 1 to 100 expressions in order, each exactly as POST /evaluate would (through the cache), and answers one item per expression, in the order sent: {"avaliacao": ...}, POST /evaluate's result, or {"erro": ...}, the problem POST /evaluate would answer. The answer is 200 whenever the batch was evaluated, even if every item failed. More expressions, or answers to fetch later, go through POST /jobs with expressoes.
+         */
+        post: operations["evaluateBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -203,6 +223,10 @@ export interface components {
              */
             since: string;
         };
+        EvaluateBatchRequest: {
+            /** @description The expressions (1 to 100), in Python 3.11 syntax. */
+            expressoes: string[];
+        };
         EvaluateRequest: {
             /**
              * @description The arithmetic expression, in Python 3.11 syntax.
@@ -243,6 +267,16 @@ export interface components {
              * @enum {string}
              */
             tipo: "int" | "float" | "bool";
+        };
+        EvaluationBatch: {
+            /** @description One item per expression, in the order of expressoes. */
+            resultados: components["schemas"]["EvaluationItem"][];
+        };
+        EvaluationItem: {
+            /** @description The result, exactly as POST /evaluate answers it. */
+            avaliacao?: components["schemas"]["Evaluation"];
+            /** @description The problem POST /evaluate would have answered for this expression. */
+            erro?: components["schemas"]["Problem"];
         };
         JobAccepted: {
             /**
@@ -530,6 +564,96 @@ export interface operations {
                     "Content-Language": components["headers"]["Content-Language"];
                     /** @description hit when served from a cache tier, miss when computed. */
                     "X-Cache"?: "hit" | "miss";
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many evaluations are running (code overloaded); see Retry-After. */
+            429: {
+                headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug (code internal); details are only in the server's log. */
+            500: {
+                headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    evaluateBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The expressions. At most 65536 bytes; unknown members are rejected. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "expressoes": [
+                 *         "2+2",
+                 *         "1/0"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["EvaluateBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description The outcome of each expression. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationBatch"];
+                };
+            };
+            /** @description The body is not the JSON object {"expressoes": [string, ...]} with 1 to 100 expressions (code invalid). */
+            400: {
+                headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit (code too_large). */
+            413: {
+                headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Content-Type is not JSON (code unsupported_media_type). */
+            415: {
+                headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
