@@ -25,10 +25,8 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	if s.running.Add(1) > s.maxRunning {
-		s.running.Add(-1)
-		s.writeProblem(w, r, abaco.Errorf(abaco.CodeOverloaded,
-			"%d evaluations are already running; retry after %d s", s.maxRunning, s.retryAfter))
+	if err := s.startEvaluation(); err != nil {
+		s.writeProblem(w, r, err)
 		return
 	}
 	res, err := s.ev.Evaluate(r.Context(), expression)
@@ -55,6 +53,18 @@ func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
 	h["Content-Type"] = contentTypeJSON
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
+}
+
+// startEvaluation takes one of the slots of the running evaluations, or
+// fails with code overloaded when every one is taken; the caller gives it
+// back with s.running.Add(-1).
+func (s *Server) startEvaluation() error {
+	if s.running.Add(1) > s.maxRunning {
+		s.running.Add(-1)
+		return abaco.Errorf(abaco.CodeOverloaded,
+			"%d evaluations are already running; retry after %d s", s.maxRunning, s.retryAfter)
+	}
+	return nil
 }
 
 // Header values shared by every response, assigned to the header map as

@@ -28,10 +28,8 @@ func (s *Server) evaluateBatch(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	if s.running.Add(1) > s.maxRunning {
-		s.running.Add(-1)
-		s.writeProblem(w, r, abaco.Errorf(abaco.CodeOverloaded,
-			"%d evaluations are already running; retry after %d s", s.maxRunning, s.retryAfter))
+	if err := s.startEvaluation(); err != nil {
+		s.writeProblem(w, r, err)
 		return
 	}
 	defer s.running.Add(-1)
