@@ -85,8 +85,9 @@ type serveConfig struct {
 
 func parseServeFlags(env *Env, args []string) (serveConfig, error) {
 	fs := newFlagSet(env, "serve", "abaco serve [flags]",
-		`Serves the HTTP API: POST /evaluate {"expressao": "2+2"}, POST /jobs, GET /jobs/{id},
-DELETE /cache, /healthz, /readyz, /metrics, /openapi.json and the docs at /docs.
+		`Serves the HTTP API: POST /evaluate {"expressao": "2+2"}, POST /evaluate/batch
+{"expressoes": [...]}, POST /jobs, GET /jobs/{id}, DELETE /cache, /healthz,
+/readyz, /metrics, /openapi.json and the docs at /docs.
 
 With REDIS_URL set, results are cached in Redis (shared by every abaco process)
 behind the in-process tier, and jobs go through Redis, run by job workers in
@@ -125,7 +126,7 @@ Examples:
 	boolVar(fs, env, &c.Jobs, "jobs", "ABACO_JOBS", true, "accept evaluation jobs (POST /jobs); false makes a cache-only server: /jobs answers 404, no workers run, and an evicting Redis maxmemory-policy (allkeys-lru, what a cache wants) is not warned about")
 	durationVar(fs, env, &c.MaxJobWait, "max-job-wait", "ABACO_MAX_JOB_WAIT", httpapi.DefaultMaxWait, "longest wait GET /jobs may ask for (?wait=30s, Prefer: wait=30); longer ones are cut to it")
 	intVar(fs, env, &c.MaxJobWaiters, "max-job-waiters", "ABACO_MAX_JOB_WAITERS", httpapi.DefaultMaxWaiters, "GET /jobs requests waiting at once; past it they answer at once")
-	stringVar(fs, env, &c.CORSOrigins, "cors-origins", "ABACO_CORS_ORIGINS", "", "comma-separated origins (https://app.example) whose web pages may call the public API (POST /evaluate, /jobs, /openapi.json, /problems), never DELETE /cache or the job listing; * allows any; empty means CORS off")
+	stringVar(fs, env, &c.CORSOrigins, "cors-origins", "ABACO_CORS_ORIGINS", "", "comma-separated origins (https://app.example) whose web pages may call the public API (POST /evaluate and /evaluate/batch, /jobs, /openapi.json, /problems), never DELETE /cache or the job listing; * allows any; empty means CORS off")
 	limitVars(fs, env, &c.Limits)
 	intakeVars(fs, env, &c)
 	durabilityVars(fs, env, &c.JobsDurability, "jobs-durability", "ABACO_JOBS_DURABILITY", "POST /jobs")
