@@ -44,6 +44,7 @@ func TestCORSPublicRoutes(t *testing.T) {
 	}{
 		{"evaluate", "POST", "/evaluate", evalBody(t, "2+2"), 200},
 		{"evaluate error", "POST", "/evaluate", evalBody(t, "1/0"), 422},
+		{"evaluate a batch", "POST", "/evaluate/batch", batchBody(t, "2+2", "1/0"), 200},
 		{"submit", "POST", "/jobs", evalBody(t, "3+3"), 202},
 		{"read by ids", "GET", "/jobs?ids=" + id, "", 200},
 		{"read one", "GET", job, "", 200},
@@ -132,6 +133,7 @@ func TestCORSPreflight(t *testing.T) {
 		methods      string
 	}{
 		{"evaluate", srv, goodOrigin, "/evaluate", "POST", goodOrigin, "POST"},
+		{"evaluate a batch", srv, goodOrigin, "/evaluate/batch", "POST", goodOrigin, "POST"},
 		{"submit", srv, goodOrigin, "/jobs?ids=x", "POST", goodOrigin, "GET, POST"},
 		{"read by ids", srv, goodOrigin, "/jobs?ids=x", "GET", goodOrigin, "GET, POST"},
 		{"cancel", srv, goodOrigin, job, "DELETE", goodOrigin, "GET, DELETE"},
