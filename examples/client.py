@@ -2,6 +2,7 @@
 """A small client of the abaco API, standard library only.
 
     python3 examples/client.py "2+2"            POST /evaluate, print the result
+    python3 examples/client.py "2+2" "1/0"      POST /evaluate/batch, a line for each
     python3 examples/client.py --job "2**100"   POST /jobs, then GET /jobs/{id}?wait=30s
     python3 examples/client.py "1/0"            a problem+json error, exit status 1
 
@@ -69,6 +70,14 @@ def evaluate(base, expression):
     return value(call("POST", base + "/evaluate", {"expressao": expression}))
 
 
+def evaluate_batch(base, expressions):
+    """Evaluates up to 100 expressions in one request; yields for each its
+    value, or the Problem it failed with."""
+    answer = call("POST", base + "/evaluate/batch", {"expressoes": expressions})
+    for item in answer["resultados"]:
+        yield value(item["avaliacao"]) if "avaliacao" in item else Problem(item["erro"])
+
+
 def job(base, expression):
     accepted = call("POST", base + "/jobs", {"expressao": expression})
     print(f"job {accepted['id']} {accepted['estado']}", file=sys.stderr)
@@ -84,15 +93,25 @@ def job(base, expression):
 
 def main():
     parser = argparse.ArgumentParser(description="Evaluate an expression with the abaco API.")
-    parser.add_argument("expression", help='an arithmetic expression in Python syntax, e.g. "2+2"')
+    parser.add_argument("expression", nargs="+",
+                        help='an arithmetic expression in Python syntax, e.g. "2+2"; several go in one batch')
     parser.add_argument("--url", default=os.environ.get("ABACO_URL", "http://127.0.0.1:8000"),
                         help="the API's base URL (env ABACO_URL; default http://127.0.0.1:8000)")
     parser.add_argument("--job", action="store_true",
                         help="submit a job (POST /jobs) and wait for it instead of POST /evaluate")
     args = parser.parse_args()
+    if args.job and len(args.expression) > 1:
+        parser.error("--job takes one expression")
     base = args.url.rstrip("/")
     try:
-        print(job(base, args.expression) if args.job else evaluate(base, args.expression))
+        if len(args.expression) > 1:
+            failed = False
+            for outcome in evaluate_batch(base, args.expression):
+                failed = failed or isinstance(outcome, Problem)
+                print(f"problem: {outcome}" if isinstance(outcome, Problem) else outcome)
+            return 1 if failed else 0
+        [expression] = args.expression
+        print(job(base, expression) if args.job else evaluate(base, expression))
     except Problem as p:
         print(f"problem: {p}", file=sys.stderr)
         return 1

@@ -119,6 +119,10 @@ func TestExampleClient(t *testing.T) {
 		{name: "a problem", args: []string{"--url", base, "1/0"}, code: 1, stderr: "problem: 422 division_by_zero: Division by zero: division by zero\n"},
 		{name: "a syntax error", args: []string{"--url", base, "2+"}, code: 1, stderr: "problem: 422 syntax: "},
 		{name: "a failed job", args: []string{"--url", base, "--job", "1/0"}, code: 1, stderr: "problem: 422 division_by_zero: "},
+		{name: "a batch", args: []string{"--url", base, "2+2", "2**20000", "1/0"}, code: 1,
+			stdout: "4\n" + big(2, 20000) + "\nproblem: 422 division_by_zero: Division by zero: division by zero\n"},
+		{name: "a batch that all succeeds", args: []string{"--url", base, "1+1", "3*3"}, stdout: "2\n9\n"},
+		{name: "a batch of jobs", args: []string{"--url", base, "--job", "1", "2"}, code: 2, stderr: "--job takes one expression"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
