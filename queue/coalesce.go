@@ -20,10 +20,14 @@ import (
 // submissions waiting behind it in a call of their own: a slow call (a
 // durability barrier waiting for a paused replica) must not make them
 // wait for it too. One timer per call, not per waiting submission, keeps
-// the wait cheap. maxMergedJobs bounds the jobs merged into one call.
+// the wait cheap. maxSlowCalls bounds the calls started so: past it, a
+// Redis that stopped answering holds the submissions until a call
+// returns (or times out) instead of adding a call every slowSubmit.
+// maxMergedJobs bounds the jobs merged into one call.
 const (
 	maxInFlightSubmits = 1
 	slowSubmit         = 2 * time.Millisecond
+	maxSlowCalls       = 32
 	maxMergedJobs      = 1000
 )
 
@@ -160,7 +164,7 @@ func (j *Jobs) unstick() {
 	c := &j.coalescer
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.waiting) > 0 {
+	if len(c.waiting) > 0 && c.inFlight < maxInFlightSubmits+maxSlowCalls {
 		c.inFlight++
 		go j.sendMerged()
 	}

@@ -420,3 +420,63 @@ func TestJobsSubmitNotHeldBehindWorkerCheck(t *testing.T) {
 		t.Fatalf("the Submit that checked: %v", err)
 	}
 }
+
+// heldBroker holds every SubmitJobs call until release is closed, and
+// counts the calls held at once, as a Redis that stopped answering would.
+type heldBroker struct {
+	abaco.Broker
+	release      chan struct{}
+	held, most   atomic.Int64
+	firstStarted chan struct{}
+	once         sync.Once
+}
+
+func (b *heldBroker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmission) (string, error) {
+	n := b.held.Add(1)
+	defer b.held.Add(-1)
+	for m := b.most.Load(); n > m && !b.most.CompareAndSwap(m, n); m = b.most.Load() {
+	}
+	b.once.Do(func() { close(b.firstStarted) })
+	<-b.release
+	return b.Broker.SubmitJobs(ctx, queue, s)
+}
+
+// TestJobsSubmitSlowCallsBounded checks that while no call returns, the
+// calls started for the submissions waiting behind them stay bounded,
+// and that every submission is accepted once the broker answers again.
+func TestJobsSubmitSlowCallsBounded(t *testing.T) {
+	b := &heldBroker{Broker: inmem.NewBroker(), release: make(chan struct{}), firstStarted: make(chan struct{})}
+	jobs, _ := newJobs(t, b, queue.JobOptions{})
+	var wg sync.WaitGroup
+	var accepted atomic.Int64
+	submit := func(i int) {
+		wg.Go(func() {
+			if _, err := jobs.Submit(context.Background(), strconv.Itoa(i)+"+1"); err != nil {
+				t.Errorf("Submit: %v", err)
+				return
+			}
+			accepted.Add(1)
+		})
+	}
+	submit(0)
+	<-b.firstStarted
+	// New submissions keep arriving for long enough that, unbounded, a
+	// call would start every few milliseconds.
+	const n = 300
+	for i := 1; i < n; i++ {
+		submit(i)
+		time.Sleep(time.Millisecond / 2)
+	}
+	most := b.most.Load()
+	close(b.release)
+	wg.Wait()
+	if most > 1+queue.MaxSlowCalls {
+		t.Errorf("%d submit calls were held at once; want at most %d", most, 1+queue.MaxSlowCalls)
+	}
+	if most < 2 {
+		t.Errorf("%d submit calls were held at once; the waiting submissions never went out in calls of their own", most)
+	}
+	if accepted.Load() != n {
+		t.Errorf("%d of %d submissions accepted", accepted.Load(), n)
+	}
+}
