@@ -24,8 +24,7 @@ func newServer(t *testing.T) *httptest.Server {
 	go func() { done <- jobs.Run(ctx, 2) }()
 	// As abaco serve does: without Listen, a wait for a job answers at
 	// once instead of when the job finishes.
-	listened := make(chan struct{})
-	go func() { defer close(listened); jobs.Listen(ctx) }()
+	listened := jobs.StartListen(ctx)
 	srv := httptest.NewServer(httpapi.New(httpapi.Config{Evaluator: c, Cache: c, Jobs: jobs}))
 	t.Cleanup(func() {
 		srv.Close()

@@ -23,7 +23,7 @@ func newJobsAPI(t *testing.T, run bool, edit func(*httpapi.Config)) *httpapi.Ser
 	t.Cleanup(cancel)
 	return newAPI(t, func(c *httpapi.Config, cc *cache.Cache) {
 		jobs := queue.NewJobs(inmem.NewBroker(), cc, queue.JobOptions{})
-		go jobs.Listen(ctx)
+		jobs.StartListen(ctx)
 		if run {
 			go jobs.Run(ctx, 2)
 		}

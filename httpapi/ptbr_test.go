@@ -143,7 +143,7 @@ func TestFailedJobInPortuguese(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 	srv := httptest.NewServer(newAPI(t, func(c *httpapi.Config, cc *cache.Cache) {
 		jobs := queue.NewJobs(inmem.NewBroker(), cc, queue.JobOptions{})
-		go jobs.Listen(ctx) // wakes the waits below
+		jobs.StartListen(ctx) // wakes the waits below
 		go func() { done <- jobs.Run(ctx, 1) }()
 		c.Jobs = jobs
 	}))

@@ -2,8 +2,10 @@ package queue_test
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"abaco/expr"
 	"abaco/inmem"
 	"abaco/internal/brokertest"
+	"abaco/internal/syncbuf"
 	"abaco/queue"
 )
 
@@ -27,8 +30,7 @@ func newJobs(t *testing.T, b abaco.Broker, o queue.JobOptions) (*queue.Jobs, fun
 	o.Logger = fast(t, "").Logger
 	jobs := queue.NewJobs(b, cache.New(expr.New(expr.DefaultLimits()), cache.Options{}), o)
 	ctx, cancel := context.WithCancel(context.Background())
-	listening := make(chan struct{})
-	go func() { defer close(listening); jobs.Listen(ctx) }()
+	listening := jobs.StartListen(ctx)
 	var running chan error
 	t.Cleanup(func() {
 		cancel()
@@ -478,5 +480,29 @@ func TestJobsSubmitSlowCallsBounded(t *testing.T) {
 	}
 	if accepted.Load() != n {
 		t.Errorf("%d of %d submissions accepted", accepted.Load(), n)
+	}
+}
+
+// TestJobsWaitWithoutListen checks that a wait with no Listen running
+// answers at once (nothing could wake it) and says why, once, in the log.
+func TestJobsWaitWithoutListen(t *testing.T) {
+	var logs syncbuf.Buffer
+	jobs := queue.NewJobs(inmem.NewBroker(), cache.New(expr.New(expr.DefaultLimits()), cache.Options{}),
+		queue.JobOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	job, err := jobs.Submit(context.Background(), "1+1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		got, err := jobs.Wait(ctx, []string{job.ID})
+		waited := ctx.Err() != nil
+		cancel()
+		if err != nil || len(got) != 1 || got[0].State != abaco.JobQueued || waited {
+			t.Fatalf("Wait with no worker and no Listen = %+v, %v (waited out: %v); want the queued job at once", got, err, waited)
+		}
+	}
+	if n := strings.Count(logs.String(), "no Listen runs"); n != 1 {
+		t.Errorf("%d warnings of the missing Listen, want 1; log:\n%s", n, logs.String())
 	}
 }

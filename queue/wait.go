@@ -20,6 +20,8 @@ type waiters struct {
 	// waiter is woken when the subscription comes up, even if it is not
 	// up yet.
 	listening int
+	// unheard warns, once, of a Wait with no Listen running.
+	unheard sync.Once
 }
 
 // add registers ch for each id.
@@ -106,6 +108,25 @@ func signal(ch chan struct{}) {
 // finished when they start. abaco serve runs it beside the HTTP server.
 func (j *Jobs) Listen(ctx context.Context) {
 	j.waiters.listen(1)
+	j.listen(ctx)
+}
+
+// StartListen runs Listen on a goroutine of its own and returns a channel
+// closed when it ends. It counts as listening before it returns, so a wait
+// that arrives right after it (a server's first request) is held until
+// the subscription comes up rather than answered at once.
+func (j *Jobs) StartListen(ctx context.Context) <-chan struct{} {
+	j.waiters.listen(1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		j.listen(ctx)
+	}()
+	return done
+}
+
+// listen is Listen once it counts as listening.
+func (j *Jobs) listen(ctx context.Context) {
 	defer j.waiters.listen(-1)
 	log := outage.New(j.log, "jobs: watch", 0)
 	for attempt := 2; ctx.Err() == nil; attempt++ {
@@ -131,6 +152,9 @@ func (j *Jobs) Listen(ctx context.Context) {
 // Without Listen running it cannot be woken, so it answers at once.
 func (j *Jobs) Wait(ctx context.Context, ids []string) ([]abaco.Job, error) {
 	if !j.waiters.isListening() {
+		j.waiters.unheard.Do(func() {
+			j.log.Warn("queue: a wait answers at once, since no Listen runs to hear the jobs finish; run Jobs.Listen beside the server")
+		})
 		return j.Jobs(ctx, ids)
 	}
 	ch := make(chan struct{}, 1)

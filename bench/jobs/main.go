@@ -170,7 +170,7 @@ func abacoRun(b abaco.Broker, n, rate int, dur time.Duration, redisCPU func() ti
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	jobs := queue.NewJobs(b, evaluator(), queue.JobOptions{Queue: "bench_jobs", MaxQueued: -1, ResultTTL: time.Hour})
-	go jobs.Listen(ctx)
+	jobs.StartListen(ctx)
 	ids := make([]string, n)
 	var failed atomic.Value
 	var err error

@@ -419,8 +419,9 @@ func (s *server) Run(ctx context.Context) error {
 		s.policy.Start(workersCtx)
 	}
 	if s.cfg.Jobs {
-		// Wakes the long waits of GET /jobs when their jobs finish.
-		go s.jobs.Listen(workersCtx)
+		// Wakes the long waits of GET /jobs when their jobs finish;
+		// listening before the first request is served.
+		s.jobs.StartListen(workersCtx)
 	}
 	workersDone := make(chan error, 1)
 	if s.workers > 0 {
