@@ -118,21 +118,6 @@ func TestServeBeforeRedis(t *testing.T) {
 	}
 	srv.Restart()
 	waitReady(t, base, 200, "ready", logs)
-	// A batch goes through the same cache: its results are written to
-	// Redis under the same keys.
-	resp, m = post(t, base+"/evaluate/batch", `{"expressoes": ["2 ** 71", "1/0"]}`)
-	items, _ := m["resultados"].([]any)
-	if resp.StatusCode != 200 || len(items) != 2 {
-		t.Fatalf("POST /evaluate/batch: %d %v", resp.StatusCode, m)
-	}
-	if first, _ := items[0].(map[string]any)["avaliacao"].(map[string]any); first["resultado"] != json.Number("2361183241434822606848") {
-		t.Fatalf("POST /evaluate/batch: first item %v", items[0])
-	}
-	if erro, _ := items[1].(map[string]any)["erro"].(map[string]any); erro["code"] != "division_by_zero" {
-		t.Fatalf("POST /evaluate/batch: second item %v", items[1])
-	}
-	waitKey(t, srv, "abaco:v1:eval:2 ** 71")
-	waitKey(t, srv, "abaco:v1:eval:1 / 0")
 	resp, _ = post(t, base+"/jobs", `{"expressao": "1+1"}`)
 	if resp.StatusCode != 202 {
 		t.Fatalf("POST /jobs once Redis is up: %d", resp.StatusCode)
