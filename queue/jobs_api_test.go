@@ -320,20 +320,33 @@ func TestJobsSubmitMergedAtTheBound(t *testing.T) {
 	}
 }
 
-// stuckBroker holds the first SubmitJobs call until release is closed, as
-// a durability barrier waiting for a paused replica holds it.
-type stuckBroker struct {
+// heldBroker holds SubmitJobs calls until release is closed, as a
+// durability barrier waiting for a paused replica, or a Redis that
+// stopped answering, would: every call, or with firstOnly the first one.
+// It counts the calls held at once.
+type heldBroker struct {
 	abaco.Broker
-	calls   atomic.Int64
-	stuck   chan struct{} // closed when the first call is held
-	release chan struct{}
+	firstOnly         bool
+	release           chan struct{}
+	started           chan struct{} // closed when the first call is held
+	once              sync.Once
+	calls, held, most atomic.Int64
 }
 
-func (b *stuckBroker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmission) (string, error) {
-	if b.calls.Add(1) == 1 {
-		close(b.stuck)
-		<-b.release
+func newHeldBroker(firstOnly bool) *heldBroker {
+	return &heldBroker{Broker: inmem.NewBroker(), firstOnly: firstOnly, release: make(chan struct{}), started: make(chan struct{})}
+}
+
+func (b *heldBroker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmission) (string, error) {
+	if b.calls.Add(1) > 1 && b.firstOnly {
+		return b.Broker.SubmitJobs(ctx, queue, s)
 	}
+	n := b.held.Add(1)
+	defer b.held.Add(-1)
+	for m := b.most.Load(); n > m && !b.most.CompareAndSwap(m, n); m = b.most.Load() {
+	}
+	b.once.Do(func() { close(b.started) })
+	<-b.release
 	return b.Broker.SubmitJobs(ctx, queue, s)
 }
 
@@ -341,14 +354,14 @@ func (b *stuckBroker) SubmitJobs(ctx context.Context, queue string, s abaco.JobS
 // behind a merged call that does not return go out in a call of their
 // own: they are accepted while the first is still held.
 func TestJobsSubmitNotHeldBehindASlowCall(t *testing.T) {
-	b := &stuckBroker{Broker: inmem.NewBroker(), stuck: make(chan struct{}), release: make(chan struct{})}
+	b := newHeldBroker(true)
 	jobs, _ := newJobs(t, b, queue.JobOptions{})
 	first := make(chan error, 1)
 	go func() {
 		_, err := jobs.Submit(context.Background(), "1+1")
 		first <- err
 	}()
-	<-b.stuck
+	<-b.started
 	var wg sync.WaitGroup
 	for i := range 5 {
 		wg.Go(func() {
@@ -423,31 +436,11 @@ func TestJobsSubmitNotHeldBehindWorkerCheck(t *testing.T) {
 	}
 }
 
-// heldBroker holds every SubmitJobs call until release is closed, and
-// counts the calls held at once, as a Redis that stopped answering would.
-type heldBroker struct {
-	abaco.Broker
-	release      chan struct{}
-	held, most   atomic.Int64
-	firstStarted chan struct{}
-	once         sync.Once
-}
-
-func (b *heldBroker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmission) (string, error) {
-	n := b.held.Add(1)
-	defer b.held.Add(-1)
-	for m := b.most.Load(); n > m && !b.most.CompareAndSwap(m, n); m = b.most.Load() {
-	}
-	b.once.Do(func() { close(b.firstStarted) })
-	<-b.release
-	return b.Broker.SubmitJobs(ctx, queue, s)
-}
-
 // TestJobsSubmitSlowCallsBounded checks that while no call returns, the
 // calls started for the submissions waiting behind them stay bounded,
 // and that every submission is accepted once the broker answers again.
 func TestJobsSubmitSlowCallsBounded(t *testing.T) {
-	b := &heldBroker{Broker: inmem.NewBroker(), release: make(chan struct{}), firstStarted: make(chan struct{})}
+	b := newHeldBroker(false)
 	jobs, _ := newJobs(t, b, queue.JobOptions{})
 	var wg sync.WaitGroup
 	var accepted atomic.Int64
@@ -461,7 +454,7 @@ func TestJobsSubmitSlowCallsBounded(t *testing.T) {
 		})
 	}
 	submit(0)
-	<-b.firstStarted
+	<-b.started
 	// New submissions keep arriving for long enough that, unbounded, a
 	// call would start every few milliseconds.
 	const n = 300
