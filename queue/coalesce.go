@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"time"
@@ -9,23 +10,32 @@ import (
 )
 
 // Concurrent submissions are sent to the broker together, as a database
-// group-commits: a submission goes out at once when no batch is in
-// flight, and the ones that arrive meanwhile wait and go out together
-// when it returns. Redis's cost of a submit script is mostly per call,
-// not per job, so under load this is what makes job intake cheap; alone,
-// a submission waits for nothing.
+// group-commits: a submission goes out at once when no call is in flight,
+// and the ones that arrive meanwhile wait and go out together when a call
+// returns, or sooner, in a call of their own, once they are minMergedJobs
+// jobs. Redis's cost of a submit script is mostly per call, not per job,
+// so under load merging is what makes job intake cheap; alone, a
+// submission waits for nothing.
+//
+// With a single call in flight, every waiting request also waits out the
+// rest of that call, and a server whose requests all wait on Redis sits
+// idle. A second call as soon as one job waits costs more per job than
+// the wait saves; a call that carries at least minMergedJobs jobs pays for
+// itself (docs/benchmarks.md has the measurements).
 
-// maxInFlightSubmits bounds the merged submissions in flight at once,
-// except that a call still in flight after slowSubmit sends the
-// submissions waiting behind it in a call of their own: a slow call (a
-// durability barrier waiting for a paused replica) must not make them
-// wait for it too. One timer per call, not per waiting submission, keeps
-// the wait cheap. maxSlowCalls bounds the calls started so: past it, a
-// Redis that stopped answering holds the submissions until a call
+// maxInFlightSubmits bounds the merged calls in flight at once, and
+// minMergedJobs is the fewest jobs that start one while another is in
+// flight. Beyond that bound, a call still in flight after slowSubmit
+// sends the submissions waiting behind it in a call of their own: a slow
+// call (a durability barrier waiting for a paused replica) must not make
+// them wait for it too. One timer per call, not per waiting submission,
+// keeps the wait cheap. maxSlowCalls bounds the calls started so: past
+// it, a Redis that stopped answering holds the submissions until a call
 // returns (or times out) instead of adding a call every slowSubmit.
 // maxMergedJobs bounds the jobs merged into one call.
 const (
-	maxInFlightSubmits = 1
+	maxInFlightSubmits = 3
+	minMergedJobs      = 8
 	slowSubmit         = 2 * time.Millisecond
 	maxSlowCalls       = 32
 	maxMergedJobs      = 1000
@@ -40,13 +50,16 @@ type submission struct {
 
 // coalescer merges the submissions of one Jobs service.
 type coalescer struct {
-	mu       sync.Mutex
-	waiting  []*submission
-	inFlight int
+	mu          sync.Mutex
+	waiting     []*submission
+	waitingJobs int // the jobs of waiting
+	inFlight    int
+	slow        time.Duration // when a call counts as slow: slowSubmit, unless a test set it
 }
 
 // submit sends jobs with the others waiting and returns the broker's
-// verdict on them. With no call in flight the caller sends its jobs
+// verdict on them. With no call in flight, or when its jobs make the
+// waiting ones enough for a call of their own, the caller sends them
 // itself, without a goroutine's hop; otherwise it waits to be sent with
 // the others. ctx bounds only that wait: a merged call runs on without it
 // for the others, and a job whose caller gave up may still have been
@@ -56,7 +69,8 @@ func (j *Jobs) submit(ctx context.Context, jobs []abaco.JobRecord) error {
 	c := &j.coalescer
 	c.mu.Lock()
 	c.waiting = append(c.waiting, s)
-	if c.inFlight < maxInFlightSubmits {
+	c.waitingJobs += len(jobs)
+	if c.inFlight == 0 || (c.inFlight < maxInFlightSubmits && c.waitingJobs >= minMergedJobs) {
 		c.inFlight++
 		batch, n := c.take()
 		c.mu.Unlock()
@@ -95,6 +109,7 @@ func (c *coalescer) take() ([]*submission, int) {
 	}
 	batch := c.waiting[:n:n]
 	c.waiting = c.waiting[n:]
+	c.waitingJobs -= jobs
 	return batch, jobs
 }
 
@@ -124,7 +139,7 @@ func (j *Jobs) sendMerged() {
 func (j *Jobs) sendBatch(ctx context.Context, batch []*submission, n int) {
 	ctx, cancel := context.WithTimeout(ctx, submitTimeout)
 	defer cancel()
-	slow := time.AfterFunc(slowSubmit, j.unstick)
+	slow := time.AfterFunc(cmp.Or(j.coalescer.slow, slowSubmit), j.unstick)
 	defer slow.Stop()
 	finish := func(s *submission, err error) { s.err = err; close(s.done) }
 	if len(batch) == 1 {

@@ -323,7 +323,7 @@ func TestJobsSubmitMergedAtTheBound(t *testing.T) {
 // heldBroker holds SubmitJobs calls until release is closed, as a
 // durability barrier waiting for a paused replica, or a Redis that
 // stopped answering, would: every call, or with firstOnly the first one.
-// It counts the calls held at once.
+// It counts the calls held at once, and keeps the jobs of each call.
 type heldBroker struct {
 	abaco.Broker
 	firstOnly         bool
@@ -331,6 +331,8 @@ type heldBroker struct {
 	started           chan struct{} // closed when the first call is held
 	once              sync.Once
 	calls, held, most atomic.Int64
+	mu                sync.Mutex
+	sizes             []int // the jobs of each call, in order of arrival
 }
 
 func newHeldBroker(firstOnly bool) *heldBroker {
@@ -338,6 +340,9 @@ func newHeldBroker(firstOnly bool) *heldBroker {
 }
 
 func (b *heldBroker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSubmission) (string, error) {
+	b.mu.Lock()
+	b.sizes = append(b.sizes, len(s.Jobs))
+	b.mu.Unlock()
 	if b.calls.Add(1) > 1 && b.firstOnly {
 		return b.Broker.SubmitJobs(ctx, queue, s)
 	}
@@ -386,6 +391,54 @@ func TestJobsSubmitNotHeldBehindASlowCall(t *testing.T) {
 	close(b.release)
 	if err := <-first; err != nil {
 		t.Fatalf("the held Submit: %v", err)
+	}
+}
+
+// TestJobsSubmitFullCallNotHeld checks that submissions waiting behind a
+// call in flight go out in a call of their own, without waiting for it,
+// once they are enough to fill one: with the slow-call path out of the
+// way, they are accepted while the first call is still held, in a call
+// of MinMergedJobs jobs.
+func TestJobsSubmitFullCallNotHeld(t *testing.T) {
+	b := newHeldBroker(true)
+	jobs, _ := newJobs(t, b, queue.JobOptions{})
+	queue.SetSlowSubmit(jobs, time.Hour)
+	first := make(chan error, 1)
+	go func() {
+		_, err := jobs.Submit(context.Background(), "1+1")
+		first <- err
+	}()
+	<-b.started
+	var wg sync.WaitGroup
+	for i := range queue.MinMergedJobs {
+		wg.Go(func() {
+			if _, err := jobs.Submit(context.Background(), strconv.Itoa(i)+"+2"); err != nil {
+				t.Errorf("Submit behind the held call: %v", err)
+			}
+		})
+	}
+	behind := make(chan struct{})
+	go func() { wg.Wait(); close(behind) }()
+	select {
+	case <-behind:
+	case <-time.After(10 * time.Second):
+		close(b.release) // let the goroutines end
+		<-behind
+		t.Fatalf("%d submissions behind the held call were not accepted within 10s", queue.MinMergedJobs)
+	}
+	select {
+	case err := <-first:
+		t.Fatalf("the held call returned (%v) before it was released", err)
+	default:
+	}
+	close(b.release)
+	if err := <-first; err != nil {
+		t.Fatalf("the held Submit: %v", err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if want := []int{1, queue.MinMergedJobs}; !slices.Equal(b.sizes, want) {
+		t.Errorf("calls of %v jobs; want %v", b.sizes, want)
 	}
 }
 
@@ -465,8 +518,8 @@ func TestJobsSubmitSlowCallsBounded(t *testing.T) {
 	most := b.most.Load()
 	close(b.release)
 	wg.Wait()
-	if most > 1+queue.MaxSlowCalls {
-		t.Errorf("%d submit calls were held at once; want at most %d", most, 1+queue.MaxSlowCalls)
+	if want := int64(queue.MaxInFlightSubmits + queue.MaxSlowCalls); most > want {
+		t.Errorf("%d submit calls were held at once; want at most %d", most, want)
 	}
 	if most < 2 {
 		t.Errorf("%d submit calls were held at once; the waiting submissions never went out in calls of their own", most)
