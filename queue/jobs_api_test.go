@@ -361,37 +361,7 @@ func (b *heldBroker) SubmitJobs(ctx context.Context, queue string, s abaco.JobSu
 func TestJobsSubmitNotHeldBehindASlowCall(t *testing.T) {
 	b := newHeldBroker(true)
 	jobs, _ := newJobs(t, b, queue.JobOptions{})
-	first := make(chan error, 1)
-	go func() {
-		_, err := jobs.Submit(context.Background(), "1+1")
-		first <- err
-	}()
-	<-b.started
-	var wg sync.WaitGroup
-	for i := range 5 {
-		wg.Go(func() {
-			if _, err := jobs.Submit(context.Background(), strconv.Itoa(i)+"+2"); err != nil {
-				t.Errorf("Submit behind the held call: %v", err)
-			}
-		})
-	}
-	behind := make(chan struct{})
-	go func() { wg.Wait(); close(behind) }()
-	select {
-	case <-behind:
-	case <-time.After(10 * time.Second):
-		close(b.release) // let the goroutines end
-		t.Fatal("the submissions behind the held call were not accepted within 10s")
-	}
-	select {
-	case err := <-first:
-		t.Fatalf("the held call returned (%v) before it was released", err)
-	default:
-	}
-	close(b.release)
-	if err := <-first; err != nil {
-		t.Fatalf("the held Submit: %v", err)
-	}
+	submitBehindHeldCall(t, b, jobs, 5)
 }
 
 // TestJobsSubmitFullCallNotHeld checks that submissions waiting behind a
@@ -403,6 +373,19 @@ func TestJobsSubmitFullCallNotHeld(t *testing.T) {
 	b := newHeldBroker(true)
 	jobs, _ := newJobs(t, b, queue.JobOptions{})
 	queue.SetSlowSubmit(jobs, time.Hour)
+	submitBehindHeldCall(t, b, jobs, queue.MinMergedJobs)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if want := []int{1, queue.MinMergedJobs}; !slices.Equal(b.sizes, want) {
+		t.Errorf("calls of %v jobs; want %v", b.sizes, want)
+	}
+}
+
+// submitBehindHeldCall submits one job, whose call b holds (b holds only
+// its first), then n more, and fails unless those n are accepted while
+// the first is still held, within 10s. It then releases the first.
+func submitBehindHeldCall(t *testing.T, b *heldBroker, jobs *queue.Jobs, n int) {
+	t.Helper()
 	first := make(chan error, 1)
 	go func() {
 		_, err := jobs.Submit(context.Background(), "1+1")
@@ -410,7 +393,7 @@ func TestJobsSubmitFullCallNotHeld(t *testing.T) {
 	}()
 	<-b.started
 	var wg sync.WaitGroup
-	for i := range queue.MinMergedJobs {
+	for i := range n {
 		wg.Go(func() {
 			if _, err := jobs.Submit(context.Background(), strconv.Itoa(i)+"+2"); err != nil {
 				t.Errorf("Submit behind the held call: %v", err)
@@ -424,7 +407,7 @@ func TestJobsSubmitFullCallNotHeld(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		close(b.release) // let the goroutines end
 		<-behind
-		t.Fatalf("%d submissions behind the held call were not accepted within 10s", queue.MinMergedJobs)
+		t.Fatalf("the %d submissions behind the held call were not accepted within 10s", n)
 	}
 	select {
 	case err := <-first:
@@ -434,11 +417,6 @@ func TestJobsSubmitFullCallNotHeld(t *testing.T) {
 	close(b.release)
 	if err := <-first; err != nil {
 		t.Fatalf("the held Submit: %v", err)
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if want := []int{1, queue.MinMergedJobs}; !slices.Equal(b.sizes, want) {
-		t.Errorf("calls of %v jobs; want %v", b.sizes, want)
 	}
 }
 
