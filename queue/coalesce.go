@@ -19,13 +19,14 @@ import (
 //
 // With a single call in flight, every waiting request also waits out the
 // rest of that call, and a server whose requests all wait on Redis sits
-// idle. A second call as soon as one job waits costs more per job than
-// the wait saves; a call that carries at least minMergedJobs jobs pays for
-// itself (docs/benchmarks.md has the measurements).
+// idle. A second call as soon as anything waits was no faster: its
+// smaller calls cost as much more per job as the shorter wait saved. A
+// call of at least minMergedJobs jobs pays for itself (docs/benchmarks.md
+// has the measurements).
 
 // maxInFlightSubmits bounds the merged calls in flight at once, and
 // minMergedJobs is the fewest jobs that start one while another is in
-// flight. Beyond that bound, a call still in flight after slowSubmit
+// flight. Whatever their number, a call still in flight after slowSubmit
 // sends the submissions waiting behind it in a call of their own: a slow
 // call (a durability barrier waiting for a paused replica) must not make
 // them wait for it too. One timer per call, not per waiting submission,
