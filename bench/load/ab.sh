@@ -18,11 +18,15 @@
 #   A=/tmp/abaco B=/tmp/abaco FLAGS_A="--workers 0 --job-rate 0 --max-queued-jobs 0" \
 #     FLAGS_B="$FLAGS_A" PATH_B=/jobs bench/load/ab.sh   # job intake against /evaluate
 #   A=/tmp/abaco B=/tmp/abaco TRACE_B=1 SCRIPT=hit bench/load/ab.sh   # tracing off vs on
+#   FLUSH=1 A=... B=... bench/load/ab.sh   # an empty redis-server for every run
 # PATH_A and PATH_B (default /evaluate) are the path each variant's
 # requests go to (the wrk script's second argument); SCRIPT_A and SCRIPT_B
 # (default SCRIPT) the script each variant runs. TRACE_A=1 or TRACE_B=1
 # runs that variant with OpenTelemetry tracing on, exporting over OTLP/HTTP
-# to bench/otlpsink (which counts the exports it receives).
+# to bench/otlpsink (which counts the exports it receives). FLUSH=1
+# empties the private redis-server (FLUSHALL) before each run, so that no
+# run pays for the keys the runs before it left: /jobs leaves a record per
+# job, kept for the job TTL.
 # Needs: wrk, redis-server, taskset.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -87,6 +91,7 @@ seed=$((RANDOM * 10))
 for r in $(seq "$ROUNDS"); do
   for v in A B; do
     seed=$((seed + 1))
+    [[ ${FLUSH:-0} == 1 ]] && redis-cli -p "$redis_port" flushall >/dev/null
     before="$(cpu_ticks "${pid[$v]}" "$redis_pid")" rbefore="$(cpu_ticks "$redis_pid")"
     out="$("${cli[@]}" wrk -t"$threads" -c"$CONNS" -d"$DURATION" --latency -s "$here/${script[$v]}.lua" \
       "http://127.0.0.1:${port[$v]}${path[$v]}" -- "$seed" "${path[$v]}")"
